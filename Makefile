@@ -1,0 +1,114 @@
+# slotkit — one Makefile for the library, backends, suite, harness and checks.
+#   make            build (release flavour) into build/release
+#   make check      install missing deps, build, run every test (ASan+UBSan, TSan)
+#   make run        the main job: conformance of every backend
+#   make install PREFIX=/usr/local DESTDIR=
+#   make clean
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+VARIANT ?= release
+B := build/$(VARIANT)
+
+CC ?= gcc
+CSTD := -std=c11 -D_GNU_SOURCE
+WARN := -Wall -Wextra -Werror
+SAN_asan := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN_tsan := -fsanitize=thread
+SAN_release :=
+OPT_release := -O2
+OPT_asan := -O1
+OPT_tsan := -O1
+SAN := $(SAN_$(VARIANT))
+PLUGIN_DIR := $(PREFIX)/lib/slotkit
+CFLAGS_ALL := $(CSTD) $(WARN) $(OPT_$(VARIANT)) -g -fPIC $(SAN) \
+              -Iinclude -Iref -Ilib -DSLOTKIT_PLUGIN_DIR='"$(PLUGIN_DIR)"' $(CFLAGS)
+LDFLAGS_ALL := $(SAN) $(LDFLAGS)
+JSON_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
+JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
+
+# Embedded backends and the library that reaches every backend.
+REF_SRC := ref/common/slot_table.c ref/inmem/inmem.c
+LIB_SRC := lib/error.c lib/loader.c lib/pool.c
+HARNESS_SRC := $(wildcard harness/*.c)
+CONF_SRC := $(wildcard conformance/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+LIB_OBJ := $(call obj,$(LIB_SRC) $(REF_SRC))
+
+BINS := $(B)/bin/slotkit $(B)/bin/slotkit-conformance $(B)/bin/slotkit-unit-tests
+LIBS := $(B)/lib/libslotkit.a $(B)/lib/libslotkit.so
+TEST_PLUGINS := $(B)/test-plugins/libslotkit_nosymbol.so $(B)/test-plugins/libslotkit_badabi.so \
+                $(B)/test-plugins/libslotkit_badcaps.so $(B)/test-plugins/libslotkit_refuses.so
+
+.PHONY: all build deps check run install clean variant-build
+all build: deps
+	@$(MAKE) --no-print-directory variant-build VARIANT=release
+
+variant-build: $(BINS) $(LIBS) $(TEST_PLUGINS) $(B)/slotkit.pc
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(JSON_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/lib/libslotkit.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	ar rcs $@ $^
+
+# The shared library exports only slotkit_* symbols (the version script).
+$(B)/lib/libslotkit.so: $(LIB_OBJ) lib/libslotkit.map
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,--version-script=lib/libslotkit.map -Wl,-soname,libslotkit.so.0 $(LDFLAGS_ALL) \
+	    -o $@ $(LIB_OBJ) -ldl -lpthread
+
+$(B)/bin/slotkit: $(call obj,$(HARNESS_SRC)) $(B)/lib/libslotkit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(JSON_LIBS) -ldl -lpthread
+
+$(B)/bin/slotkit-conformance: $(call obj,$(CONF_SRC)) $(B)/lib/libslotkit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcriterion -ldl -lpthread
+
+$(B)/bin/slotkit-unit-tests: $(call obj,$(UNIT_SRC)) $(filter-out $(B)/obj/harness/main.o,$(call obj,$(HARNESS_SRC))) $(B)/lib/libslotkit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcriterion $(JSON_LIBS) -ldl -lpthread
+
+# Deliberately broken plug-ins for the loader's error paths.
+$(B)/test-plugins/libslotkit_%.so: tests/plugins/%.c include/slotkit/backend.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -fPIC -shared -Iinclude -o $@ $<
+
+$(B)/slotkit.pc: slotkit.pc.in
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/.*SLOTKIT_VERSION "\(.*\)"/\1/p' include/slotkit/slotkit.h)|g' $< > $@
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include/slotkit $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PLUGIN_DIR) $(DESTDIR)$(PREFIX)/libexec/slotkit
+	install -m 644 include/slotkit/*.h $(DESTDIR)$(PREFIX)/include/slotkit/
+	install -m 644 build/release/lib/libslotkit.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 build/release/lib/libslotkit.so $(DESTDIR)$(PREFIX)/lib/libslotkit.so.0
+	ln -sf libslotkit.so.0 $(DESTDIR)$(PREFIX)/lib/libslotkit.so
+	install -m 644 build/release/slotkit.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 755 build/release/bin/slotkit $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 build/release/bin/slotkit-conformance $(DESTDIR)$(PREFIX)/libexec/slotkit/
+
+deps:
+	@scripts/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory variant-build VARIANT=release
+	@$(MAKE) --no-print-directory variant-build VARIANT=asan
+	@$(MAKE) --no-print-directory variant-build VARIANT=tsan
+	@scripts/check.sh
+
+run: all
+	@scripts/run.sh
+
+clean:
+	rm -rf build examples/backend-template/build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

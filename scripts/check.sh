@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# make check: every test of every part, under sanitizers. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+LOGS=build/check
+mkdir -p "$LOGS"
+passed=0
+failed=0
+
+# Adds a Criterion run's "Synthesis" counts to the totals; a run that ends
+# without one (crash, hang) counts as one failure.
+tally_criterion() { # name log rc
+    local name=$1 log=$2 rc=$3 line
+    line=$(grep -a 'Synthesis: Tested:' "$log" | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "check: $name ended without a Criterion summary (exit $rc); see $log"
+        failed=$((failed + 1))
+        return
+    fi
+    local p f c
+    p=$(sed -n 's/.*Passing: \([0-9]*\).*/\1/p' <<<"$line")
+    f=$(sed -n 's/.*Failing: \([0-9]*\).*/\1/p' <<<"$line")
+    c=$(sed -n 's/.*Crashing: \([0-9]*\).*/\1/p' <<<"$line")
+    passed=$((passed + p))
+    failed=$((failed + f + c))
+    if [ "$rc" -ne 0 ] && [ $((f + c)) -eq 0 ]; then
+        echo "check: $name exited $rc with no failing test; see $log"
+        failed=$((failed + 1))
+    fi
+    echo "check: $name: $line"
+}
+
+# Runs a command in its own session with a hard time limit, so a hung test
+# (or an orphaned grandchild) cannot wedge the check.
+run_logged() { # name limit_s cmd...
+    local name=$1 limit=$2
+    shift 2
+    local log="$LOGS/$name.log"
+    echo "check: running $name"
+    setsid timeout -k 10 "$limit" "$@" >"$log" 2>&1
+    local rc=$?
+    grep -a -E '^\[(FAIL|ERR )|^\[----\]|^R-[A-Z]+-[0-9]+ +FAIL|^backend .*rules passed' "$log" | head -n 60
+    tally_criterion "$name" "$log" "$rc"
+}
+
+shm_before=$(ls /dev/shm | grep -c slotkit || true)
+
+run_logged unit-asan 300 env SLOTKIT_TEST_PLUGINS="$ROOT/build/asan/test-plugins" build/asan/bin/slotkit-unit-tests
+run_logged conform-inmem-asan 600 build/asan/bin/slotkit conform --backend inmem \
+    --xml "$LOGS/conform-inmem.xml"
+run_logged conform-inmem-tsan 600 env SLOTKIT_BACKEND=inmem TSAN_OPTIONS=halt_on_error=1 \
+    build/tsan/bin/slotkit-conformance --filter='+(thread|notify)/*'
+
+# The template plug-in, built out of tree against the installed header only.
+stage="$ROOT/build/stage"
+if make --no-print-directory install PREFIX="$stage" >"$LOGS/install.log" 2>&1 &&
+    PKG_CONFIG_PATH="$stage/lib/pkgconfig" make --no-print-directory -C examples/backend-template \
+        >"$LOGS/template-build.log" 2>&1; then
+    template="$ROOT/examples/backend-template/build/libslotkit_template.so"
+    run_logged conform-template-asan 600 build/asan/bin/slotkit conform --backend "$template"
+    run_logged conform-template-tsan 600 env SLOTKIT_BACKEND="$template" TSAN_OPTIONS=halt_on_error=1 \
+        build/tsan/bin/slotkit-conformance --filter='+(thread|notify)/*'
+else
+    echo "check: installing slotkit or building the template plug-in failed; see $LOGS/install.log, $LOGS/template-build.log"
+    failed=$((failed + 1))
+fi
+
+# Command-line behaviour: prints "ok"/"not ok" lines, ends with its own counts.
+bash tests/cli.sh build/release >"$LOGS/cli.log" 2>&1
+grep -a '^not ok' "$LOGS/cli.log"
+cli_pass=$(grep -ac '^ok' "$LOGS/cli.log")
+cli_fail=$(grep -ac '^not ok' "$LOGS/cli.log")
+echo "check: cli: $cli_pass passed, $cli_fail failed"
+passed=$((passed + cli_pass))
+failed=$((failed + cli_fail))
+
+# Spec and suite agree: every rule has a test, every test names a rule.
+if bash scripts/spec-coverage.sh >"$LOGS/spec-coverage.log" 2>&1; then
+    passed=$((passed + 1))
+else
+    cat "$LOGS/spec-coverage.log"
+    failed=$((failed + 1))
+fi
+
+shm_after=$(ls /dev/shm | grep -c slotkit || true)
+if [ "$shm_after" -gt "$shm_before" ]; then
+    echo "check: $((shm_after - shm_before)) slotkit segment(s) leaked into /dev/shm:"
+    ls /dev/shm | grep slotkit
+    failed=$((failed + 1))
+else
+    passed=$((passed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

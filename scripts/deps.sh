@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages slotkit needs when they are missing (as root),
+# or prints the exact command to run (otherwise).
+set -euo pipefail
+packages=(gcc g++ make pkg-config libcriterion-dev libbenchmark-dev libnuma-dev libhwloc-dev
+          libjson-c-dev hyperfine valgrind gnuplot-nox)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "slotkit: missing packages: ${missing[*]}" >&2
+    echo "slotkit: run as root:  apt-get update && $cmd" >&2
+    exit 1
+fi
+echo "slotkit: installing missing packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# docs/SPEC.md and conformance/ agree: every rule has a test, every test names a rule.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rules=$(grep -oE '^### R-[A-Z]+-[0-9]+' docs/SPEC.md | sed 's/^### //' | sort -u)
+tests=$(grep -ohE '\bTest\( *[a-z_]+, *r_[a-z]+_[0-9]+' conformance/*.c | sed -E 's/.*(r_[a-z]+_[0-9]+)/\1/' |
+    tr 'a-z_' 'A-Z-' | sort -u)
+missing=$(comm -23 <(echo "$rules") <(echo "$tests"))
+orphans=$(comm -13 <(echo "$rules") <(echo "$tests"))
+status=0
+[ -z "$missing" ] || { echo "spec-coverage: rules without a conformance test:" $missing; status=1; }
+[ -z "$orphans" ] || { echo "spec-coverage: tests naming no rule of SPEC.md:" $orphans; status=1; }
+echo "spec-coverage: $(echo "$rules" | wc -l) rules, $(echo "$tests" | wc -l) tested rules"
+exit $status
