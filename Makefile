@@ -24,7 +24,7 @@ OPT_tsan := -O1
 SAN := $(SAN_$(VARIANT))
 PLUGIN_DIR := $(PREFIX)/lib/slotkit
 CFLAGS_ALL := $(CSTD) $(WARN) $(OPT_$(VARIANT)) -g -fPIC $(SAN) \
-              -Iinclude -Iref -Ilib -DSLOTKIT_PLUGIN_DIR='"$(PLUGIN_DIR)"' $(CFLAGS)
+              -Iinclude -DSLOTKIT_PLUGIN_DIR='"$(PLUGIN_DIR)"' $(CFLAGS)
 LDFLAGS_ALL := $(SAN) $(LDFLAGS)
 JSON_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
 JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
@@ -48,11 +48,15 @@ TEST_PLUGINS := $(B)/test-plugins/libslotkit_nosymbol.so $(B)/test-plugins/libsl
 all build: deps
 	@$(MAKE) --no-print-directory variant-build VARIANT=release
 
-variant-build: $(BINS) $(LIBS) $(TEST_PLUGINS) $(B)/slotkit.pc
+variant-build: $(BINS) $(LIBS) $(TEST_PLUGINS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(JSON_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(PART_INCLUDES) $(JSON_CFLAGS) -MMD -MP -c $< -o $@
+
+# Layering: only the library and the backends see ref/; the suite, the harness
+# and the tests reach a backend through include/ and the loader alone.
+$(B)/obj/lib/%.o $(B)/obj/ref/%.o: PART_INCLUDES := -Iref -Ilib
 
 $(B)/lib/libslotkit.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -81,9 +85,7 @@ $(B)/test-plugins/libslotkit_%.so: tests/plugins/%.c include/slotkit/backend.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) -O1 -fPIC -shared -Iinclude -o $@ $<
 
-$(B)/slotkit.pc: slotkit.pc.in
-	@mkdir -p $(dir $@)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/.*SLOTKIT_VERSION "\(.*\)"/\1/p' include/slotkit/slotkit.h)|g' $< > $@
+VERSION := $(shell sed -n 's/.*SLOTKIT_VERSION "\(.*\)"/\1/p' include/slotkit/slotkit.h)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include/slotkit $(DESTDIR)$(PREFIX)/lib/pkgconfig \
@@ -92,7 +94,7 @@ install: all
 	install -m 644 build/release/lib/libslotkit.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 build/release/lib/libslotkit.so $(DESTDIR)$(PREFIX)/lib/libslotkit.so.0
 	ln -sf libslotkit.so.0 $(DESTDIR)$(PREFIX)/lib/libslotkit.so
-	install -m 644 build/release/slotkit.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' slotkit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/slotkit.pc
 	install -m 755 build/release/bin/slotkit $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 build/release/bin/slotkit-conformance $(DESTDIR)$(PREFIX)/libexec/slotkit/
 

@@ -44,6 +44,9 @@ run_logged() { # name limit_s cmd...
     tally_criterion "$name" "$log" "$rc"
 }
 
+export LSAN_OPTIONS="suppressions=$ROOT/tests/sanitizers/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
 shm_before=$(ls /dev/shm | grep -c slotkit || true)
 
 run_logged unit-asan 300 env SLOTKIT_TEST_PLUGINS="$ROOT/build/asan/test-plugins" build/asan/bin/slotkit-unit-tests

@@ -1,0 +1,755 @@
+/*
+ * Lock-free slot table: see slot_table.h for the layout and the contract.
+ *
+ * Per slot, one 64-bit state word holds everything that decides who may do
+ * what with the slot, so every transition is a single atomic RMW:
+ *
+ *   bits  0..31  mask   LOANED/COMMITTING: the wait set being built
+ *                       (reserve mask minus readers disconnected since);
+ *                       COMMITTED: the readers still pending.
+ *   bits 32..33  phase  FREE, LOANED, COMMITTING, COMMITTED
+ *   bits 34..49  pins   read_slot copies in progress
+ *   bits 50..63  tag    bumped by every reserve, so a reader can tell that
+ *                       the sample it looked at was replaced (ABA guard)
+ *
+ * Transitions (all CAS unless noted):
+ *   FREE or recyclable COMMITTED  --reserve-->            LOANED (tag+1)
+ *   LOANED                        --commit claim-->       COMMITTING
+ *   COMMITTING                    --commit publish-->     COMMITTED
+ *   LOANED                        --discard-->            FREE
+ *   COMMITTED                     --mark_read-->          COMMITTED, bit cleared
+ *   any                           --disconnect-->         bit cleared (fetch_and)
+ *   COMMITTED                     --read_slot pin-->      pins+1
+ *   any                           --read_slot unpin-->    pins-1 (fetch_sub)
+ * "Recyclable" = COMMITTED with an empty pending mask.
+ *
+ * Sequence numbers are taken at commit from next_sequence and published in
+ * sequence order through publish_turn, so next_unread can deliver each
+ * reader's samples in order even with several writers (see commit_common).
+ */
+#include "common/slot_table.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The table is shared between processes: its atomics must not hide a lock. */
+_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "64-bit atomics must be lock-free");
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "32-bit atomics must be lock-free");
+_Static_assert(sizeof(_Atomic uint32_t) == 4, "futex word must be 32 bits");
+
+/* ---- state word ------------------------------------------------------ */
+
+enum slot_phase { PHASE_FREE = 0, PHASE_LOANED = 1, PHASE_COMMITTING = 2, PHASE_COMMITTED = 3 };
+
+#define ST_MASK_BITS 0xFFFFFFFFull
+#define ST_PHASE_SHIFT 32
+#define ST_PINS_SHIFT 34
+#define ST_PINS_MAX 0xFFFFull
+#define ST_PIN_ONE (1ull << ST_PINS_SHIFT)
+#define ST_TAG_SHIFT 50
+#define ST_TAG_MAX 0x3FFFull
+
+static inline uint32_t st_mask(uint64_t s) { return (uint32_t)(s & ST_MASK_BITS); }
+static inline unsigned st_phase(uint64_t s) { return (unsigned)((s >> ST_PHASE_SHIFT) & 3u); }
+static inline uint64_t st_pins(uint64_t s) { return (s >> ST_PINS_SHIFT) & ST_PINS_MAX; }
+static inline uint64_t st_tag(uint64_t s) { return (s >> ST_TAG_SHIFT) & ST_TAG_MAX; }
+
+static inline uint64_t st_make(unsigned phase, uint32_t mask, uint64_t pins, uint64_t tag)
+{
+    return (uint64_t)mask | ((uint64_t)phase << ST_PHASE_SHIFT) |
+           ((pins & ST_PINS_MAX) << ST_PINS_SHIFT) | ((tag & ST_TAG_MAX) << ST_TAG_SHIFT);
+}
+
+static inline uint64_t st_with_phase(uint64_t s, unsigned phase)
+{
+    return (s & ~(3ull << ST_PHASE_SHIFT)) | ((uint64_t)phase << ST_PHASE_SHIFT);
+}
+
+/* A reserve may take the slot (pins aside). */
+static inline bool st_recyclable(uint64_t s)
+{
+    return st_phase(s) == PHASE_FREE || (st_phase(s) == PHASE_COMMITTED && st_mask(s) == 0);
+}
+
+/* Both words describe the same committed sample (not recycled in between). */
+static inline bool st_same_sample(uint64_t a, uint64_t b)
+{
+    return st_phase(b) == PHASE_COMMITTED && st_tag(a) == st_tag(b);
+}
+
+/* ---- memory layout --------------------------------------------------- */
+
+/* One cache line per slot, so CASes on neighbouring slots by different
+ * threads do not false-share. The header fields mirror the 16-byte wire
+ * header; they are atomics because next_unread and slot_read_ptr read them
+ * without pinning and validate afterwards (seqlock style). */
+struct slot_control {
+    _Atomic uint64_t state;
+    _Atomic uint32_t sequence;
+    _Atomic uint32_t size;
+    _Atomic uint32_t wait_set; /* fixed at commit */
+};
+
+#define CONTROL_STRIDE 64u
+_Static_assert(sizeof(struct slot_control) <= CONTROL_STRIDE, "control line overflow");
+
+struct slot_table {
+    /* Immutable after init. Everything is a fixed-width integer so the
+     * layout is the same in every process that maps it. */
+    _Atomic uint32_t magic; /* stored last by init (release), checked by validate */
+    uint32_t layout_version;
+    uint32_t slot_count;
+    uint32_t capacity;
+    uint64_t stride;
+    uint64_t control_offset;
+    uint64_t payload_offset;
+    uint64_t total_bytes;
+    uint64_t segment_id;
+    uint32_t process_shared;
+    uint32_t has_type_hash;
+    uint8_t type_hash[16];
+
+    /* Writer-side counters, on their own line. */
+    alignas(64) _Atomic uint32_t next_sequence; /* next SN to hand out */
+    _Atomic uint32_t publish_turn;              /* SN whose publication is next */
+    _Atomic uint32_t reserve_cursor;            /* where the next reserve scan starts */
+
+    /* Notification: the futex word and its waiter count. */
+    alignas(64) _Atomic uint32_t generation;
+    _Atomic uint32_t waiters;
+};
+
+#define HEADER_BYTES ((sizeof(struct slot_table) + 63u) & ~(size_t)63u)
+
+static inline struct slot_control *control_of(const slot_table *t, uint32_t index)
+{
+    return (struct slot_control *)((char *)t + t->control_offset + (size_t)index * CONTROL_STRIDE);
+}
+
+static inline unsigned char *payload_of(const slot_table *t, uint32_t index)
+{
+    return (unsigned char *)t + t->payload_offset + (size_t)index * t->stride;
+}
+
+/* R-HANDLE-1/2: a handle of another pool or past the end names no slot. */
+static inline slotkit_status check_handle(const slot_table *t, slotkit_handle h)
+{
+    if (h.segment_id != t->segment_id || h.slot_index >= t->slot_count)
+        return SLOTKIT_OUT_OF_BOUNDS;
+    return SLOTKIT_OK;
+}
+
+/* ---- waiting helpers ------------------------------------------------- */
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+/* For the short waits the table has (another thread finishing a memcpy or a
+ * few instructions of a publish): spin first, then give the CPU away in case
+ * that thread was preempted. Never reached without contention. */
+static void backoff(unsigned *spins)
+{
+    if (*spins < 100u) {
+        ++*spins;
+        cpu_relax();
+    } else {
+        sched_yield();
+    }
+}
+
+static long futex_call(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *ts)
+{
+    return syscall(SYS_futex, (uint32_t *)word, op, val, ts, NULL, FUTEX_BITSET_MATCH_ANY);
+}
+
+/*
+ * No lost wakeup (R-NOTIFY-4), a Dekker pattern on two words, all seq_cst:
+ *   waiter:  waiters++ ; load generation ; FUTEX_WAIT(generation == last)
+ *   bumper:  generation++ ; load waiters ; FUTEX_WAKE if waiters > 0
+ * In the single total order of seq_cst operations, either the bumper's load
+ * comes after waiters++ (it sees the waiter and wakes it; the kernel's
+ * compare-and-sleep is atomic against the wake), or it comes before, and then
+ * generation++ precedes the waiter's load, which sees the change and does not
+ * sleep. seq_cst is needed here for exactly this store->load ordering; an
+ * uncontended bump costs one locked add and a plain load, no syscall.
+ */
+static void bump_generation(slot_table *t)
+{
+    atomic_fetch_add_explicit(&t->generation, 1u, memory_order_seq_cst);
+    if (atomic_load_explicit(&t->waiters, memory_order_seq_cst) != 0) {
+        int op = FUTEX_WAKE | (t->process_shared ? 0 : FUTEX_PRIVATE_FLAG);
+        int saved = errno;
+        futex_call(&t->generation, op, INT_MAX, NULL);
+        errno = saved;
+    }
+}
+
+/* ---- geometry and lifecycle ----------------------------------------- */
+
+slotkit_status slot_table_size(size_t slot_count, size_t capacity, size_t *out_bytes,
+                               const char **why)
+{
+    const char *reason = NULL;
+    size_t stride = 0, controls = 0, payloads = 0, total = 0;
+
+    if (slot_count == 0)
+        reason = "slot_count must be at least 1";
+    else if (slot_count > SLOT_TABLE_MAX_SLOTS)
+        reason = "slot_count exceeds 2^32-1 (slot_index is 32-bit)";
+    else if (capacity > SLOT_TABLE_MAX_CAPACITY ||
+             capacity > SIZE_MAX - SLOTKIT_SLOT_HEADER_SIZE - SLOTKIT_SLOT_ALIGN)
+        reason = "slot_capacity exceeds 2^32-1 (sample_size is 32-bit)";
+    else {
+        stride = SLOTKIT_SLOT_TOTAL_SIZE(capacity);
+        if (__builtin_mul_overflow(slot_count, (size_t)CONTROL_STRIDE, &controls) ||
+            __builtin_mul_overflow(slot_count, stride, &payloads) ||
+            __builtin_add_overflow(controls, payloads, &total) ||
+            __builtin_add_overflow(total, HEADER_BYTES, &total))
+            reason = "slot_count * slot size overflows the address space";
+    }
+    if (reason) {
+        if (why)
+            *why = reason;
+        return SLOTKIT_INVALID_ARGUMENT;
+    }
+    if (out_bytes)
+        *out_bytes = total;
+    return SLOTKIT_OK;
+}
+
+slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity,
+                            uint32_t first_sequence_number, uint64_t segment_id,
+                            const uint8_t *type_hash, bool process_shared)
+{
+    size_t total = 0;
+    if (!mem || ((uintptr_t)mem % SLOT_TABLE_ALIGN) != 0 ||
+        slot_table_size(slot_count, capacity, &total, NULL) != SLOTKIT_OK)
+        return NULL;
+
+    /* Zeroing the payloads too pre-faults them, so the hot path takes no
+     * page fault, and a loan never exposes bytes of a previous owner. */
+    memset(mem, 0, total);
+    slot_table *t = mem;
+    t->layout_version = SLOT_TABLE_LAYOUT_VERSION;
+    t->slot_count = (uint32_t)slot_count;
+    t->capacity = (uint32_t)capacity;
+    t->stride = SLOTKIT_SLOT_TOTAL_SIZE(capacity);
+    t->control_offset = HEADER_BYTES;
+    t->payload_offset = HEADER_BYTES + (uint64_t)slot_count * CONTROL_STRIDE;
+    t->total_bytes = total;
+    t->segment_id = segment_id;
+    t->process_shared = process_shared ? 1u : 0u;
+    t->has_type_hash = type_hash ? 1u : 0u;
+    if (type_hash)
+        memcpy(t->type_hash, type_hash, sizeof t->type_hash);
+
+    atomic_init(&t->next_sequence, first_sequence_number);
+    atomic_init(&t->publish_turn, first_sequence_number);
+    atomic_init(&t->reserve_cursor, 0u);
+    atomic_init(&t->generation, 0u);
+    atomic_init(&t->waiters, 0u);
+    for (uint32_t i = 0; i < t->slot_count; i++) {
+        struct slot_control *c = control_of(t, i);
+        atomic_init(&c->state, st_make(PHASE_FREE, 0, 0, 0));
+        atomic_init(&c->sequence, 0u);
+        atomic_init(&c->size, 0u);
+        atomic_init(&c->wait_set, 0u);
+    }
+    /* Last, with release: a process that sees the magic sees a whole table. */
+    atomic_store_explicit(&t->magic, SLOT_TABLE_MAGIC, memory_order_release);
+    return t;
+}
+
+slotkit_status slot_table_validate(const void *mem, size_t mapped_bytes, const char **why)
+{
+    const char *reason = NULL;
+    const slot_table *t = mem;
+    size_t expected = 0;
+
+    if (!mem || ((uintptr_t)mem % SLOT_TABLE_ALIGN) != 0)
+        reason = "table memory is not 64-byte aligned";
+    else if (mapped_bytes < HEADER_BYTES)
+        reason = "segment is smaller than a slot table header";
+    else if (atomic_load_explicit(&((slot_table *)t)->magic, memory_order_acquire) !=
+             SLOT_TABLE_MAGIC)
+        reason = "segment is not a slotkit slot table (bad magic)";
+    else if (t->layout_version != SLOT_TABLE_LAYOUT_VERSION)
+        reason = "slot table layout version differs from this build's";
+    else if (slot_table_size(t->slot_count, t->capacity, &expected, NULL) != SLOTKIT_OK ||
+             t->stride != SLOTKIT_SLOT_TOTAL_SIZE(t->capacity) ||
+             t->control_offset != HEADER_BYTES ||
+             t->payload_offset != HEADER_BYTES + (uint64_t)t->slot_count * CONTROL_STRIDE ||
+             t->total_bytes != expected)
+        reason = "slot table geometry is corrupt";
+    else if (t->total_bytes > mapped_bytes)
+        reason = "segment is smaller than its slot table";
+    if (reason) {
+        if (why)
+            *why = reason;
+        return SLOTKIT_INCOMPATIBLE;
+    }
+    return SLOTKIT_OK;
+}
+
+slot_table *slot_table_at(void *mem) { return mem; }
+
+size_t slot_table_slot_count(const slot_table *t) { return t->slot_count; }
+size_t slot_table_capacity(const slot_table *t) { return t->capacity; }
+size_t slot_table_total_size(const slot_table *t) { return (size_t)t->stride; }
+uint64_t slot_table_segment_id(const slot_table *t) { return t->segment_id; }
+
+bool slot_table_type_hash(const slot_table *t, uint8_t out_hash[16])
+{
+    if (!t->has_type_hash || !out_hash)
+        return false;
+    memcpy(out_hash, t->type_hash, sizeof t->type_hash);
+    return true;
+}
+
+/* ---- reserve --------------------------------------------------------- */
+
+/* Reserve took a slot that read_slot copies were still pinning: wait for
+ * them (they are mid-memcpy; no new pin can start on a LOANED slot). The
+ * acquire pairs with the unpin's release, so those copies happen before the
+ * new owner writes the payload. */
+static void wait_for_unpinned(struct slot_control *c)
+{
+    unsigned spins = 0;
+    while (st_pins(atomic_load_explicit(&c->state, memory_order_acquire)) != 0)
+        backoff(&spins);
+}
+
+slotkit_status slot_table_reserve(slot_table *t, slotkit_reader_mask active_readers_mask,
+                                  slotkit_handle *out_handle)
+{
+    if (!out_handle)
+        return SLOTKIT_INVALID_ARGUMENT;
+    const uint32_t n = t->slot_count;
+
+    for (;;) {
+        /* Start where the last reserve ended so successive samples go round
+         * the ring instead of always reusing slot 0. Relaxed: only a hint. */
+        uint32_t index = atomic_load_explicit(&t->reserve_cursor, memory_order_relaxed) % n;
+        uint32_t pinned_index = UINT32_MAX;
+
+        for (uint32_t scanned = 0; scanned < n;
+             scanned++, index = (index + 1 == n) ? 0 : index + 1) {
+            struct slot_control *c = control_of(t, index);
+            uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
+            while (st_recyclable(s)) {
+                if (st_pins(s) != 0) {
+                    /* A copy is in progress; use it only if nothing else is free. */
+                    if (pinned_index == UINT32_MAX)
+                        pinned_index = index;
+                    break;
+                }
+                uint64_t loaned = st_make(PHASE_LOANED, active_readers_mask, 0, st_tag(s) + 1);
+                /* Acquire: pairs with the release of the last mark_read /
+                 * unpin / discard, so every reader of the old sample is done
+                 * before we hand out the payload for writing. */
+                if (atomic_compare_exchange_weak_explicit(&c->state, &s, loaned,
+                                                          memory_order_acquire,
+                                                          memory_order_relaxed)) {
+                    atomic_store_explicit(&t->reserve_cursor, index + 1 == n ? 0 : index + 1,
+                                          memory_order_relaxed);
+                    out_handle->segment_id = t->segment_id;
+                    out_handle->slot_index = index;
+                    return SLOTKIT_OK;
+                }
+            }
+        }
+
+        if (pinned_index == UINT32_MAX)
+            return SLOTKIT_NO_FREE_SLOT;
+
+        /* Only pinned slots are recyclable. Take one anyway (LOANED stops new
+         * pins) and wait out the copies in progress: a pin lasts one memcpy,
+         * and reporting NO_FREE_SLOT here could strand a writer, because an
+         * unpin does not bump the generation (R-READ-5). */
+        struct slot_control *c = control_of(t, pinned_index);
+        uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
+        while (st_recyclable(s)) {
+            uint64_t loaned =
+                st_make(PHASE_LOANED, active_readers_mask, st_pins(s), st_tag(s) + 1);
+            if (atomic_compare_exchange_weak_explicit(&c->state, &s, loaned, memory_order_acquire,
+                                                      memory_order_relaxed)) {
+                wait_for_unpinned(c);
+                atomic_store_explicit(&t->reserve_cursor,
+                                      pinned_index + 1 == n ? 0 : pinned_index + 1,
+                                      memory_order_relaxed);
+                out_handle->segment_id = t->segment_id;
+                out_handle->slot_index = pinned_index;
+                return SLOTKIT_OK;
+            }
+        }
+        /* Someone else took it meanwhile: scan again. */
+    }
+}
+
+/* ---- commit ---------------------------------------------------------- */
+
+/* A live loan: LOANED and not still being drained by its reserve. */
+static inline bool st_live_loan(uint64_t s)
+{
+    return st_phase(s) == PHASE_LOANED && st_pins(s) == 0;
+}
+
+/*
+ * Publishes samples in sequence-number order. The SN is taken after the
+ * payload is in place, so the window between taking it and publishing is a
+ * few instructions; a commit whose predecessor is inside that window waits
+ * for it. In exchange, "every SN below publish_turn is COMMITTED" holds,
+ * which is what lets next_unread return each reader's samples in order
+ * (R-NEXT-2, R-THREAD-1) although it scans the slots one by one.
+ * Caveat for shared memory: a process that dies inside that window stalls
+ * every later commit, as a process dying mid-read_slot leaves a pin that a
+ * reserve may wait on; detecting dead peers is the POSIX backend's job.
+ */
+static slotkit_status commit_common(slot_table *t, slotkit_handle h, const void *bytes, size_t len,
+                                    bool copy, uint32_t *out_sequence)
+{
+    if (!out_sequence || (copy && !bytes && len != 0))
+        return SLOTKIT_INVALID_ARGUMENT;
+    slotkit_status st = check_handle(t, h);
+    if (st != SLOTKIT_OK)
+        return st;
+    struct slot_control *c = control_of(t, h.slot_index);
+
+    /* Claim the loan: of two racing commits (or a commit and a discard) of
+     * one handle only one wins, and the loser has consumed nothing. Acquire
+     * keeps the payload writes below from moving above the claim. */
+    uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    for (;;) {
+        if (!st_live_loan(s))
+            return SLOTKIT_OUT_OF_BOUNDS; /* R-COMMIT-2, R-INPLACE-4 */
+        if (len > t->capacity)
+            return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
+        if (atomic_compare_exchange_weak_explicit(&c->state, &s,
+                                                  st_with_phase(s, PHASE_COMMITTING),
+                                                  memory_order_acquire, memory_order_relaxed))
+            break;
+    }
+
+    if (copy && len != 0)
+        memcpy(payload_of(t, h.slot_index), bytes, len);
+    /* Release on the header stores: a reader that validates a sample by
+     * (state, field, state) and reads a value stored here also sees the
+     * claim above, so its second state load shows the slot changed. */
+    atomic_store_explicit(&c->size, (uint32_t)len, memory_order_release);
+    uint32_t sn = atomic_fetch_add_explicit(&t->next_sequence, 1u, memory_order_relaxed);
+    atomic_store_explicit(&c->sequence, sn, memory_order_release);
+
+    /* Acquire: the predecessor's publication happens before ours, so a
+     * reader that sees ours sees it too. */
+    unsigned spins = 0;
+    while (atomic_load_explicit(&t->publish_turn, memory_order_acquire) != sn)
+        backoff(&spins);
+
+    /* COMMITTING -> COMMITTED, keeping the mask bits a concurrent disconnect
+     * left (R-DISC-2): the wait set is whatever the mask is at this CAS.
+     * Release: payload and header are visible to whoever acquires the state. */
+    uint64_t expected = st_with_phase(s, PHASE_COMMITTING);
+    do {
+        atomic_store_explicit(&c->wait_set, st_mask(expected), memory_order_relaxed);
+    } while (!atomic_compare_exchange_weak_explicit(&c->state, &expected,
+                                                    st_with_phase(expected, PHASE_COMMITTED),
+                                                    memory_order_release, memory_order_relaxed));
+
+    atomic_store_explicit(&t->publish_turn, sn + 1u, memory_order_release);
+    bump_generation(t);
+    *out_sequence = sn;
+    return SLOTKIT_OK;
+}
+
+slotkit_status slot_table_commit(slot_table *t, slotkit_handle h, const void *bytes, size_t len,
+                                 uint32_t *out_sequence)
+{
+    return commit_common(t, h, bytes, len, true, out_sequence);
+}
+
+slotkit_status slot_table_commit_in_place(slot_table *t, slotkit_handle h, size_t len,
+                                          uint32_t *out_sequence)
+{
+    return commit_common(t, h, NULL, len, false, out_sequence);
+}
+
+slotkit_status slot_table_data_ptr(slot_table *t, slotkit_handle h, void **out_ptr,
+                                   size_t *out_capacity)
+{
+    if (!out_ptr || !out_capacity)
+        return SLOTKIT_INVALID_ARGUMENT;
+    slotkit_status st = check_handle(t, h);
+    if (st != SLOTKIT_OK)
+        return st;
+    uint64_t s = atomic_load_explicit(&control_of(t, h.slot_index)->state, memory_order_acquire);
+    if (!st_live_loan(s))
+        return SLOTKIT_OUT_OF_BOUNDS; /* R-INPLACE-2 */
+    *out_ptr = payload_of(t, h.slot_index);
+    *out_capacity = t->capacity;
+    return SLOTKIT_OK;
+}
+
+slotkit_status slot_table_discard(slot_table *t, slotkit_handle h)
+{
+    slotkit_status st = check_handle(t, h);
+    if (st != SLOTKIT_OK)
+        return st;
+    struct slot_control *c = control_of(t, h.slot_index);
+    uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    for (;;) {
+        if (!st_live_loan(s))
+            return SLOTKIT_OUT_OF_BOUNDS; /* R-DISCARD-2 */
+        /* Release: in-place writes to the abandoned loan happen before the
+         * next reserve (acquire) hands the payload to someone else. */
+        if (atomic_compare_exchange_weak_explicit(&c->state, &s,
+                                                  st_make(PHASE_FREE, 0, 0, st_tag(s)),
+                                                  memory_order_release, memory_order_relaxed))
+            break;
+    }
+    bump_generation(t);
+    return SLOTKIT_OK;
+}
+
+/* ---- read ------------------------------------------------------------ */
+
+slotkit_status slot_table_read(slot_table *t, slotkit_handle h, slotkit_slot_header *out_header,
+                               void *buf, size_t buf_len)
+{
+    if (!out_header || (!buf && buf_len != 0))
+        return SLOTKIT_INVALID_ARGUMENT;
+    slotkit_status st = check_handle(t, h);
+    if (st != SLOTKIT_OK)
+        return st;
+    struct slot_control *c = control_of(t, h.slot_index);
+
+    /* Pin: while pins > 0 no reserve completes on this slot, so the header
+     * and payload cannot change under the copy (R-THREAD-3). Acquire pairs
+     * with the publishing CAS. */
+    uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    unsigned spins = 0;
+    for (;;) {
+        if (st_phase(s) != PHASE_COMMITTED)
+            return SLOTKIT_OUT_OF_BOUNDS; /* R-READ-3 */
+        if (st_pins(s) == ST_PINS_MAX) { /* 65535 copies in flight: wait for one */
+            backoff(&spins);
+            s = atomic_load_explicit(&c->state, memory_order_relaxed);
+            continue;
+        }
+        if (atomic_compare_exchange_weak_explicit(&c->state, &s, s + ST_PIN_ONE,
+                                                  memory_order_acquire, memory_order_relaxed))
+            break;
+    }
+
+    uint32_t size = atomic_load_explicit(&c->size, memory_order_relaxed);
+    out_header->sequence_number = atomic_load_explicit(&c->sequence, memory_order_relaxed);
+    out_header->sample_size = size;
+    /* Done = in the wait set and no longer pending (R-READ-2). */
+    out_header->reader_mask =
+        atomic_load_explicit(&c->wait_set, memory_order_relaxed) & ~st_mask(s);
+    out_header->reserved = 0;
+
+    if (buf_len < size)
+        st = SLOTKIT_INVALID_ARGUMENT; /* R-READ-4: header filled, nothing copied */
+    else if (size != 0)
+        memcpy(buf, payload_of(t, h.slot_index), size);
+
+    /* Unpin with a plain fetch_sub: the field is > 0, so no borrow, and it is
+     * valid in any phase. Release: the copy happens before a reserve that
+     * waits for the pins to drain. */
+    atomic_fetch_sub_explicit(&c->state, ST_PIN_ONE, memory_order_release);
+    return st;
+}
+
+slotkit_status slot_table_read_ptr(slot_table *t, slotkit_handle h, const void **out_ptr,
+                                   size_t *out_len)
+{
+    if (!out_ptr || !out_len)
+        return SLOTKIT_INVALID_ARGUMENT;
+    slotkit_status st = check_handle(t, h);
+    if (st != SLOTKIT_OK)
+        return st;
+    struct slot_control *c = control_of(t, h.slot_index);
+
+    /* No pin (the pointer outlives the call; the contract makes it valid
+     * until recycling). Validate that the size read belongs to the sample
+     * the state showed. */
+    for (;;) {
+        uint64_t before = atomic_load_explicit(&c->state, memory_order_acquire);
+        if (st_phase(before) != PHASE_COMMITTED)
+            return SLOTKIT_OUT_OF_BOUNDS; /* R-INPLACE-5 */
+        uint32_t size = atomic_load_explicit(&c->size, memory_order_acquire);
+        uint64_t after = atomic_load_explicit(&c->state, memory_order_relaxed);
+        if (st_same_sample(before, after)) {
+            *out_ptr = payload_of(t, h.slot_index);
+            *out_len = size;
+            return SLOTKIT_OK;
+        }
+    }
+}
+
+/* ---- mark, disconnect, next unread ---------------------------------- */
+
+slotkit_status slot_table_mark_read(slot_table *t, slotkit_handle h, uint32_t reader_index)
+{
+    if (reader_index >= SLOTKIT_MAX_READERS)
+        return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
+    slotkit_status st = check_handle(t, h);
+    if (st != SLOTKIT_OK)
+        return st;
+    struct slot_control *c = control_of(t, h.slot_index);
+    const uint64_t bit = 1ull << reader_index;
+
+    uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    for (;;) {
+        /* Only a committed sample can be marked: a mark arriving after the
+         * slot was re-reserved must not touch the next sample (R-RECYCLE-6). */
+        if (st_phase(s) != PHASE_COMMITTED)
+            return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-2 */
+        if ((s & bit) == 0)
+            return SLOTKIT_OK; /* R-MARK-3: not waited for, or marked already */
+        /* Release: this reader's reads of the payload (slot_read_ptr) happen
+         * before the reserve that recycles the slot. */
+        if (atomic_compare_exchange_weak_explicit(&c->state, &s, s & ~bit, memory_order_release,
+                                                  memory_order_relaxed))
+            break;
+    }
+    bump_generation(t);
+    return SLOTKIT_OK;
+}
+
+slotkit_status slot_table_disconnect(slot_table *t, uint32_t reader_index)
+{
+    if (reader_index >= SLOTKIT_MAX_READERS)
+        return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
+    const uint64_t bit = 1ull << reader_index;
+    for (uint32_t i = 0; i < t->slot_count; i++) {
+        struct slot_control *c = control_of(t, i);
+        /* Every phase: COMMITTED stops waiting (R-DISC-1); LOANED and
+         * COMMITTING drop r from the wait set being built (R-DISC-2). A FREE
+         * slot's mask is 0. fetch_and is unconditional, so no CAS loop is
+         * needed; the load first avoids dirtying lines that lack the bit.
+         * Release: like mark_read, it may make the slot recyclable. */
+        if (atomic_load_explicit(&c->state, memory_order_relaxed) & bit)
+            atomic_fetch_and_explicit(&c->state, ~bit, memory_order_release);
+    }
+    bump_generation(t);
+    return SLOTKIT_OK;
+}
+
+/* RFC 1982 serial comparison: a is before b. */
+static inline bool serial_before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+
+slotkit_status slot_table_next_unread(slot_table *t, uint32_t reader_index, bool *out_found,
+                                      slotkit_handle *out_handle)
+{
+    if (!out_found || !out_handle)
+        return SLOTKIT_INVALID_ARGUMENT;
+    if (reader_index >= SLOTKIT_MAX_READERS)
+        return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
+    const uint64_t bit = 1ull << reader_index;
+
+    /* Every SN before this turn is already COMMITTED (see commit_common), so
+     * the scan below sees all of them; samples published after this load
+     * are skipped, since an older one might not be published yet. */
+    const uint32_t turn = atomic_load_explicit(&t->publish_turn, memory_order_acquire);
+
+    bool found = false;
+    uint32_t best_sn = 0, best_index = 0;
+    for (uint32_t i = 0; i < t->slot_count; i++) {
+        struct slot_control *c = control_of(t, i);
+        for (;;) {
+            uint64_t before = atomic_load_explicit(&c->state, memory_order_acquire);
+            if (st_phase(before) != PHASE_COMMITTED || (before & bit) == 0)
+                break;
+            uint32_t sn = atomic_load_explicit(&c->sequence, memory_order_acquire);
+            uint64_t after = atomic_load_explicit(&c->state, memory_order_relaxed);
+            if (!st_same_sample(before, after))
+                continue; /* recycled meanwhile: look at the slot again */
+            if ((after & bit) != 0 && serial_before(sn, turn) &&
+                (!found || serial_before(sn, best_sn))) {
+                found = true;
+                best_sn = sn;
+                best_index = i;
+            }
+            break;
+        }
+    }
+
+    *out_found = found;
+    if (found) {
+        out_handle->segment_id = t->segment_id;
+        out_handle->slot_index = best_index;
+    }
+    return SLOTKIT_OK;
+}
+
+/* ---- notify ---------------------------------------------------------- */
+
+uint64_t slot_table_generation(const slot_table *t)
+{
+    return atomic_load_explicit(&((slot_table *)t)->generation, memory_order_acquire);
+}
+
+static void add_ns(struct timespec *ts, uint64_t ns)
+{
+    ts->tv_sec += (time_t)(ns / 1000000000u);
+    ts->tv_nsec += (long)(ns % 1000000000u);
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec += 1;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+static bool before_deadline(const struct timespec *deadline)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec < deadline->tv_sec ||
+           (now.tv_sec == deadline->tv_sec && now.tv_nsec < deadline->tv_nsec);
+}
+
+void slot_table_wait_for_change(slot_table *t, uint64_t last, uint64_t timeout_ns)
+{
+    /* R-NOTIFY-2; also covers a last that no 32-bit generation can equal. */
+    if (slot_table_generation(t) != last || timeout_ns == 0)
+        return;
+
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    add_ns(&deadline, timeout_ns);
+    /* FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline, so a
+     * retry after EINTR or a spurious wakeup does not stretch the timeout. */
+    const int op = FUTEX_WAIT_BITSET | (t->process_shared ? 0 : FUTEX_PRIVATE_FLAG);
+    const int saved_errno = errno;
+
+    atomic_fetch_add_explicit(&t->waiters, 1u, memory_order_seq_cst); /* see bump_generation */
+    for (;;) {
+        if (atomic_load_explicit(&t->generation, memory_order_seq_cst) != (uint32_t)last)
+            break;
+        if (!before_deadline(&deadline))
+            break; /* R-NOTIFY-3: not before the timeout */
+        if (futex_call(&t->generation, op, (uint32_t)last, &deadline) != 0 && errno != EAGAIN &&
+            errno != EINTR && errno != ETIMEDOUT) {
+            /* No usable futex (should not happen on Linux): poll gently
+             * rather than spin until the deadline. */
+            struct timespec nap = {0, 100000};
+            nanosleep(&nap, NULL);
+        }
+    }
+    atomic_fetch_sub_explicit(&t->waiters, 1u, memory_order_relaxed);
+    errno = saved_errno;
+}

@@ -1,0 +1,252 @@
+/*
+ * The in-memory reference backend: a slot table in one aligned heap block.
+ *
+ * Depends only on include/slotkit/backend.h and ref/common, so it builds
+ * both into libslotkit and as a stand-alone plug-in. All the semantics live
+ * in the slot table; this file validates the configuration, owns the
+ * memory, and adapts the table to slotkit_ops.
+ */
+#include "inmem/inmem.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/slot_table.h"
+
+#define INMEM_VERSION "0.1.0"
+
+/* The instance header sits at the start of the one allocation; the table
+ * follows at the next SLOT_TABLE_ALIGN boundary. */
+struct slotkit_instance {
+    slot_table *table;
+};
+
+#define INSTANCE_BYTES \
+    ((sizeof(struct slotkit_instance) + SLOT_TABLE_ALIGN - 1u) & ~(size_t)(SLOT_TABLE_ALIGN - 1u))
+
+static void set_error(slotkit_error *err, slotkit_status status, int sys_errno, const char *fmt,
+                      ...) __attribute__((format(printf, 4, 5)));
+
+static void set_error(slotkit_error *err, slotkit_status status, int sys_errno, const char *fmt,
+                      ...)
+{
+    if (!err)
+        return;
+    memset(err, 0, sizeof *err);
+    err->status = status;
+    err->sys_errno = sys_errno;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+}
+
+/*
+ * R-HANDLE-3: unique per instance within the process and never 0. The pid
+ * in the high half keeps ids apart across a fork; the counter keeps them
+ * apart within a process (2^32 pools before one could repeat).
+ */
+static uint64_t next_segment_id(void)
+{
+    static _Atomic uint32_t counter;
+    uint32_t n = atomic_fetch_add_explicit(&counter, 1u, memory_order_relaxed) + 1u;
+    uint64_t id = ((uint64_t)(uint32_t)getpid() << 32) | n;
+    return id != 0 ? id : 1u; /* getpid() > 0, so only paranoia */
+}
+
+static slotkit_status inmem_open(const slotkit_config *config, slotkit_instance **out,
+                                 slotkit_error *err)
+{
+    if (!config || !out) {
+        set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "inmem: %s is NULL",
+                  !config ? "config" : "out");
+        return SLOTKIT_INVALID_ARGUMENT;
+    }
+    if (config->role == SLOTKIT_ROLE_ATTACH) {
+        set_error(err, SLOTKIT_UNSUPPORTED, 0,
+                  "inmem: role ATTACH is unsupported (single-process backend, no CROSS_PROCESS)");
+        return SLOTKIT_UNSUPPORTED;
+    }
+    if (config->role != SLOTKIT_ROLE_CREATE) {
+        set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "inmem: unknown role %d", (int)config->role);
+        return SLOTKIT_INVALID_ARGUMENT;
+    }
+
+    size_t table_bytes = 0;
+    const char *why = NULL;
+    slotkit_status st =
+        slot_table_size(config->slot_count, config->slot_capacity, &table_bytes, &why);
+    if (st != SLOTKIT_OK) {
+        set_error(err, st, 0, "inmem: %s (slot_count %zu, slot_capacity %zu)", why,
+                  config->slot_count, config->slot_capacity);
+        return st;
+    }
+    if (table_bytes > SIZE_MAX - INSTANCE_BYTES) {
+        set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
+                  "inmem: pool of %zu slots of %zu bytes overflows the address space",
+                  config->slot_count, config->slot_capacity);
+        return SLOTKIT_INVALID_ARGUMENT;
+    }
+
+    /* The only allocation of the instance's life. */
+    void *block = NULL;
+    int rc = posix_memalign(&block, SLOT_TABLE_ALIGN, INSTANCE_BYTES + table_bytes);
+    if (rc != 0) {
+        set_error(err, SLOTKIT_SYSTEM_ERROR, rc,
+                  "inmem: allocating %zu bytes for %zu slots failed: %s",
+                  INSTANCE_BYTES + table_bytes, config->slot_count, strerror(rc));
+        return SLOTKIT_SYSTEM_ERROR;
+    }
+
+    slotkit_instance *inst = block;
+    inst->table = slot_table_init((char *)block + INSTANCE_BYTES, config->slot_count,
+                                  config->slot_capacity, config->first_sequence_number,
+                                  next_segment_id(), config->type_hash,
+                                  false /* private futexes: one process */);
+    if (!inst->table) { /* cannot happen after slot_table_size succeeded */
+        free(block);
+        set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "inmem: slot table initialisation failed");
+        return SLOTKIT_INVALID_ARGUMENT;
+    }
+    *out = inst;
+    return SLOTKIT_OK;
+}
+
+static void inmem_close(slotkit_instance *inst) { free(inst); }
+
+/* ---- ops: thin adapters over the slot table ------------------------- */
+
+static slotkit_status inmem_reserve(slotkit_instance *inst, slotkit_reader_mask mask,
+                                    slotkit_handle *out_handle)
+{
+    return slot_table_reserve(inst->table, mask, out_handle);
+}
+
+static slotkit_status inmem_commit(slotkit_instance *inst, slotkit_handle h, const void *bytes,
+                                   size_t len, uint32_t *out_sequence)
+{
+    return slot_table_commit(inst->table, h, bytes, len, out_sequence);
+}
+
+static slotkit_status inmem_discard(slotkit_instance *inst, slotkit_handle h)
+{
+    return slot_table_discard(inst->table, h);
+}
+
+static slotkit_status inmem_read(slotkit_instance *inst, slotkit_handle h,
+                                 slotkit_slot_header *out_header, void *buf, size_t buf_len)
+{
+    return slot_table_read(inst->table, h, out_header, buf, buf_len);
+}
+
+static slotkit_status inmem_mark_read(slotkit_instance *inst, slotkit_handle h,
+                                      uint32_t reader_index)
+{
+    return slot_table_mark_read(inst->table, h, reader_index);
+}
+
+static slotkit_status inmem_disconnect(slotkit_instance *inst, uint32_t reader_index)
+{
+    return slot_table_disconnect(inst->table, reader_index);
+}
+
+static slotkit_status inmem_slot_count(slotkit_instance *inst, size_t *out_count)
+{
+    if (!out_count)
+        return SLOTKIT_INVALID_ARGUMENT;
+    *out_count = slot_table_slot_count(inst->table);
+    return SLOTKIT_OK;
+}
+
+static size_t inmem_slot_total_size(slotkit_instance *inst)
+{
+    return slot_table_total_size(inst->table);
+}
+
+static size_t inmem_slot_capacity(slotkit_instance *inst)
+{
+    return slot_table_capacity(inst->table);
+}
+
+static slotkit_status inmem_data_ptr(slotkit_instance *inst, slotkit_handle h, void **out_ptr,
+                                     size_t *out_capacity)
+{
+    return slot_table_data_ptr(inst->table, h, out_ptr, out_capacity);
+}
+
+static slotkit_status inmem_commit_in_place(slotkit_instance *inst, slotkit_handle h, size_t len,
+                                            uint32_t *out_sequence)
+{
+    return slot_table_commit_in_place(inst->table, h, len, out_sequence);
+}
+
+static slotkit_status inmem_read_ptr(slotkit_instance *inst, slotkit_handle h,
+                                     const void **out_ptr, size_t *out_len)
+{
+    return slot_table_read_ptr(inst->table, h, out_ptr, out_len);
+}
+
+static slotkit_status inmem_next_unread(slotkit_instance *inst, uint32_t reader_index,
+                                        bool *out_found, slotkit_handle *out_handle)
+{
+    return slot_table_next_unread(inst->table, reader_index, out_found, out_handle);
+}
+
+static bool inmem_type_hash(slotkit_instance *inst, uint8_t out_hash[16])
+{
+    return slot_table_type_hash(inst->table, out_hash);
+}
+
+static uint64_t inmem_notify_generation(slotkit_instance *inst)
+{
+    return slot_table_generation(inst->table);
+}
+
+static void inmem_wait_for_change(slotkit_instance *inst, uint64_t last, uint64_t timeout_ns)
+{
+    slot_table_wait_for_change(inst->table, last, timeout_ns);
+}
+
+static const slotkit_ops inmem_ops = {
+    .abi_version = SLOTKIT_ABI_VERSION,
+    .reserve_slot = inmem_reserve,
+    .commit_slot = inmem_commit,
+    .discard_slot = inmem_discard,
+    .read_slot = inmem_read,
+    .mark_read = inmem_mark_read,
+    .mark_reader_disconnected = inmem_disconnect,
+    .slot_count = inmem_slot_count,
+    .slot_total_size = inmem_slot_total_size,
+    .slot_capacity = inmem_slot_capacity,
+    .slot_data_ptr = inmem_data_ptr,
+    .commit_in_place = inmem_commit_in_place,
+    .slot_read_ptr = inmem_read_ptr,
+    .next_unread_slot = inmem_next_unread,
+    .type_hash = inmem_type_hash,
+    .notify_generation = inmem_notify_generation,
+    .wait_for_change = inmem_wait_for_change,
+};
+
+static const slotkit_backend inmem_backend = {
+    .abi_version = SLOTKIT_ABI_VERSION,
+    .name = "inmem",
+    .version = INMEM_VERSION,
+    .capabilities = SLOTKIT_CAP_IN_PLACE | SLOTKIT_CAP_NOTIFY | SLOTKIT_CAP_TYPE_HASH |
+                    SLOTKIT_CAP_NEXT_UNREAD,
+    .open = inmem_open,
+    .close = inmem_close,
+    .ops = &inmem_ops,
+};
+
+const slotkit_backend *slotkit_inmem_backend(void) { return &inmem_backend; }
+
+#ifdef SLOTKIT_INMEM_PLUGIN
+/* Plug-in build: the loader looks this symbol up by SLOTKIT_ENTRY_SYMBOL. */
+SLOTKIT_EXPORT const slotkit_backend *slotkit_backend_entry(void);
+SLOTKIT_EXPORT const slotkit_backend *slotkit_backend_entry(void) { return &inmem_backend; }
+#endif
