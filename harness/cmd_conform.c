@@ -16,8 +16,8 @@ static void usage(FILE *to)
     fprintf(to,
             "usage: slotkit conform [--backend NAME|PATH.so] [options]\n\n"
             "Runs the conformance suite (one process per test, a timeout on each) against\n"
-            "the backend, then prints a verdict per SPEC rule: pass, FAIL, or skipped\n"
-            "because the backend lacks a capability.\n\n"
+            "the backend, then prints a verdict per SPEC rule: pass, FAIL, warn (a SHOULD\n"
+            "rule missed), or skipped because the backend lacks a capability.\n\n"
             "  --backend B    built-in name, plug-in name, or path to a plug-in (default: inmem)\n"
             "  --filter PAT   only tests matching PAT, e.g. 'commit/*' or '*/r_seq_*'\n"
             "  --jobs N       parallel test processes (default: Criterion's, one per CPU)\n"
@@ -144,8 +144,8 @@ int cmd_conform(int argc, char **argv)
     int parsed = verdict_print(report, stdout, &totals);
     if (json == NULL) unlink(report);
     if (parsed != 0) return 2;
-    printf("backend %s: %d rules passed, %d failed, %d skipped by capability\n", backend->name, totals.passed,
-           totals.failed, totals.skipped);
+    printf("backend %s: %d rules passed, %d failed, %d skipped by capability, %d advisory (SHOULD) missed\n",
+           backend->name, totals.passed, totals.failed, totals.skipped, totals.warned);
     if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && totals.failed == 0)) {
         cli_fail("conform: the suite ended abnormally (status 0x%x)", status);
         return 2;

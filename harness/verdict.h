@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 typedef struct verdict_totals {
-    int passed, failed, skipped;
+    int passed, failed, skipped, warned; /* warned: SHOULD rules a backend misses */
 } verdict_totals;
 
 /* Test name r_commit_3__variant → rule "R-COMMIT-3". Returns 0, or -1 if the

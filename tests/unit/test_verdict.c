@@ -36,7 +36,8 @@ Test(verdict, a_failing_test_fails_its_rule_and_skips_stay_skipped)
         "{\"name\":\"r_commit_2__a\",\"status\":\"PASSED\"},"
         "{\"name\":\"r_commit_2__b\",\"status\":\"FAILED\",\"messages\":[\"x.c:3: boom\"]},"
         "{\"name\":\"r_next_1\",\"status\":\"SKIPPED\",\"messages\":[\"requires capability NEXT_UNREAD\"]},"
-        "{\"name\":\"r_next_2\",\"status\":\"ERRORED\",\"messages\":[\"The test timed out.\"]}]}]}");
+        "{\"name\":\"r_next_2\",\"status\":\"ERRORED\",\"messages\":[\"The test timed out.\"]},"
+        "{\"name\":\"r_arg_2__should\",\"status\":\"FAILED\",\"messages\":[\"a.c:9: nope\"]}]}]}");
     char *text = NULL;
     size_t size = 0;
     FILE *out = open_memstream(&text, &size);
@@ -47,6 +48,8 @@ Test(verdict, a_failing_test_fails_its_rule_and_skips_stay_skipped)
     cr_assert_eq(totals.passed, 1);
     cr_assert_eq(totals.failed, 2);
     cr_assert_eq(totals.skipped, 1);
+    cr_assert_eq(totals.warned, 1, "a failed SHOULD test warns, it does not fail the rule");
+    cr_assert_not_null(strstr(text, "R-ARG-2        warn     1      commit::r_arg_2__should FAILED: a.c:9: nope"), "%s", text);
     cr_assert_not_null(strstr(text, "R-COMMIT-2     FAIL     2      commit::r_commit_2__b FAILED: x.c:3: boom"), "%s", text);
     cr_assert_not_null(strstr(text, "R-NEXT-1       skipped  1      requires capability NEXT_UNREAD"), "%s", text);
     free(text);
