@@ -1,3 +1,6 @@
+/* First: util.h sets the feature-test macros before any system header. */
+#include "util.h"
+
 #include "stress.h"
 
 #include <pthread.h>
@@ -7,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "util.h"
 
 /* Writers stop starting new work after this; readers then drain. */
 #define WORK_SECONDS 2.5
