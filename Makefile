@@ -48,7 +48,12 @@ TEST_PLUGINS := $(B)/test-plugins/libslotkit_nosymbol.so $(B)/test-plugins/libsl
 all build: deps
 	@$(MAKE) --no-print-directory variant-build VARIANT=release
 
-variant-build: $(BINS) $(LIBS) $(TEST_PLUGINS)
+# Each part beyond the core (adapters, benchmarks, ...) brings its own
+# fragment in mk/, adding to EXTRA_TARGETS (built by every variant).
+EXTRA_TARGETS :=
+-include $(sort $(wildcard mk/*.mk))
+
+variant-build: $(BINS) $(LIBS) $(TEST_PLUGINS) $(EXTRA_TARGETS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

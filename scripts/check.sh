@@ -78,6 +78,14 @@ echo "check: cli: $cli_pass passed, $cli_fail failed"
 passed=$((passed + cli_pass))
 failed=$((failed + cli_fail))
 
+# Each further part (posix, adapters, benchmarks, ...) adds its checks as a
+# fragment; fragments use run_logged/tally_criterion and the counters above.
+for fragment in scripts/check.d/*.sh; do
+    [ -e "$fragment" ] || continue
+    # shellcheck source=/dev/null
+    source "$fragment"
+done
+
 # Spec and suite agree: every rule has a test, every test names a rule.
 if bash scripts/spec-coverage.sh >"$LOGS/spec-coverage.log" 2>&1; then
     passed=$((passed + 1))
