@@ -46,7 +46,7 @@ static bool find_suite(char *path, size_t size)
 static bool probe_open(const slotkit_backend *backend)
 {
     char name[64];
-    snprintf(name, sizeof name, "/slotkit-probe-%ld", (long)getpid());
+    snprintf(name, sizeof name, "slotkit-probe-%ld", (long)getpid());
     slotkit_config config = {.slot_count = 4, .slot_capacity = 64, .name = name, .role = SLOTKIT_ROLE_CREATE};
     slotkit_pool *pool;
     slotkit_error err;
