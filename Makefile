@@ -30,16 +30,18 @@ JSON_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
 JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
 # Embedded backends and the library that reaches every backend.
-REF_SRC := ref/common/slot_table.c ref/inmem/inmem.c
+REF_SRC := ref/common/slot_table.c ref/common/proc_identity.c ref/inmem/inmem.c $(wildcard ref/posix/*.c)
 LIB_SRC := lib/error.c lib/loader.c lib/pool.c
 HARNESS_SRC := $(wildcard harness/*.c)
 CONF_SRC := $(wildcard conformance/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
+POSIX_TEST_SRC := $(wildcard tests/posix/*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LIB_OBJ := $(call obj,$(LIB_SRC) $(REF_SRC))
 
-BINS := $(B)/bin/slotkit $(B)/bin/slotkit-conformance $(B)/bin/slotkit-unit-tests
+BINS := $(B)/bin/slotkit $(B)/bin/slotkit-conformance $(B)/bin/slotkit-unit-tests \
+        $(B)/bin/slotkit-posix-tests
 LIBS := $(B)/lib/libslotkit.a $(B)/lib/libslotkit.so
 TEST_PLUGINS := $(B)/test-plugins/libslotkit_nosymbol.so $(B)/test-plugins/libslotkit_badabi.so \
                 $(B)/test-plugins/libslotkit_badcaps.so $(B)/test-plugins/libslotkit_refuses.so
@@ -61,7 +63,8 @@ $(B)/obj/%.o: %.c
 
 # Layering: only the library and the backends see ref/; the suite, the harness
 # and the tests reach a backend through include/ and the loader alone.
-$(B)/obj/lib/%.o $(B)/obj/ref/%.o: PART_INCLUDES := -Iref -Ilib
+# The POSIX backend's own tests look at its segment layout, so they see ref/ too.
+$(B)/obj/lib/%.o $(B)/obj/ref/%.o $(B)/obj/tests/posix/%.o: PART_INCLUDES := -Iref -Ilib
 
 $(B)/lib/libslotkit.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -71,7 +74,7 @@ $(B)/lib/libslotkit.a: $(LIB_OBJ)
 $(B)/lib/libslotkit.so: $(LIB_OBJ) lib/libslotkit.map
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,--version-script=lib/libslotkit.map -Wl,-soname,libslotkit.so.0 $(LDFLAGS_ALL) \
-	    -o $@ $(LIB_OBJ) -ldl -lpthread
+	    -o $@ $(LIB_OBJ) -ldl -lpthread -lrt
 
 $(B)/bin/slotkit: $(call obj,$(HARNESS_SRC)) $(B)/lib/libslotkit.a
 	@mkdir -p $(dir $@)
@@ -84,6 +87,10 @@ $(B)/bin/slotkit-conformance: $(call obj,$(CONF_SRC)) $(B)/lib/libslotkit.a
 $(B)/bin/slotkit-unit-tests: $(call obj,$(UNIT_SRC)) $(filter-out $(B)/obj/harness/main.o,$(call obj,$(HARNESS_SRC))) $(B)/lib/libslotkit.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcriterion $(JSON_LIBS) -ldl -lpthread
+
+$(B)/bin/slotkit-posix-tests: $(call obj,$(POSIX_TEST_SRC)) $(B)/lib/libslotkit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcriterion -ldl -lpthread -lrt
 
 # Deliberately broken plug-ins for the loader's error paths.
 $(B)/test-plugins/libslotkit_%.so: tests/plugins/%.c include/slotkit/backend.h

@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "inmem/inmem.h"
+#include "posix/posix.h"
 #include "slotkit/slotkit.h"
 
 #ifndef SLOTKIT_PLUGIN_DIR
@@ -16,7 +17,7 @@
 #endif
 
 typedef const slotkit_backend *(*builtin_fn)(void);
-static const builtin_fn builtins[] = {slotkit_inmem_backend};
+static const builtin_fn builtins[] = {slotkit_inmem_backend, slotkit_posix_backend};
 #define BUILTIN_COUNT (sizeof builtins / sizeof builtins[0])
 
 size_t slotkit_builtin_count(void) { return BUILTIN_COUNT; }

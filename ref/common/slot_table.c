@@ -23,11 +23,19 @@
  *   any                           --read_slot unpin-->    pins-1 (fetch_sub)
  * "Recyclable" = COMMITTED with an empty pending mask.
  *
- * Sequence numbers are taken at commit from next_sequence and published in
- * sequence order through publish_turn, so next_unread can deliver each
- * reader's samples in order even with several writers (see commit_common).
+ * Sequence numbers are taken and published under the publish lock, a short
+ * critical section, so every SN below next_sequence is published (or being
+ * published) and next_unread can deliver each reader's samples in order even
+ * with several writers (see commit_common).
+ *
+ * Crash recovery (process_shared tables only; see "dead peers" below): a
+ * process can die anywhere, so every place where one party waits for
+ * another is bounded or names the party it waits for, and the waiter
+ * recovers when that party is dead.
  */
 #include "common/slot_table.h"
+
+#include "common/proc_identity.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -96,6 +104,9 @@ struct slot_control {
     _Atomic uint32_t sequence;
     _Atomic uint32_t size;
     _Atomic uint32_t wait_set; /* fixed at commit */
+    /* Who holds (or is taking) the loan, in process_shared tables: one word,
+     * so it changes atomically (see "dead peers"). */
+    _Atomic uint64_t holder;
 };
 
 #define CONTROL_STRIDE 64u
@@ -119,8 +130,14 @@ struct slot_table {
 
     /* Writer-side counters, on their own line. */
     alignas(64) _Atomic uint32_t next_sequence; /* next SN to hand out */
-    _Atomic uint32_t publish_turn;              /* SN whose publication is next */
     _Atomic uint32_t reserve_cursor;            /* where the next reserve scan starts */
+    /* The publish lock (see commit_common): 0 = free, else the owner's
+     * identity; publish_slot/_tag/_sn describe the publication in progress
+     * so that a successor can finish or undo it if the owner died. */
+    _Atomic uint64_t publish_owner;
+    _Atomic uint32_t publish_slot; /* NO_SLOT when none */
+    _Atomic uint32_t publish_tag;
+    _Atomic uint32_t publish_sn;
 
     /* Notification: the futex word and its waiter count. */
     alignas(64) _Atomic uint32_t generation;
@@ -128,6 +145,7 @@ struct slot_table {
 };
 
 #define HEADER_BYTES ((sizeof(struct slot_table) + 63u) & ~(size_t)63u)
+#define NO_SLOT UINT32_MAX
 
 static inline struct slot_control *control_of(const slot_table *t, uint32_t index)
 {
@@ -171,6 +189,24 @@ static void backoff(unsigned *spins)
     }
 }
 
+static void add_ns(struct timespec *ts, uint64_t ns)
+{
+    ts->tv_sec += (time_t)(ns / 1000000000u);
+    ts->tv_nsec += (long)(ns % 1000000000u);
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec += 1;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+static bool before_deadline(const struct timespec *deadline)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec < deadline->tv_sec ||
+           (now.tv_sec == deadline->tv_sec && now.tv_nsec < deadline->tv_nsec);
+}
+
 static long futex_call(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *ts)
 {
     return syscall(SYS_futex, (uint32_t *)word, op, val, ts, NULL, FUTEX_BITSET_MATCH_ANY);
@@ -196,6 +232,111 @@ static void bump_generation(slot_table *t)
         futex_call(&t->generation, op, INT_MAX, NULL);
         errno = saved;
     }
+}
+
+/* ---- dead peers (process_shared tables) ------------------------------ */
+
+/*
+ * In shared memory a process can die at any instruction. Three things can
+ * be left behind, and each has its recovery:
+ *   - a loan (LOANED, or COMMITTING before the publish lock): the slot
+ *     records its holder; a reserve that finds no free slot frees the loans
+ *     of dead holders (reclaim_dead_loans, R-XPROC-8);
+ *   - the publish lock: it names its owner; a waiter that finds the owner
+ *     dead takes the lock over and finishes or undoes the publication
+ *     (publish_lock, repair_publication);
+ *   - a read_slot pin: pins are a bare count (naming each pinner would cost
+ *     the read path a second RMW), so a reserve waits for them only
+ *     PIN_WAIT_LIMIT_NS, then drops them; a reader whose pin was dropped
+ *     returns OUT_OF_BOUNDS instead of a copy that may be torn
+ *     (wait_for_unpinned, slot_table_read).
+ * A private table (one process) needs none of this: its threads die only
+ * with the whole process.
+ */
+
+/* How long a reserve waits for read_slot copies before deeming them dead. A
+ * live copy takes one memcpy; only a reader preempted for this long loses its
+ * read (OUT_OF_BOUNDS, never a torn sample). */
+#define PIN_WAIT_LIMIT_NS 100000000ull /* 100 ms */
+
+/* Identity written into the publish lock word. */
+static inline uint64_t self_identity(const slot_table *t)
+{
+    return t->process_shared ? proc_identity_self() : 1u;
+}
+
+/*
+ * The holder record of a slot, one 64-bit word:
+ *   bits 48..63  key: the tag and phase of the state it is for
+ *   bits  0..47  the holder's identity (proc_identity_pack48), 0 = nobody
+ * It is written BEFORE the state changes, by CAS, so there is no moment in
+ * which a loan exists whose holder is not on record:
+ *   - reserve claims the record for (tag + 1, LOANED), then CASes the state;
+ *     a claim by a live process or thread keeps other reservers off the
+ *     slot, and a dead claimer's record is simply taken over;
+ *   - commit moves the record to (tag, COMMITTING, itself), then claims the
+ *     state: the committer, not the reserver, holds a COMMITTING slot
+ *     (handles travel between processes, R-XPROC-5).
+ */
+static inline uint32_t key_of(uint64_t tag, unsigned phase)
+{
+    return (uint32_t)(((tag & ST_TAG_MAX) << 2) | phase);
+}
+static inline uint32_t record_key(uint64_t r) { return (uint32_t)(r >> 48); }
+static inline uint64_t record_owner(uint64_t r) { return r & PROC_IDENTITY48_MASK; }
+static inline uint64_t make_record(uint32_t key, uint64_t owner)
+{
+    return ((uint64_t)key << 48) | (owner & PROC_IDENTITY48_MASK);
+}
+
+/* The owner of a record still runs (or there is none). Costs syscalls,
+ * except for our own process. */
+static bool owner_alive(uint64_t owner, uint64_t me)
+{
+    return owner == 0 || owner == me || !proc_identity48_is_dead(owner);
+}
+
+/* What an attempt to take a slot found. */
+enum take_result {
+    TAKE_OK,      /* the slot is ours */
+    TAKE_BUSY,    /* a live process or thread (ours included) is taking it */
+    TAKE_CHANGED, /* the state moved on; *s holds the new one */
+};
+
+/* Records us as the one taking the slot, seen recyclable in *s, into key. */
+static enum take_result claim_record(struct slot_control *c, uint64_t *s, uint32_t key)
+{
+    const uint64_t tag = st_tag(*s);
+    const uint64_t me = proc_identity_pack48(proc_identity_self());
+    const uint64_t mine = make_record(key, me);
+    uint64_t r = atomic_load_explicit(&c->holder, memory_order_acquire);
+    for (;;) {
+        if (record_key(r) == key && record_owner(r) != 0 &&
+            (record_owner(r) == me || !proc_identity48_is_dead(record_owner(r))))
+            return TAKE_BUSY;
+        if (atomic_compare_exchange_weak_explicit(&c->holder, &r, mine, memory_order_acq_rel,
+                                                  memory_order_acquire))
+            break;
+    }
+    /* Our view of the state may have been stale, and then r was the record
+     * of a newer, live loan: put it back (unless its holder already moved
+     * the record on). The acquire above makes this load see at least the
+     * state r was written for. */
+    *s = atomic_load_explicit(&c->state, memory_order_acquire);
+    if (st_recyclable(*s) && st_tag(*s) == tag)
+        return TAKE_OK;
+    uint64_t expected = mine;
+    atomic_compare_exchange_strong_explicit(&c->holder, &expected, r, memory_order_acq_rel,
+                                            memory_order_relaxed);
+    return TAKE_CHANGED;
+}
+
+/* Gives up a claim that did not become a loan. */
+static void release_record(struct slot_control *c, uint32_t key)
+{
+    uint64_t mine = make_record(key, proc_identity_pack48(proc_identity_self()));
+    atomic_compare_exchange_strong_explicit(&c->holder, &mine, make_record(key, 0),
+                                            memory_order_release, memory_order_relaxed);
 }
 
 /* ---- geometry and lifecycle ----------------------------------------- */
@@ -258,7 +399,10 @@ slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity,
         memcpy(t->type_hash, type_hash, sizeof t->type_hash);
 
     atomic_init(&t->next_sequence, first_sequence_number);
-    atomic_init(&t->publish_turn, first_sequence_number);
+    atomic_init(&t->publish_owner, 0u);
+    atomic_init(&t->publish_slot, NO_SLOT);
+    atomic_init(&t->publish_tag, 0u);
+    atomic_init(&t->publish_sn, 0u);
     atomic_init(&t->reserve_cursor, 0u);
     atomic_init(&t->generation, 0u);
     atomic_init(&t->waiters, 0u);
@@ -268,6 +412,7 @@ slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity,
         atomic_init(&c->sequence, 0u);
         atomic_init(&c->size, 0u);
         atomic_init(&c->wait_set, 0u);
+        atomic_init(&c->holder, 0u);
     }
     /* Last, with release: a process that sees the magic sees a whole table. */
     atomic_store_explicit(&t->magic, SLOT_TABLE_MAGIC, memory_order_release);
@@ -311,6 +456,7 @@ size_t slot_table_slot_count(const slot_table *t) { return t->slot_count; }
 size_t slot_table_capacity(const slot_table *t) { return t->capacity; }
 size_t slot_table_total_size(const slot_table *t) { return (size_t)t->stride; }
 uint64_t slot_table_segment_id(const slot_table *t) { return t->segment_id; }
+bool slot_table_process_shared(const slot_table *t) { return t->process_shared != 0; }
 
 bool slot_table_type_hash(const slot_table *t, uint8_t out_hash[16])
 {
@@ -320,17 +466,226 @@ bool slot_table_type_hash(const slot_table *t, uint8_t out_hash[16])
     return true;
 }
 
+/* ---- the publish lock and recovery ---------------------------------- */
+
+/*
+ * Commits take their sequence number and publish under one lock, held for
+ * a handful of stores (the payload is copied before it is taken). That makes
+ * "every SN below next_sequence is published, or is the one being published"
+ * hold, which lets next_unread return each reader's samples in order
+ * (R-NEXT-2, R-THREAD-1) although it scans the slots one by one.
+ *
+ * Why a lock word instead of a ticket (fetch_add an SN, then wait for the
+ * turn): a process killed between taking a ticket and publishing would stall
+ * every later commit, and nobody could tell which slot the lost SN was for.
+ * The lock word names its owner and the publication records its slot, tag
+ * and SN before the SN is handed out, so a successor that finds the owner
+ * dead can take the lock over and repair what was left (repair_publication).
+ */
+
+/* The previous owner died holding the lock, which the caller now owns.
+ * commit_common's steps are: (1) sequence, publish_sn, publish_tag, then
+ * publish_slot; (2) next_sequence = sn + 1; (3) the slot COMMITTING ->
+ * COMMITTED; (4) publish_slot = NO_SLOT. Died before (2): nothing is visible
+ * yet, so undo (free the slot; no sample, no SN consumed: R-XPROC-8). Died
+ * after (2): the SN is out and the sample is complete (payload and size
+ * precede the lock), so publish it: no SN goes missing. */
+static bool repair_publication(slot_table *t)
+{
+    const uint32_t index = atomic_load_explicit(&t->publish_slot, memory_order_acquire);
+    if (index == NO_SLOT)
+        return false; /* died outside steps (1)-(4): nothing half done */
+    const bool repaired = index < t->slot_count;
+    if (repaired) {
+        const uint32_t sn = atomic_load_explicit(&t->publish_sn, memory_order_relaxed);
+        const uint32_t tag = atomic_load_explicit(&t->publish_tag, memory_order_relaxed);
+        const bool sn_handed_out =
+            atomic_load_explicit(&t->next_sequence, memory_order_relaxed) != sn;
+        struct slot_control *c = control_of(t, index);
+        uint64_t s = atomic_load_explicit(&c->state, memory_order_acquire);
+        /* Loop only for disconnects changing mask bits meanwhile. */
+        while (st_phase(s) == PHASE_COMMITTING && st_tag(s) == tag) {
+            uint64_t next = st_make(PHASE_FREE, 0, 0, tag);
+            if (sn_handed_out) {
+                atomic_store_explicit(&c->wait_set, st_mask(s), memory_order_relaxed);
+                next = st_with_phase(s, PHASE_COMMITTED);
+            }
+            if (atomic_compare_exchange_weak_explicit(&c->state, &s, next, memory_order_release,
+                                                      memory_order_relaxed))
+                break;
+        }
+        bump_generation(t);
+    }
+    atomic_store_explicit(&t->publish_slot, NO_SLOT, memory_order_release);
+    return repaired; /* the slot was freed or published */
+}
+
+/* Checking liveness costs system calls, so a waiter does it only this
+ * often (in backoff rounds; most of them are sched_yield). */
+#define OWNER_CHECK_INTERVAL 1024u
+
+static void publish_lock(slot_table *t)
+{
+    const uint64_t me = self_identity(t);
+    unsigned spins = 0, rounds = 0;
+    for (;;) {
+        uint64_t owner = 0;
+        /* Acquire: the previous owner's stores happen before ours. */
+        if (atomic_compare_exchange_weak_explicit(&t->publish_owner, &owner, me,
+                                                  memory_order_acquire, memory_order_relaxed))
+            return;
+        if (t->process_shared && owner != 0 && owner != me &&
+            ++rounds % OWNER_CHECK_INTERVAL == 0 && proc_identity_is_dead(owner) &&
+            atomic_compare_exchange_strong_explicit(&t->publish_owner, &owner, me,
+                                                    memory_order_acquire, memory_order_relaxed)) {
+            repair_publication(t);
+            return;
+        }
+        backoff(&spins);
+    }
+}
+
+static void publish_unlock(slot_table *t)
+{
+    atomic_store_explicit(&t->publish_owner, 0u, memory_order_release);
+}
+
+/* A dead owner left the lock held and nobody commits any more: a reserve
+ * that finds no free slot repairs it, since the slot it left COMMITTING may
+ * be the one the reserve needs. */
+static bool repair_abandoned_publish_lock(slot_table *t)
+{
+    const uint64_t me = proc_identity_self();
+    uint64_t owner = atomic_load_explicit(&t->publish_owner, memory_order_relaxed);
+    if (owner == 0 || owner == me || !proc_identity_is_dead(owner))
+        return false;
+    bool repaired = false;
+    if (atomic_compare_exchange_strong_explicit(&t->publish_owner, &owner, me,
+                                                memory_order_acquire, memory_order_relaxed)) {
+        repaired = repair_publication(t);
+        publish_unlock(t);
+    }
+    return repaired;
+}
+
+/*
+ * R-XPROC-8: frees the loans whose holder died, LOANED or COMMITTING (a
+ * commit that died copying its payload); a COMMITTING slot that is the
+ * publication in progress belongs to repair_publication instead. Returns how
+ * many it freed. Slow path only: one kill(2) per slot held by another
+ * process.
+ */
+static uint32_t reclaim_dead_loans(slot_table *t)
+{
+    /* A repaired publication frees or publishes its slot: progress too. */
+    uint32_t freed = repair_abandoned_publish_lock(t) ? 1u : 0u;
+    const uint64_t me = proc_identity_pack48(proc_identity_self());
+    for (uint32_t i = 0; i < t->slot_count; i++) {
+        struct slot_control *c = control_of(t, i);
+        uint64_t s = atomic_load_explicit(&c->state, memory_order_acquire);
+        const unsigned phase = st_phase(s);
+        if (phase != PHASE_LOANED && phase != PHASE_COMMITTING)
+            continue;
+        /* A LOANED slot is held by its reserver, or by a committer that
+         * recorded itself and died before claiming the state. */
+        const uint64_t r = atomic_load_explicit(&c->holder, memory_order_acquire);
+        const uint32_t key = record_key(r);
+        if (key != key_of(st_tag(s), PHASE_COMMITTING) &&
+            (phase != PHASE_LOANED || key != key_of(st_tag(s), PHASE_LOANED)))
+            continue; /* no record for this loan: never guess */
+        if (owner_alive(record_owner(r), me))
+            continue;
+        /* Read after the holder is known dead, so it cannot change any more
+         * but by a repair, which frees or publishes the slot itself. */
+        if (phase == PHASE_COMMITTING &&
+            atomic_load_explicit(&t->publish_slot, memory_order_acquire) == i)
+            continue;
+        /* Only disconnects (mask bits) and unpins still change the word; a
+         * dropped pin makes its reader report OUT_OF_BOUNDS. Acquire pairs
+         * with the dead holder's last stores, release with the next reserve. */
+        const uint64_t tag = st_tag(s);
+        while (st_phase(s) == phase && st_tag(s) == tag) {
+            if (atomic_compare_exchange_weak_explicit(&c->state, &s,
+                                                      st_make(PHASE_FREE, 0, 0, st_tag(s)),
+                                                      memory_order_acq_rel,
+                                                      memory_order_relaxed)) {
+                freed++;
+                break;
+            }
+        }
+    }
+    if (freed != 0)
+        bump_generation(t); /* writers waiting for space (R-NOTIFY-5) */
+    return freed;
+}
+
 /* ---- reserve --------------------------------------------------------- */
 
 /* Reserve took a slot that read_slot copies were still pinning: wait for
  * them (they are mid-memcpy; no new pin can start on a LOANED slot). The
  * acquire pairs with the unpin's release, so those copies happen before the
  * new owner writes the payload. */
-static void wait_for_unpinned(struct slot_control *c)
+static void wait_for_unpinned(const slot_table *t, struct slot_control *c)
 {
     unsigned spins = 0;
-    while (st_pins(atomic_load_explicit(&c->state, memory_order_acquire)) != 0)
+    if (!t->process_shared) {
+        while (st_pins(atomic_load_explicit(&c->state, memory_order_acquire)) != 0)
+            backoff(&spins);
+        return;
+    }
+    /* Shared memory: a pinner may have died mid-copy; wait a bounded time,
+     * then drop the pins (see "dead peers"). */
+    struct timespec deadline = {0, 0};
+    bool deadline_set = false;
+    for (;;) {
+        uint64_t s = atomic_load_explicit(&c->state, memory_order_acquire);
+        if (st_pins(s) == 0)
+            return;
+        if (!deadline_set) {
+            clock_gettime(CLOCK_MONOTONIC, &deadline);
+            add_ns(&deadline, PIN_WAIT_LIMIT_NS);
+            deadline_set = true;
+        } else if (!before_deadline(&deadline)) {
+            /* We hold the loan: only unpins and disconnects race with this. */
+            const uint64_t no_pins = s & ~(ST_PINS_MAX << ST_PINS_SHIFT);
+            if (atomic_compare_exchange_strong_explicit(&c->state, &s, no_pins,
+                                                        memory_order_acquire,
+                                                        memory_order_relaxed))
+                return;
+            continue;
+        }
         backoff(&spins);
+    }
+}
+
+/*
+ * Takes slot c, seen recyclable in state *s, as a loan (tag + 1), keeping the
+ * pins (only with pins_ok) for the caller to wait out. In a shared table the
+ * holder record is claimed first (see "dead peers").
+ */
+static enum take_result take_slot(slot_table *t, struct slot_control *c, uint64_t *s,
+                                  slotkit_reader_mask active_readers_mask, bool pins_ok)
+{
+    const uint64_t tag = st_tag(*s);
+    const uint32_t key = key_of(tag + 1u, PHASE_LOANED);
+    if (t->process_shared) {
+        enum take_result claimed = claim_record(c, s, key);
+        if (claimed != TAKE_OK)
+            return claimed;
+    }
+    while (st_recyclable(*s) && st_tag(*s) == tag && (pins_ok || st_pins(*s) == 0)) {
+        const uint64_t loaned =
+            st_make(PHASE_LOANED, active_readers_mask, st_pins(*s), tag + 1u);
+        /* Acquire: pairs with the release of the last mark_read / unpin /
+         * discard, so every reader of the old sample is done before we hand
+         * out the payload for writing. */
+        if (atomic_compare_exchange_weak_explicit(&c->state, s, loaned, memory_order_acquire,
+                                                  memory_order_relaxed))
+            return TAKE_OK;
+    }
+    if (t->process_shared)
+        release_record(c, key);
+    return TAKE_CHANGED;
 }
 
 slotkit_status slot_table_reserve(slot_table *t, slotkit_reader_mask active_readers_mask,
@@ -350,31 +705,31 @@ slotkit_status slot_table_reserve(slot_table *t, slotkit_reader_mask active_read
              scanned++, index = (index + 1 == n) ? 0 : index + 1) {
             struct slot_control *c = control_of(t, index);
             uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
-            while (st_recyclable(s)) {
+            enum take_result taken = TAKE_CHANGED;
+            while (taken == TAKE_CHANGED && st_recyclable(s)) {
                 if (st_pins(s) != 0) {
                     /* A copy is in progress; use it only if nothing else is free. */
                     if (pinned_index == UINT32_MAX)
                         pinned_index = index;
                     break;
                 }
-                uint64_t loaned = st_make(PHASE_LOANED, active_readers_mask, 0, st_tag(s) + 1);
-                /* Acquire: pairs with the release of the last mark_read /
-                 * unpin / discard, so every reader of the old sample is done
-                 * before we hand out the payload for writing. */
-                if (atomic_compare_exchange_weak_explicit(&c->state, &s, loaned,
-                                                          memory_order_acquire,
-                                                          memory_order_relaxed)) {
-                    atomic_store_explicit(&t->reserve_cursor, index + 1 == n ? 0 : index + 1,
-                                          memory_order_relaxed);
-                    out_handle->segment_id = t->segment_id;
-                    out_handle->slot_index = index;
-                    return SLOTKIT_OK;
-                }
+                taken = take_slot(t, c, &s, active_readers_mask, false);
+            }
+            if (taken == TAKE_OK) {
+                atomic_store_explicit(&t->reserve_cursor, index + 1 == n ? 0 : index + 1,
+                                      memory_order_relaxed);
+                out_handle->segment_id = t->segment_id;
+                out_handle->slot_index = index;
+                return SLOTKIT_OK;
             }
         }
 
-        if (pinned_index == UINT32_MAX)
+        if (pinned_index == UINT32_MAX) {
+            /* R-XPROC-8: before giving up, take back loans of dead processes. */
+            if (t->process_shared && reclaim_dead_loans(t) != 0)
+                continue;
             return SLOTKIT_NO_FREE_SLOT;
+        }
 
         /* Only pinned slots are recyclable. Take one anyway (LOANED stops new
          * pins) and wait out the copies in progress: a pin lasts one memcpy,
@@ -382,19 +737,14 @@ slotkit_status slot_table_reserve(slot_table *t, slotkit_reader_mask active_read
          * unpin does not bump the generation (R-READ-5). */
         struct slot_control *c = control_of(t, pinned_index);
         uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
-        while (st_recyclable(s)) {
-            uint64_t loaned =
-                st_make(PHASE_LOANED, active_readers_mask, st_pins(s), st_tag(s) + 1);
-            if (atomic_compare_exchange_weak_explicit(&c->state, &s, loaned, memory_order_acquire,
-                                                      memory_order_relaxed)) {
-                wait_for_unpinned(c);
-                atomic_store_explicit(&t->reserve_cursor,
-                                      pinned_index + 1 == n ? 0 : pinned_index + 1,
-                                      memory_order_relaxed);
-                out_handle->segment_id = t->segment_id;
-                out_handle->slot_index = pinned_index;
-                return SLOTKIT_OK;
-            }
+        if (st_recyclable(s) && take_slot(t, c, &s, active_readers_mask, true) == TAKE_OK) {
+            wait_for_unpinned(t, c);
+            atomic_store_explicit(&t->reserve_cursor,
+                                  pinned_index + 1 == n ? 0 : pinned_index + 1,
+                                  memory_order_relaxed);
+            out_handle->segment_id = t->segment_id;
+            out_handle->slot_index = pinned_index;
+            return SLOTKIT_OK;
         }
         /* Someone else took it meanwhile: scan again. */
     }
@@ -408,17 +758,30 @@ static inline bool st_live_loan(uint64_t s)
     return st_phase(s) == PHASE_LOANED && st_pins(s) == 0;
 }
 
-/*
- * Publishes samples in sequence-number order. The SN is taken after the
- * payload is in place, so the window between taking it and publishing is a
- * few instructions; a commit whose predecessor is inside that window waits
- * for it. In exchange, "every SN below publish_turn is COMMITTED" holds,
- * which is what lets next_unread return each reader's samples in order
- * (R-NEXT-2, R-THREAD-1) although it scans the slots one by one.
- * Caveat for shared memory: a process that dies inside that window stalls
- * every later commit, as a process dying mid-read_slot leaves a pin that a
- * reserve may wait on; detecting dead peers is the POSIX backend's job.
- */
+/* Shared tables: before claiming the loan of tag `tag` for commit, make
+ * the record name us (see "dead peers"). false when another live committer
+ * of the same handle recorded itself first. */
+static bool record_committer(struct slot_control *c, uint64_t tag)
+{
+    const uint64_t me = proc_identity_pack48(proc_identity_self());
+    const uint32_t key = key_of(tag, PHASE_COMMITTING);
+    uint64_t r = atomic_load_explicit(&c->holder, memory_order_acquire);
+    for (;;) {
+        if (record_key(r) == key) {
+            const uint64_t owner = record_owner(r);
+            if (owner == me)
+                return true; /* ours already: a retry after a disconnect changed the mask */
+            if (owner != 0 && !proc_identity48_is_dead(owner))
+                return false;
+            /* else a committer died before claiming the state: take over */
+        }
+        if (atomic_compare_exchange_weak_explicit(&c->holder, &r, make_record(key, me),
+                                                  memory_order_acq_rel, memory_order_acquire))
+            return true;
+    }
+}
+
+/* See "the publish lock and recovery" for why SNs are taken under a lock. */
 static slotkit_status commit_common(slot_table *t, slotkit_handle h, const void *bytes, size_t len,
                                     bool copy, uint32_t *out_sequence)
 {
@@ -438,11 +801,14 @@ static slotkit_status commit_common(slot_table *t, slotkit_handle h, const void 
             return SLOTKIT_OUT_OF_BOUNDS; /* R-COMMIT-2, R-INPLACE-4 */
         if (len > t->capacity)
             return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
+        if (t->process_shared && !record_committer(c, st_tag(s)))
+            return SLOTKIT_OUT_OF_BOUNDS; /* a racing commit of this handle wins */
         if (atomic_compare_exchange_weak_explicit(&c->state, &s,
                                                   st_with_phase(s, PHASE_COMMITTING),
                                                   memory_order_acquire, memory_order_relaxed))
             break;
     }
+    const uint64_t committing = st_with_phase(s, PHASE_COMMITTING);
 
     if (copy && len != 0)
         memcpy(payload_of(t, h.slot_index), bytes, len);
@@ -450,26 +816,42 @@ static slotkit_status commit_common(slot_table *t, slotkit_handle h, const void 
      * (state, field, state) and reads a value stored here also sees the
      * claim above, so its second state load shows the slot changed. */
     atomic_store_explicit(&c->size, (uint32_t)len, memory_order_release);
-    uint32_t sn = atomic_fetch_add_explicit(&t->next_sequence, 1u, memory_order_relaxed);
+
+    publish_lock(t);
+    /* Step (1): describe the publication before the SN is handed out. */
+    const uint32_t sn = atomic_load_explicit(&t->next_sequence, memory_order_relaxed);
     atomic_store_explicit(&c->sequence, sn, memory_order_release);
+    atomic_store_explicit(&t->publish_sn, sn, memory_order_relaxed);
+    atomic_store_explicit(&t->publish_tag, (uint32_t)st_tag(s), memory_order_relaxed);
+    atomic_store_explicit(&t->publish_slot, h.slot_index, memory_order_release);
+    /* Step (2): hand the SN out. next_unread skips SNs >= the value it
+     * loads, so one not yet COMMITTED is simply not delivered yet. */
+    atomic_store_explicit(&t->next_sequence, sn + 1u, memory_order_release);
 
-    /* Acquire: the predecessor's publication happens before ours, so a
-     * reader that sees ours sees it too. */
-    unsigned spins = 0;
-    while (atomic_load_explicit(&t->publish_turn, memory_order_acquire) != sn)
-        backoff(&spins);
-
-    /* COMMITTING -> COMMITTED, keeping the mask bits a concurrent disconnect
-     * left (R-DISC-2): the wait set is whatever the mask is at this CAS.
-     * Release: payload and header are visible to whoever acquires the state. */
-    uint64_t expected = st_with_phase(s, PHASE_COMMITTING);
-    do {
+    /* Step (3): COMMITTING -> COMMITTED, keeping the mask bits a concurrent
+     * disconnect left (R-DISC-2): the wait set is whatever the mask is at
+     * this CAS. Release: payload and header are visible to whoever acquires
+     * the state. Nobody reclaims a live committer's slot, so the phase check
+     * only guards against a corrupt table. */
+    bool published = false;
+    uint64_t expected = committing;
+    while (st_phase(expected) == PHASE_COMMITTING && st_tag(expected) == st_tag(s)) {
         atomic_store_explicit(&c->wait_set, st_mask(expected), memory_order_relaxed);
-    } while (!atomic_compare_exchange_weak_explicit(&c->state, &expected,
-                                                    st_with_phase(expected, PHASE_COMMITTED),
-                                                    memory_order_release, memory_order_relaxed));
+        if (atomic_compare_exchange_weak_explicit(&c->state, &expected,
+                                                  st_with_phase(expected, PHASE_COMMITTED),
+                                                  memory_order_release, memory_order_relaxed)) {
+            published = true;
+            break;
+        }
+    }
+    if (!published)
+        atomic_store_explicit(&t->next_sequence, sn, memory_order_relaxed); /* R-SEQ-2 */
 
-    atomic_store_explicit(&t->publish_turn, sn + 1u, memory_order_release);
+    /* Step (4). */
+    atomic_store_explicit(&t->publish_slot, NO_SLOT, memory_order_release);
+    publish_unlock(t);
+    if (!published)
+        return SLOTKIT_OUT_OF_BOUNDS;
     bump_generation(t);
     *out_sequence = sn;
     return SLOTKIT_OK;
@@ -567,11 +949,31 @@ slotkit_status slot_table_read(slot_table *t, slotkit_handle h, slotkit_slot_hea
     else if (size != 0)
         memcpy(buf, payload_of(t, h.slot_index), size);
 
-    /* Unpin with a plain fetch_sub: the field is > 0, so no borrow, and it is
-     * valid in any phase. Release: the copy happens before a reserve that
-     * waits for the pins to drain. */
-    atomic_fetch_sub_explicit(&c->state, ST_PIN_ONE, memory_order_release);
-    return st;
+    if (!t->process_shared) {
+        /* Unpin with a plain fetch_sub: the field is > 0, so no borrow, and
+         * it is valid in any phase. Release: the copy happens before a
+         * reserve that waits for the pins to drain. */
+        atomic_fetch_sub_explicit(&c->state, ST_PIN_ONE, memory_order_release);
+        return st;
+    }
+    /* Shared memory: a reserve may have dropped the pins after waiting
+     * PIN_WAIT_LIMIT_NS (it cannot tell a slow reader from a dead one), and
+     * then the copy may be torn. Our pin still counts while the slot holds
+     * our sample (same tag) or is the reserve draining it (LOANED, tag + 1)
+     * with pins left; otherwise report the sample gone (R-THREAD-3). */
+    const uint64_t our_tag = st_tag(s);
+    uint64_t cur = atomic_load_explicit(&c->state, memory_order_relaxed);
+    for (;;) {
+        const bool pin_counted =
+            st_pins(cur) != 0 &&
+            (st_tag(cur) == our_tag ||
+             (st_phase(cur) == PHASE_LOANED && st_tag(cur) == ((our_tag + 1u) & ST_TAG_MAX)));
+        if (!pin_counted)
+            return SLOTKIT_OUT_OF_BOUNDS;
+        if (atomic_compare_exchange_weak_explicit(&c->state, &cur, cur - ST_PIN_ONE,
+                                                  memory_order_release, memory_order_relaxed))
+            return st;
+    }
 }
 
 slotkit_status slot_table_read_ptr(slot_table *t, slotkit_handle h, const void **out_ptr,
@@ -662,10 +1064,11 @@ slotkit_status slot_table_next_unread(slot_table *t, uint32_t reader_index, bool
         return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
     const uint64_t bit = 1ull << reader_index;
 
-    /* Every SN before this turn is already COMMITTED (see commit_common), so
-     * the scan below sees all of them; samples published after this load
-     * are skipped, since an older one might not be published yet. */
-    const uint32_t turn = atomic_load_explicit(&t->publish_turn, memory_order_acquire);
+    /* Every SN before turn - 1 is already COMMITTED, and turn - 1 is at worst
+     * being published (see commit_common), so the scan below sees every
+     * older sample; samples handed out after this load are skipped, since an
+     * older one might not be published yet. */
+    const uint32_t turn = atomic_load_explicit(&t->next_sequence, memory_order_acquire);
 
     bool found = false;
     uint32_t best_sn = 0, best_index = 0;
@@ -702,24 +1105,6 @@ slotkit_status slot_table_next_unread(slot_table *t, uint32_t reader_index, bool
 uint64_t slot_table_generation(const slot_table *t)
 {
     return atomic_load_explicit(&((slot_table *)t)->generation, memory_order_acquire);
-}
-
-static void add_ns(struct timespec *ts, uint64_t ns)
-{
-    ts->tv_sec += (time_t)(ns / 1000000000u);
-    ts->tv_nsec += (long)(ns % 1000000000u);
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec += 1;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
-static bool before_deadline(const struct timespec *deadline)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return now.tv_sec < deadline->tv_sec ||
-           (now.tv_sec == deadline->tv_sec && now.tv_nsec < deadline->tv_nsec);
 }
 
 void slot_table_wait_for_change(slot_table *t, uint64_t last, uint64_t timeout_ns)

@@ -20,6 +20,10 @@
  * Each payload starts at the beginning of its 64-byte-aligned stride; the
  * 16-byte wire header lives in the slot's control line instead, so the
  * payload is cache-line aligned and never shares a line with the hot state.
+ *
+ * A process_shared table also survives the death of a process using it at
+ * any instruction: loans, the publish lock and read pins of dead processes
+ * are recovered (see "dead peers" in slot_table.c).
  */
 #ifndef SLOTKIT_REF_SLOT_TABLE_H
 #define SLOTKIT_REF_SLOT_TABLE_H
@@ -43,7 +47,8 @@ typedef struct slot_table slot_table;
 /* Identifies the layout; a mapped segment whose header carries another
  * magic or version is refused by slot_table_validate (INCOMPATIBLE). */
 #define SLOT_TABLE_MAGIC 0x534B5442u /* "SKTB" */
-#define SLOT_TABLE_LAYOUT_VERSION 1u
+/* 2: holder records per slot, a publish lock instead of a publish turn. */
+#define SLOT_TABLE_LAYOUT_VERSION 2u
 
 /* Largest geometry the table accepts: slot_index and sample_size are 32-bit
  * on the wire. */
@@ -88,6 +93,8 @@ size_t slot_table_slot_count(const slot_table *t);
 size_t slot_table_capacity(const slot_table *t);    /* configured, unpadded */
 size_t slot_table_total_size(const slot_table *t);  /* SLOTKIT_SLOT_TOTAL_SIZE */
 uint64_t slot_table_segment_id(const slot_table *t);
+/* The process_shared flag given to slot_table_init. */
+bool slot_table_process_shared(const slot_table *t);
 /* Copies the 16-byte type hash and returns true, or returns false. */
 bool slot_table_type_hash(const slot_table *t, uint8_t out_hash[16]);
 
