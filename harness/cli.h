@@ -9,6 +9,8 @@
 
 int cmd_backends(int argc, char **argv);
 int cmd_conform(int argc, char **argv);
+int cmd_bench(int argc, char **argv);   /* cmd_bench.c: benchmarks (slotkit-bench, hyperfine) */
+int cmd_clean(int argc, char **argv);   /* cmd_clean.c: stale POSIX segments */
 
 /* Prints "slotkit: <message>" to stderr; returns exit status 2 (usage/setup error). */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

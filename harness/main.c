@@ -11,6 +11,8 @@ static const struct {
 } commands[] = {
     {"backends", cmd_backends, "list built-in and plug-in backends with their capabilities"},
     {"conform", cmd_conform, "run the conformance suite against a backend, with a per-rule verdict"},
+    {"bench", cmd_bench, "benchmark a backend against the machine's limits (latency, throughput, ops)"},
+    {"clean", cmd_clean, "list slotkit shared-memory segments and remove stale ones"},
 };
 
 static void usage(FILE *to)

@@ -1,0 +1,191 @@
+/*
+ * slotkit-bench: shared declarations of the benchmark binary.
+ *
+ * Benchmarks reach a backend only through slotkit.h (the loader and the pool
+ * wrappers), exactly as a user would. Every case is registered with Google
+ * Benchmark through the C shim (gbench.h); the same case list (plan.c) drives
+ * registration and the completeness check of the JSON (validate.c), so the two
+ * cannot drift apart.
+ */
+#ifndef SLOTKIT_BENCH_BENCH_H
+#define SLOTKIT_BENCH_BENCH_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "gbench.h"
+#include "placement.h"
+#include "slotkit/slotkit.h"
+
+/* ---- the run's parameters (one per process, set up in main.c) ---------------- */
+
+typedef struct bench_env {
+    const slotkit_backend *backend;
+    char backend_arg[4096]; /* as given: name or absolute path (children re-load nothing: fork) */
+    unsigned caps;
+    bool quick;
+    int cpu_a, cpu_b;       /* requested writer / reader CPU */
+    int cpu_a_used;         /* read back after pinning the main thread */
+    bool have_topology;
+    placement_case place;   /* what the default pair is (relation, nodes) */
+    int ncpus;              /* CPUs this process may run on */
+} bench_env;
+
+extern bench_env G;
+
+/* ---- time ------------------------------------------------------------------------ */
+
+/* Calibrates the tick source (TSC on x86-64, else CLOCK_MONOTONIC). */
+void clock_init(void);
+/* Cheap monotonic ticks of the calling CPU; convert differences with ticks_to_ns. */
+uint64_t ticks_now(void);
+double ticks_to_ns(uint64_t ticks);
+uint64_t mono_ns(void);
+const char *clock_source(void);
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* ---- histogram (hist.c): log-linear, 64 sub-buckets per power of two ----------- */
+
+#define HIST_LINEAR 128u /* exact below this many ns */
+#define HIST_SUB_BITS 6u
+#define HIST_BUCKETS (HIST_LINEAR + 40u * (1u << HIST_SUB_BITS))
+
+typedef struct hist {
+    uint64_t count, min, max;
+    double sum;
+    uint64_t buckets[HIST_BUCKETS];
+} hist;
+
+void hist_reset(hist *h);
+void hist_record(hist *h, uint64_t value_ns);
+/* Value at percentile p (0..100): the upper edge of the bucket (<1.6 % above). */
+double hist_percentile(const hist *h, double p);
+
+/* ---- processes and threads (peer.c) ---------------------------------------------- */
+
+/* Zeroed MAP_SHARED anonymous memory: seen by threads and by children forked later. */
+void *shared_alloc(size_t size);
+void shared_free(void *p, size_t size);
+
+typedef struct peer {
+    bool process, running;
+    pid_t pid;
+    unsigned long thread; /* pthread_t */
+} peer;
+
+/* Runs fn(arg) in a thread or in a forked child that _exit()s with fn's result.
+ * A child dies with its parent (PR_SET_PDEATHSIG). false + msg on failure. */
+bool peer_start(peer *p, bool process, int (*fn)(void *), void *arg, char *msg, size_t len);
+/* Waits up to timeout_s; a process still running is killed. Returns fn's result,
+ * or -1 (msg says why: timeout, signal). Always reaps. */
+int peer_join(peer *p, double timeout_s, char *msg, size_t len);
+
+/* Per-peer control and report block, in shared memory. */
+typedef struct peer_ctl {
+    _Atomic uint32_t ready; /* peer is pinned, attached, warm: 1 */
+    _Atomic uint32_t go;    /* parent: start */
+    _Atomic uint32_t stop;  /* parent: give up (error elsewhere) */
+    _Atomic uint32_t failed;
+    int cpu_used, node;
+    uint64_t count, errors;
+    char msg[160];
+} peer_ctl;
+
+void peer_fail(peer_ctl *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Spins until *word >= value, the peer set `failed`/`stop`, or timeout; true if reached. */
+bool await_word(_Atomic uint32_t *word, uint32_t value, const peer_ctl *abort_on, double timeout_s);
+
+/* ---- pools and placement (pools.c) ------------------------------------------------ */
+
+/* A unique pool name: /slotkit-bench-<pid>-<n>. */
+void pool_name(char *buf, size_t len);
+slotkit_pool *pool_create(const char *name, size_t slots, size_t capacity, char *msg, size_t len);
+slotkit_pool *pool_attach(const char *name, char *msg, size_t len);
+
+/* Pins the calling thread (numa_mem) and sets its memory policy for the case, so
+ * every page it first touches follows the placement; returns the CPU read back. */
+int place_thread(int cpu, const placement_case *pc, char *msg, size_t len);
+/* The NUMA node holding the pool's payload pages (move_pages through the in-place
+ * pointer of a sample the caller holds), -1 when unknown; *why explains -1. */
+int pool_payload_node(slotkit_pool *pool, slotkit_handle h, bool loan, const char **why);
+/* The main thread's memory policy back to the default. */
+void place_reset_memory(void);
+
+/* ---- the cases (plan.c) -------------------------------------------------------------- */
+
+typedef enum case_kind {
+    K_CACHELINE, /* limits: cache-line ping-pong */
+    K_FUTEX,     /* limits: futex wake ping-pong */
+    K_MEMCPY,    /* limits: memcpy bandwidth */
+    K_OPS,       /* ops: reserve+commit+read+mark_read, one thread */
+    K_LATENCY,   /* latency: ping-pong over two pools */
+    K_THROUGHPUT /* throughput: one writer, N readers */
+} case_kind;
+
+enum { SUITE_LIMITS = 1, SUITE_OPS = 2, SUITE_LATENCY = 4, SUITE_THROUGHPUT = 8, SUITE_ALL = 15 };
+
+typedef struct bench_case {
+    char name[112];   /* Google Benchmark name, without the /iterations:N, /manual_time suffixes */
+    case_kind kind;
+    bool process;     /* peers are processes (else threads) */
+    bool event;       /* latency: wait_for_change (else busy-poll) */
+    bool in_place;    /* ops/throughput: zero-copy path (else copy) */
+    int readers, slots;
+    size_t size;      /* payload bytes */
+    int64_t iterations; /* 0: let Google Benchmark choose */
+    bool has_place;   /* placement matrix case */
+    placement_case place;
+    char na[200];     /* non-empty: not applicable here, and why */
+} bench_case;
+
+/* Fills the case list for the suites in `suites`; returns the count (<= max). */
+size_t plan_cases(unsigned suites, bench_case *out, size_t max);
+/* Counters every result of this kind must carry (NULL-terminated). */
+const char *const *case_counters(case_kind kind);
+unsigned suite_bits(const char *name); /* 0 if unknown */
+
+/* ---- the benchmark bodies ---------------------------------------------------------------- */
+
+void run_case(gb_state *st, void *ctx); /* dispatch on kind (plan.c) */
+void bench_cacheline(gb_state *st, const bench_case *c);
+void bench_futex(gb_state *st, const bench_case *c);
+void bench_memcpy(gb_state *st, const bench_case *c);
+void bench_ops(gb_state *st, const bench_case *c);
+void bench_latency(gb_state *st, const bench_case *c);
+void bench_throughput(gb_state *st, const bench_case *c);
+
+/* Limits of this run (limits.c): measured by the limits cases when they ran
+ * earlier in the run, else measured here on demand, on the same CPUs. */
+double limit_cacheline_one_way_ns(bool process);
+double limit_futex_one_way_ns(bool process);
+double limit_memcpy_ns(size_t size);
+/* A fresh cache-line measurement between this thread's CPU and G.cpu_b (not cached). */
+double limit_cacheline_now(bool process);
+void limit_record_cacheline(bool process, double one_way_ns);
+void limit_record_futex(bool process, double one_way_ns);
+void limit_record_memcpy(size_t size, double ns);
+/* One measured figure kept for later ratios (e.g. in-place 4 MiB vs 64 B). */
+void figure_record(const char *key, double value);
+double figure_get(const char *key); /* 0 when absent */
+
+/* Percentile counters p50_ns .. max_ns of a round-trip histogram, halved (one-way). */
+void report_one_way(gb_state *st, const hist *rtt);
+
+/* ---- other modes of the binary ---------------------------------------------------------- */
+
+int run_validate(const char *dir, unsigned suites, bool quick, bool hyperfine_expected);
+int run_whole(const char *what, long samples);    /* hyperfine's command lines */
+int run_callgrind_ops(long rounds, size_t size); /* fixed count, for valgrind --tool=callgrind */
+
+#endif

@@ -1,0 +1,269 @@
+/*
+ * One-way latency through a backend: ping-pong over two pools (Aeron cping,
+ * iceoryx2's benchmarks). The writer (this thread, on CPU A) commits a sample
+ * into the ping pool; the peer (thread or forked process, on CPU B) takes it
+ * with next_unread + read_slot, marks it read, and echoes it through the pong
+ * pool; the writer takes the echo. One-way = RTT/2, every RTT recorded in a
+ * histogram after a warm-up. The whole payload is copied in and out on both
+ * sides and its first and last 8 bytes carry the round-trip number, checked.
+ *   busy:  the taker polls next_unread;
+ *   event: the taker waits with notify_generation/wait_for_change (SPEC §5).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+#define STOP_STAMP UINT64_MAX
+
+typedef struct lat_shared {
+    peer_ctl ctl;
+    char ping_name[64], pong_name[64];
+    slotkit_pool *ping, *pong; /* thread mode: the creator's instances */
+    size_t size;
+    int cpu;
+    bool event, process, has_place;
+    placement_case place;
+} lat_shared;
+
+/* The oldest sample pending for reader 0, waiting as the mode says. */
+static bool take(slotkit_pool *pool, bool event, const peer_ctl *ctl, slotkit_handle *h, const char **why)
+{
+    bool found = false;
+    uint64_t deadline = 0;
+    for (uint32_t polls = 1;; polls++) {
+        uint64_t gen = event ? slotkit_notify_generation(pool) : 0;
+        slotkit_status s = slotkit_next_unread(pool, 0, &found, h);
+        if (s != SLOTKIT_OK) {
+            *why = slotkit_strerror(s);
+            return false;
+        }
+        if (found) return true;
+        if (event) slotkit_wait_for_change(pool, gen, 100000000u);
+        if (event || (polls & 0xFFFFu) == 0) {
+            uint64_t now = mono_ns();
+            if (deadline == 0) deadline = now + 10000000000u;
+            if (atomic_load(&ctl->failed) || atomic_load(&ctl->stop)) {
+                *why = "the other side gave up";
+                return false;
+            }
+            if (now > deadline) {
+                *why = "no sample for 10 s";
+                return false;
+            }
+        }
+    }
+}
+
+/* Reserve (riding out a momentary NO_FREE_SLOT), copy in, commit. */
+static bool put(slotkit_pool *pool, const void *bytes, size_t size, const char **why)
+{
+    slotkit_handle h;
+    slotkit_status s;
+    uint64_t deadline = 0;
+    while ((s = slotkit_reserve(pool, 1u, &h)) == SLOTKIT_NO_FREE_SLOT) {
+        uint64_t now = mono_ns();
+        if (deadline == 0) deadline = now + 10000000000u;
+        if (now > deadline) break;
+        cpu_relax();
+    }
+    uint32_t seq;
+    if (s == SLOTKIT_OK) s = slotkit_commit(pool, h, bytes, size, &seq);
+    if (s != SLOTKIT_OK) *why = slotkit_strerror(s);
+    return s == SLOTKIT_OK;
+}
+
+/* Take, copy out, mark read; returns the stamp (first 8 bytes, checked against the last 8). */
+static bool get(slotkit_pool *pool, bool event, const peer_ctl *ctl, unsigned char *buf, size_t size,
+                uint64_t *stamp, const char **why)
+{
+    slotkit_handle h;
+    slotkit_slot_header hdr;
+    if (!take(pool, event, ctl, &h, why)) return false;
+    slotkit_status s = slotkit_read(pool, h, &hdr, buf, size);
+    if (s == SLOTKIT_OK) s = slotkit_mark_read(pool, h, 0);
+    if (s != SLOTKIT_OK) {
+        *why = slotkit_strerror(s);
+        return false;
+    }
+    uint64_t first, last;
+    memcpy(&first, buf, 8);
+    memcpy(&last, buf + size - 8, 8);
+    if (hdr.sample_size != size || first != last) {
+        *why = "payload torn or short";
+        return false;
+    }
+    *stamp = first;
+    return true;
+}
+
+static void stamp_payload(unsigned char *buf, size_t size, uint64_t stamp)
+{
+    memcpy(buf, &stamp, 8);
+    memcpy(buf + size - 8, &stamp, 8);
+}
+
+static int pong_side(void *arg)
+{
+    lat_shared *sh = arg;
+    char msg[160];
+    const char *why = "";
+    sh->ctl.cpu_used = place_thread(sh->cpu, sh->has_place ? &sh->place : NULL, msg, sizeof msg);
+    if (sh->ctl.cpu_used < 0) {
+        peer_fail(&sh->ctl, "pinning: %s", msg);
+        return 1;
+    }
+    slotkit_pool *ping = sh->ping, *pong = sh->pong;
+    if (sh->process) {
+        ping = pool_attach(sh->ping_name, msg, sizeof msg);
+        pong = ping ? pool_attach(sh->pong_name, msg, sizeof msg) : NULL;
+        if (!pong) {
+            slotkit_pool_close(ping);
+            peer_fail(&sh->ctl, "%s", msg);
+            return 1;
+        }
+    }
+    unsigned char *buf = aligned_alloc(64, sh->size + 64);
+    atomic_store(&sh->ctl.ready, 1);
+    int rc = 0;
+    for (;;) {
+        uint64_t stamp;
+        if (!get(ping, sh->event, &sh->ctl, buf, sh->size, &stamp, &why)) {
+            peer_fail(&sh->ctl, "pong side: taking a ping: %s", why);
+            rc = 1;
+            break;
+        }
+        if (stamp == STOP_STAMP) break;
+        sh->ctl.count++;
+        if (!put(pong, buf, sh->size, &why)) {
+            peer_fail(&sh->ctl, "pong side: echoing: %s", why);
+            rc = 1;
+            break;
+        }
+    }
+    free(buf);
+    if (sh->process) {
+        slotkit_pool_close(ping);
+        slotkit_pool_close(pong);
+    }
+    return rc;
+}
+
+void bench_latency(gb_state *st, const bench_case *c)
+{
+    char msg[512] = "";
+    const char *why = "";
+    const placement_case *pc = c->has_place ? &c->place : NULL;
+    int cpu_a = pc ? pc->writer_cpu : G.cpu_a, cpu_b = pc ? pc->reader_cpu : G.cpu_b;
+
+    /* The limit first, on the same CPUs: for placement cases on the case's pair. */
+    double limit;
+    if (pc) {
+        int saved_b = G.cpu_b;
+        G.cpu_b = cpu_b;
+        place_thread(cpu_a, NULL, msg, sizeof msg);
+        limit = limit_cacheline_now(c->process);
+        G.cpu_b = saved_b;
+    } else {
+        limit = c->event ? limit_futex_one_way_ns(c->process) : limit_cacheline_one_way_ns(c->process);
+    }
+
+    lat_shared *sh = shared_alloc(sizeof *sh);
+    hist *rtt = malloc(sizeof *rtt);
+    unsigned char *src = aligned_alloc(64, c->size + 64), *dst = aligned_alloc(64, c->size + 64);
+    memset(src, 0x3c, c->size + 64);
+    sh->size = c->size;
+    sh->cpu = cpu_b;
+    sh->event = c->event;
+    sh->process = c->process;
+    sh->has_place = pc != NULL;
+    if (pc) sh->place = *pc;
+    int cpu_a_used = place_thread(cpu_a, pc, msg, sizeof msg);
+    bool ok = cpu_a_used >= 0;
+    pool_name(sh->ping_name, sizeof sh->ping_name);
+    pool_name(sh->pong_name, sizeof sh->pong_name);
+    if (ok) ok = (sh->ping = pool_create(sh->ping_name, 4, c->size, msg, sizeof msg)) != NULL;
+    if (ok) ok = (sh->pong = pool_create(sh->pong_name, 4, c->size, msg, sizeof msg)) != NULL;
+    peer p = {0};
+    if (ok) ok = peer_start(&p, c->process, pong_side, sh, msg, sizeof msg);
+    if (ok && !await_word(&sh->ctl.ready, 1, &sh->ctl, 10.0)) {
+        snprintf(msg, sizeof msg, "peer not ready: %s", sh->ctl.msg[0] ? sh->ctl.msg : "timeout");
+        ok = false;
+    }
+
+    uint64_t i = 0, stamp = 0;
+    int64_t warmup = G.quick ? 50 : (c->iterations / 10 > 1000 ? c->iterations / 10 : 1000);
+    for (int64_t w = 0; ok && w < warmup; w++) {
+        stamp_payload(src, c->size, ++i);
+        ok = put(sh->ping, src, c->size, &why) && get(sh->pong, c->event, &sh->ctl, dst, c->size, &stamp, &why) &&
+             stamp == i;
+    }
+    hist_reset(rtt); /* warm-up done: only what follows counts */
+    while (ok && gb_keep_running_batch(st, 100)) {
+        uint64_t t0 = ticks_now(), prev = t0;
+        for (int k = 0; k < 100 && ok; k++) {
+            stamp_payload(src, c->size, ++i);
+            ok = put(sh->ping, src, c->size, &why) &&
+                 get(sh->pong, c->event, &sh->ctl, dst, c->size, &stamp, &why) && stamp == i;
+            uint64_t t = ticks_now();
+            hist_record(rtt, (uint64_t)llround(ticks_to_ns(t - prev)));
+            prev = t;
+        }
+        gb_set_iteration_time(st, ticks_to_ns(prev - t0) / 2 / 1e9);
+    }
+    if (!ok && msg[0] == '\0')
+        snprintf(msg, sizeof msg, "round trip %llu: %s%s%s", (unsigned long long)i,
+                 stamp != i && why[0] == '\0' ? "echo carries another stamp" : why, sh->ctl.msg[0] ? "; " : "",
+                 sh->ctl.msg);
+
+    /* Where the payload pages really are: a loan of the ping pool, read back. */
+    int node = -1;
+    const char *node_why = "not measured";
+    slotkit_handle h;
+    if (ok && slotkit_reserve(sh->ping, 0, &h) == SLOTKIT_OK) {
+        node = pool_payload_node(sh->ping, h, true, &node_why);
+        slotkit_discard(sh->ping, h);
+    }
+
+    /* Stop the peer (a stop sample, or the stop flag if that cannot be sent), reap it, close. */
+    if (p.running) {
+        stamp_payload(src, c->size, STOP_STAMP);
+        if (!ok || !put(sh->ping, src, c->size, &why)) atomic_store(&sh->ctl.stop, 1);
+        char jmsg[160] = "";
+        if (peer_join(&p, 15.0, jmsg, sizeof jmsg) != 0 && ok) {
+            snprintf(msg, sizeof msg, "peer: %s%s", jmsg, sh->ctl.msg);
+            ok = false;
+        }
+    }
+    slotkit_pool_close(sh->ping);
+    slotkit_pool_close(sh->pong);
+    place_reset_memory();
+    char scratch[160];
+    if (pc) place_thread(G.cpu_a, NULL, scratch, sizeof scratch); /* back on the run's CPU */
+
+    if (!ok) {
+        gb_skip_with_error(st, msg);
+    } else {
+        report_one_way(st, rtt);
+        double p50 = hist_percentile(rtt, 50) / 2;
+        gb_counter(st, "limit_ns", limit, GB_COUNTER_DEFAULT);
+        gb_counter(st, "x_limit", limit > 0 ? p50 / limit : 0, GB_COUNTER_DEFAULT);
+        gb_counter(st, "cpu_writer", cpu_a_used, GB_COUNTER_DEFAULT);
+        gb_counter(st, "cpu_reader", sh->ctl.cpu_used, GB_COUNTER_DEFAULT);
+        gb_counter(st, "mem_node", node, GB_COUNTER_DEFAULT);
+        gb_counter(st, "payload_bytes", (double)c->size, GB_COUNTER_DEFAULT);
+        gb_counter(st, "warmup_rts", (double)warmup, GB_COUNTER_DEFAULT);
+        char label[300];
+        snprintf(label, sizeof label, "%s %s cpus=%d,%d mem_node=%d%s%s%s limit=%s one-way=RTT/2",
+                 c->process ? "processes" : "threads", c->event ? "event" : "busy", cpu_a_used,
+                 sh->ctl.cpu_used, node, node < 0 ? " (" : "", node < 0 ? node_why : "", node < 0 ? ")" : "",
+                 pc ? "cacheline(case cpus)" : c->event ? "futex" : "cacheline");
+        gb_set_label(st, label);
+    }
+    free(rtt);
+    free(src);
+    free(dst);
+    shared_free(sh, sizeof *sh);
+}

@@ -1,0 +1,364 @@
+/*
+ * The machine's physical limits, measured in the same run on the same CPUs as
+ * the backend figures they bound:
+ *   - cache-line ping-pong (core-to-core-latency's method: one line handed back
+ *     and forth; one-way = RTT/2), the floor for a busy-polling handoff;
+ *   - futex wake ping-pong (a sleeping peer woken through FUTEX_WAKE; one-way =
+ *     RTT/2), the floor for an event-driven handoff;
+ *   - memcpy bandwidth per payload size, the floor for the copy path.
+ * Each round trip is timed with a single tick read, exactly as the backend's
+ * ping-pong is, so a ratio compares like with like.
+ */
+#include <linux/futex.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+/* ---- the table of limits and figures of this run ---- */
+
+#define MAX_FIGURES 256
+static struct {
+    char key[96];
+    double value;
+} figures[MAX_FIGURES];
+static size_t figure_count;
+
+void figure_record(const char *key, double value)
+{
+    for (size_t i = 0; i < figure_count; i++)
+        if (strcmp(figures[i].key, key) == 0) {
+            figures[i].value = value;
+            return;
+        }
+    if (figure_count < MAX_FIGURES) {
+        snprintf(figures[figure_count].key, sizeof figures[0].key, "%s", key);
+        figures[figure_count++].value = value;
+    }
+}
+
+double figure_get(const char *key)
+{
+    for (size_t i = 0; i < figure_count; i++)
+        if (strcmp(figures[i].key, key) == 0) return figures[i].value;
+    return 0.0;
+}
+
+void report_one_way(gb_state *st, const hist *rtt)
+{
+    gb_counter(st, "p50_ns", hist_percentile(rtt, 50) / 2, GB_COUNTER_DEFAULT);
+    gb_counter(st, "p90_ns", hist_percentile(rtt, 90) / 2, GB_COUNTER_DEFAULT);
+    gb_counter(st, "p99_ns", hist_percentile(rtt, 99) / 2, GB_COUNTER_DEFAULT);
+    gb_counter(st, "p999_ns", hist_percentile(rtt, 99.9) / 2, GB_COUNTER_DEFAULT);
+    gb_counter(st, "max_ns", (double)rtt->max / 2, GB_COUNTER_DEFAULT);
+    gb_counter(st, "mean_ns", rtt->count ? rtt->sum / (double)rtt->count / 2 : 0, GB_COUNTER_DEFAULT);
+    gb_counter(st, "rtt_p50_ns", hist_percentile(rtt, 50), GB_COUNTER_DEFAULT);
+    gb_counter(st, "samples", (double)rtt->count, GB_COUNTER_DEFAULT);
+}
+
+/* ---- ping-pong on one cache line, or on two futex words ---- */
+
+#define STOP_WORD 0xFFFFFFFFu
+
+typedef struct pingpong {
+    _Alignas(64) _Atomic uint32_t ball; /* cache line: odd = ping, even = pong */
+    _Alignas(64) _Atomic uint32_t ping; /* futex words, on lines of their own */
+    _Alignas(64) _Atomic uint32_t pong;
+    _Alignas(64) peer_ctl ctl;
+    bool futex, private_futex;
+    int cpu;
+} pingpong;
+
+static long futex(_Atomic uint32_t *word, int op, uint32_t val, bool private_futex)
+{
+    const struct timespec second = {1, 0}; /* re-check for an abort once a second */
+    return syscall(SYS_futex, (uint32_t *)word, op | (private_futex ? FUTEX_PRIVATE_FLAG : 0), val,
+                   op == FUTEX_WAIT ? &second : NULL, NULL, 0);
+}
+
+/* Spins (no pause: it would add to the handoff) until *w == want. */
+static bool spin_until(_Atomic uint32_t *w, uint32_t want, const peer_ctl *ctl)
+{
+    uint64_t deadline = 0;
+    for (uint32_t spins = 1;; spins++) {
+        if (atomic_load_explicit(w, memory_order_acquire) == want) return true;
+        if ((spins & 0xFFFFFu) == 0) {
+            uint64_t now = mono_ns();
+            if (deadline == 0) deadline = now + 10000000000u;
+            if (atomic_load(&ctl->failed) || atomic_load(&ctl->stop) || now > deadline) return false;
+        }
+    }
+}
+
+static bool futex_until(_Atomic uint32_t *w, uint32_t want, const peer_ctl *ctl, bool priv)
+{
+    uint64_t deadline = mono_ns() + 10000000000u;
+    for (;;) {
+        uint32_t v = atomic_load_explicit(w, memory_order_acquire);
+        if (v == want || v == STOP_WORD) return v == want;
+        futex(w, FUTEX_WAIT, v, priv);
+        if (atomic_load(&ctl->failed) || atomic_load(&ctl->stop) || mono_ns() > deadline) return false;
+    }
+}
+
+static int pong_main(void *arg)
+{
+    pingpong *pp = arg;
+    char msg[160];
+    pp->ctl.cpu_used = place_thread(pp->cpu, NULL, msg, sizeof msg);
+    if (pp->ctl.cpu_used < 0) {
+        peer_fail(&pp->ctl, "pinning the pong side: %s", msg);
+        return 1;
+    }
+    atomic_store(&pp->ctl.ready, 1);
+    for (uint32_t i = 1;; i++) {
+        if (pp->futex) {
+            uint32_t v;
+            while ((v = atomic_load_explicit(&pp->ping, memory_order_acquire)) != i && v != STOP_WORD) {
+                futex(&pp->ping, FUTEX_WAIT, v, pp->private_futex);
+                if (atomic_load(&pp->ctl.stop)) return 0;
+            }
+            if (v == STOP_WORD) return 0;
+            atomic_store_explicit(&pp->pong, i, memory_order_release);
+            futex(&pp->pong, FUTEX_WAKE, 1, pp->private_futex);
+        } else {
+            uint32_t v;
+            while ((v = atomic_load_explicit(&pp->ball, memory_order_acquire)) != 2 * i - 1) {
+                if (v == STOP_WORD || atomic_load_explicit(&pp->ctl.stop, memory_order_relaxed)) return 0;
+            }
+            atomic_store_explicit(&pp->ball, 2 * i, memory_order_release);
+        }
+    }
+}
+
+/* One round trip number i (from 1); false when the peer is gone. */
+static inline bool round_trip(pingpong *pp, uint32_t i)
+{
+    if (pp->futex) {
+        atomic_store_explicit(&pp->ping, i, memory_order_release);
+        futex(&pp->ping, FUTEX_WAKE, 1, pp->private_futex);
+        return futex_until(&pp->pong, i, &pp->ctl, pp->private_futex);
+    }
+    atomic_store_explicit(&pp->ball, 2 * i - 1, memory_order_release);
+    return spin_until(&pp->ball, 2 * i, &pp->ctl);
+}
+
+/*
+ * Runs warmup + n round trips against a pong peer on G.cpu_b; records every
+ * measured RTT (ns) in *rtt. With st, iterations are Google Benchmark's (n is
+ * ignored) and the manual time is the one-way time. false + msg on failure.
+ */
+static bool pingpong_run(bool futex_kind, bool process, gb_state *st, int64_t n, hist *rtt, int *cpu_b_used,
+                         char *msg, size_t len)
+{
+    pingpong *pp = shared_alloc(sizeof *pp);
+    if (pp == NULL) {
+        snprintf(msg, len, "mmap failed");
+        return false;
+    }
+    pp->futex = futex_kind;
+    pp->private_futex = !process;
+    pp->cpu = G.cpu_b;
+    peer p;
+    bool ok = peer_start(&p, process, pong_main, pp, msg, len);
+    if (ok && !await_word(&pp->ctl.ready, 1, &pp->ctl, 10.0)) {
+        snprintf(msg, len, "pong side not ready: %s", pp->ctl.msg[0] ? pp->ctl.msg : "timeout");
+        ok = false;
+    }
+    uint32_t i = 0;
+    uint32_t warmup = G.quick ? 200 : 20000;
+    for (uint32_t w = 0; ok && w < warmup; w++) ok = round_trip(pp, ++i);
+    hist_reset(rtt);
+    if (ok && st) {
+        while (ok && gb_keep_running_batch(st, 100)) {
+            uint64_t t0 = ticks_now(), prev = t0;
+            for (int k = 0; k < 100 && ok; k++) {
+                ok = round_trip(pp, ++i);
+                uint64_t t = ticks_now();
+                hist_record(rtt, (uint64_t)llround(ticks_to_ns(t - prev)));
+                prev = t;
+            }
+            gb_set_iteration_time(st, ticks_to_ns(prev - t0) / 2 / 1e9);
+        }
+    } else if (ok) {
+        uint64_t prev = ticks_now();
+        for (int64_t k = 0; k < n && ok; k++) {
+            ok = round_trip(pp, ++i);
+            uint64_t t = ticks_now();
+            hist_record(rtt, (uint64_t)llround(ticks_to_ns(t - prev)));
+            prev = t;
+        }
+    }
+    if (!ok && msg[0] == '\0')
+        snprintf(msg, len, "pong side stopped answering%s%s", pp->ctl.msg[0] ? ": " : "", pp->ctl.msg);
+    /* Stop the peer whatever happened, then reap it. */
+    atomic_store(&pp->ctl.stop, 1);
+    if (futex_kind) {
+        atomic_store(&pp->ping, STOP_WORD);
+        futex(&pp->ping, FUTEX_WAKE, 1, pp->private_futex);
+    } else {
+        atomic_store(&pp->ball, STOP_WORD);
+    }
+    char jmsg[160] = "";
+    if (p.running && peer_join(&p, 10.0, jmsg, sizeof jmsg) != 0 && ok) {
+        snprintf(msg, len, "pong side: %s%s", jmsg, pp->ctl.msg);
+        ok = false;
+    }
+    *cpu_b_used = pp->ctl.cpu_used;
+    shared_free(pp, sizeof *pp);
+    return ok;
+}
+
+static void bench_pingpong(gb_state *st, const bench_case *c, bool futex_kind)
+{
+    hist *rtt = malloc(sizeof *rtt);
+    char msg[512] = "";
+    int cpu_b = -1;
+    if (!pingpong_run(futex_kind, c->process, st, 0, rtt, &cpu_b, msg, sizeof msg)) {
+        gb_skip_with_error(st, msg);
+        free(rtt);
+        return;
+    }
+    report_one_way(st, rtt);
+    gb_counter(st, "cpu_a", G.cpu_a_used, GB_COUNTER_DEFAULT);
+    gb_counter(st, "cpu_b", cpu_b, GB_COUNTER_DEFAULT);
+    double one_way = hist_percentile(rtt, 50) / 2;
+    if (futex_kind)
+        limit_record_futex(c->process, one_way);
+    else
+        limit_record_cacheline(c->process, one_way);
+    char label[128];
+    snprintf(label, sizeof label, "%s cpus=%d,%d one-way=RTT/2", c->process ? "processes" : "threads",
+             G.cpu_a_used, cpu_b);
+    gb_set_label(st, label);
+    free(rtt);
+}
+
+void bench_cacheline(gb_state *st, const bench_case *c) { bench_pingpong(st, c, false); }
+void bench_futex(gb_state *st, const bench_case *c) { bench_pingpong(st, c, true); }
+
+/* ---- memcpy ---- */
+
+static void escape(void *p) { __asm__ __volatile__("" : : "g"(p) : "memory"); }
+
+/* ns per memcpy of `size` bytes between two warm buffers (the copy path's own case). */
+static double memcpy_loop(gb_state *st, size_t size, uint64_t min_ns)
+{
+    unsigned char *src = aligned_alloc(64, size + 64), *dst = aligned_alloc(64, size + 64);
+    memset(src, 0x5a, size + 64);
+    memset(dst, 0, size + 64);
+    int64_t batch = size <= 4096 ? 64 : 1, done = 0;
+    uint64_t t0 = mono_ns(), t1 = t0;
+    if (st) {
+        while (gb_keep_running_batch(st, batch)) {
+            for (int64_t k = 0; k < batch; k++) {
+                memcpy(dst, src, size);
+                escape(dst);
+            }
+            done += batch;
+        }
+        t1 = mono_ns();
+    } else {
+        do {
+            for (int64_t k = 0; k < batch; k++) {
+                memcpy(dst, src, size);
+                escape(dst);
+            }
+            done += batch;
+        } while ((t1 = mono_ns()) - t0 < min_ns);
+    }
+    free(src);
+    free(dst);
+    return done ? (double)(t1 - t0) / (double)done : 0;
+}
+
+void bench_memcpy(gb_state *st, const bench_case *c)
+{
+    double ns = memcpy_loop(st, c->size, 0);
+    int64_t it = gb_iterations_done(st);
+    gb_set_bytes_processed(st, it * (int64_t)c->size);
+    gb_set_items_processed(st, it);
+    gb_counter(st, "ns_per_copy", ns, GB_COUNTER_DEFAULT);
+    gb_counter(st, "GBps", ns > 0 ? (double)c->size / ns : 0, GB_COUNTER_DEFAULT);
+    gb_counter(st, "payload_bytes", (double)c->size, GB_COUNTER_DEFAULT);
+    limit_record_memcpy(c->size, ns);
+}
+
+/* ---- lookups: measured earlier in the run, or now ---- */
+
+static double lookup_or(const char *key, double (*measure)(void *), void *arg)
+{
+    double v = figure_get(key);
+    if (v <= 0) {
+        v = measure(arg);
+        figure_record(key, v);
+    }
+    return v;
+}
+
+struct pp_arg {
+    bool futex, process;
+};
+
+static double measure_pingpong(void *a)
+{
+    struct pp_arg *p = a;
+    hist *rtt = malloc(sizeof *rtt);
+    char msg[512] = "";
+    int cpu_b;
+    double v = -1;
+    if (pingpong_run(p->futex, p->process, NULL, G.quick ? 2000 : 20000, rtt, &cpu_b, msg, sizeof msg))
+        v = hist_percentile(rtt, 50) / 2;
+    else
+        fprintf(stderr, "slotkit-bench: measuring a limit failed: %s\n", msg);
+    free(rtt);
+    return v;
+}
+
+static double measure_memcpy(void *a) { return memcpy_loop(NULL, *(size_t *)a, 20000000u); }
+
+double limit_cacheline_one_way_ns(bool process)
+{
+    struct pp_arg a = {false, process};
+    return lookup_or(process ? "limit.cacheline.processes" : "limit.cacheline.threads", measure_pingpong, &a);
+}
+
+double limit_futex_one_way_ns(bool process)
+{
+    struct pp_arg a = {true, process};
+    return lookup_or(process ? "limit.futex.processes" : "limit.futex.threads", measure_pingpong, &a);
+}
+
+double limit_memcpy_ns(size_t size)
+{
+    char key[64];
+    snprintf(key, sizeof key, "limit.memcpy.%zu", size);
+    return lookup_or(key, measure_memcpy, &size);
+}
+
+void limit_record_cacheline(bool process, double v)
+{
+    figure_record(process ? "limit.cacheline.processes" : "limit.cacheline.threads", v);
+}
+
+void limit_record_futex(bool process, double v)
+{
+    figure_record(process ? "limit.futex.processes" : "limit.futex.threads", v);
+}
+
+void limit_record_memcpy(size_t size, double ns)
+{
+    char key[64];
+    snprintf(key, sizeof key, "limit.memcpy.%zu", size);
+    figure_record(key, ns);
+}
+
+double limit_cacheline_now(bool process)
+{
+    struct pp_arg a = {false, process};
+    return measure_pingpong(&a);
+}

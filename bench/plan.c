@@ -1,0 +1,231 @@
+/*
+ * The list of cases for a run: which benchmarks exist for these suites on this
+ * backend, which are not applicable (and why), and how many iterations each
+ * takes. Registration (main.c) and the completeness check (validate.c) both
+ * use it, so the JSON is checked against exactly what should have run.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+
+extern hwloc_topology_t bench_topology;
+
+static const size_t sizes_full[] = {8, 64, 512, 4096, 65536, 1048576, 4194304};
+static const size_t sizes_quick[] = {64, 65536};
+static const size_t lat_full[] = {64, 4096, 65536, 1048576};
+static const size_t lat_quick[] = {64};
+static const size_t tput_full[] = {64, 4096, 65536, 1048576, 4194304};
+static const size_t tput_quick[] = {64, 65536};
+static const int slots_full[] = {2, 8, 32};
+static const int slots_quick[] = {4};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+unsigned suite_bits(const char *name)
+{
+    if (strcmp(name, "limits") == 0) return SUITE_LIMITS;
+    if (strcmp(name, "ops") == 0) return SUITE_OPS;
+    if (strcmp(name, "latency") == 0) return SUITE_LATENCY;
+    if (strcmp(name, "throughput") == 0) return SUITE_THROUGHPUT;
+    if (strcmp(name, "all") == 0) return SUITE_ALL;
+    return 0;
+}
+
+typedef struct plan {
+    bench_case *out;
+    size_t max, n;
+} plan;
+
+static bench_case *add(plan *p, case_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#include <stdarg.h>
+static bench_case *add(plan *p, case_kind kind, const char *fmt, ...)
+{
+    char name[sizeof p->out[0].name];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(name, sizeof name, fmt, ap);
+    va_end(ap);
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->out[i].name, name) == 0) return NULL; /* a limit two suites need: once */
+    if (p->n >= p->max) return NULL;
+    bench_case *c = &p->out[p->n++];
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->kind = kind;
+    return c;
+}
+
+static void na(bench_case *c, const char *why)
+{
+    if (c && c->na[0] == '\0') snprintf(c->na, sizeof c->na, "not applicable: %s", why);
+}
+
+static const char *mode(bool process) { return process ? "processes" : "threads"; }
+
+/* What a backend must offer for a case with these peers and paths. */
+static void need(bench_case *c, bool readers, bool process, bool event, bool in_place)
+{
+    if (c == NULL) return;
+    if (readers && !(G.caps & SLOTKIT_CAP_NEXT_UNREAD))
+        na(c, "backend lacks NEXT_UNREAD (readers find samples with next_unread)");
+    if (process && !(G.caps & SLOTKIT_CAP_CROSS_PROCESS)) na(c, "backend lacks CROSS_PROCESS");
+    if (event && !(G.caps & SLOTKIT_CAP_NOTIFY)) na(c, "backend lacks NOTIFY (wait_for_change)");
+    if (in_place && !(G.caps & SLOTKIT_CAP_IN_PLACE)) na(c, "backend lacks IN_PLACE");
+}
+
+static void pingpong_limits(plan *p, bool futex)
+{
+    for (int m = 0; m < 2; m++) {
+        bench_case *c = add(p, futex ? K_FUTEX : K_CACHELINE, "limits/%s/%s", futex ? "futex" : "cacheline", mode(m));
+        if (c == NULL) continue;
+        c->process = m;
+        c->iterations = futex ? (G.quick ? 500 : 20000) : (G.quick ? 2000 : 200000);
+    }
+}
+
+static void memcpy_limits(plan *p, const size_t *sizes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        bench_case *c = add(p, K_MEMCPY, "limits/memcpy/size:%zu", sizes[i]);
+        if (c) c->size = sizes[i];
+    }
+}
+
+size_t plan_cases(unsigned suites, bench_case *out, size_t max)
+{
+    plan p = {out, max, 0};
+    const size_t *sz = G.quick ? sizes_quick : sizes_full;
+    size_t nsz = G.quick ? N(sizes_quick) : N(sizes_full);
+    const size_t *tsz = G.quick ? tput_quick : tput_full;
+    size_t ntsz = G.quick ? N(tput_quick) : N(tput_full);
+
+    /* Limits first: Google Benchmark runs in registration order, so every later
+     * ratio uses a limit measured earlier in this run. */
+    if (suites & (SUITE_LIMITS | SUITE_LATENCY | SUITE_THROUGHPUT)) pingpong_limits(&p, false);
+    if (suites & (SUITE_LIMITS | SUITE_LATENCY)) pingpong_limits(&p, true);
+    if (suites & (SUITE_LIMITS | SUITE_OPS)) memcpy_limits(&p, sz, nsz);
+    if (suites & SUITE_THROUGHPUT) memcpy_limits(&p, tsz, ntsz);
+
+    if (suites & SUITE_OPS)
+        for (int ip = 0; ip < 2; ip++)
+            for (size_t i = 0; i < nsz; i++) {
+                bench_case *c = add(&p, K_OPS, "ops/%s/size:%zu", ip ? "in_place" : "copy", sz[i]);
+                if (c == NULL) continue;
+                c->size = sz[i];
+                c->in_place = ip;
+                need(c, false, false, false, ip);
+            }
+
+    if (suites & SUITE_LATENCY) {
+        const size_t *lsz = G.quick ? lat_quick : lat_full;
+        size_t nl = G.quick ? N(lat_quick) : N(lat_full);
+        for (int m = 0; m < 2; m++)
+            for (int ev = 0; ev < 2; ev++)
+                for (size_t i = 0; i < nl; i++) {
+                    bench_case *c = add(&p, K_LATENCY, "latency/%s/%s/size:%zu", mode(m), ev ? "event" : "busy", lsz[i]);
+                    if (c == NULL) continue;
+                    c->process = m;
+                    c->event = ev;
+                    c->size = lsz[i];
+                    int64_t n = lsz[i] <= 4096 ? 20000 : lsz[i] <= 65536 ? 5000 : 1000;
+                    c->iterations = G.quick ? 300 : ev ? n / 2 : n;
+                    need(c, true, m, ev, false);
+                }
+        /* The placement matrix: busy-poll 64 B between the pairs the topology
+         * offers, memory per case; what this machine lacks is listed, not run. */
+        placement_case cases[CPU_RELATION_COUNT * MEM_PLACEMENT_COUNT];
+        size_t nc = bench_topology ? placement_plan(bench_topology, cases, N(cases)) : 0;
+        bool xp = G.caps & SLOTKIT_CAP_CROSS_PROCESS;
+        for (size_t i = 0; i < nc; i++) {
+            bench_case *c = add(&p, K_LATENCY, "latency/placement/%s", cases[i].name);
+            if (c == NULL) continue;
+            c->process = xp; /* processes where the backend can, as deployed */
+            c->size = 64;
+            c->has_place = true;
+            c->place = cases[i];
+            c->iterations = G.quick ? 300 : 20000;
+            if (!cases[i].applicable) na(c, cases[i].reason[0] ? cases[i].reason : "this machine lacks the pair");
+            need(c, true, xp, false, false);
+        }
+    }
+
+    if (suites & SUITE_THROUGHPUT) {
+        int readers[4] = {1, 2}, nr = 2;
+        for (int r = 4; r <= 8 && r <= G.ncpus - 1; r *= 2) readers[nr++] = r;
+        for (int m = 0; m < 2; m++) {
+            /* Against payload size: one reader, 8 slots, both paths. */
+            for (int zc = 0; zc < 2; zc++)
+                for (size_t i = 0; i < ntsz; i++) {
+                    bench_case *c = add(&p, K_THROUGHPUT, "throughput/%s/%s/readers:1/slots:8/size:%zu", mode(m),
+                                        zc ? "zero_copy" : "copy", tsz[i]);
+                    if (c == NULL) continue;
+                    c->process = m;
+                    c->in_place = zc;
+                    c->readers = 1;
+                    c->slots = 8;
+                    c->size = tsz[i];
+                    int64_t n = zc ? 200000 : (int64_t)((256u << 20) / tsz[i]);
+                    if (n < 256) n = 256;
+                    if (n > 200000) n = 200000;
+                    if (G.quick) n = 2048;
+                    c->iterations = (n + 63) / 64 * 64; /* whole batches: readers know the count */
+                    need(c, true, m, false, zc);
+                }
+            /* Against readers and slot count (back-pressure), 64 B copies. */
+            const int *sl = G.quick ? slots_quick : slots_full;
+            size_t ns = G.quick ? N(slots_quick) : N(slots_full);
+            for (int r = 0; r < nr; r++)
+                for (size_t s = 0; s < ns; s++) {
+                    bench_case *c = add(&p, K_THROUGHPUT, "throughput/%s/copy/readers:%d/slots:%d/size:64", mode(m), readers[r], sl[s]);
+                    if (c == NULL) continue;
+                    c->process = m;
+                    c->readers = readers[r];
+                    c->slots = sl[s];
+                    c->size = 64;
+                    c->iterations = G.quick ? 2048 : 100032;
+                    need(c, true, m, false, false);
+                }
+        }
+    }
+    return p.n;
+}
+
+const char *const *case_counters(case_kind kind)
+{
+    static const char *const pingpong[] = {"p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "rtt_p50_ns",
+                                           "cpu_a", "cpu_b", NULL};
+    static const char *const mem[] = {"ns_per_copy", "GBps", NULL};
+    static const char *const ops[] = {"ns_per_sample", "limit_ns", "x_limit", NULL};
+    static const char *const lat[] = {"p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "limit_ns", "x_limit",
+                                      "cpu_writer", "cpu_reader", "mem_node", "payload_bytes", NULL};
+    static const char *const tput[] = {"samples_per_s", "bytes_per_s", "nfs", "nfs_per_sample",
+                                       "limit_samples_per_s", "limit_bytes_per_s", "x_limit", "readers", "slots",
+                                       NULL};
+    switch (kind) {
+    case K_CACHELINE:
+    case K_FUTEX: return pingpong;
+    case K_MEMCPY: return mem;
+    case K_OPS: return ops;
+    case K_LATENCY: return lat;
+    default: return tput;
+    }
+}
+
+void run_case(gb_state *st, void *ctx)
+{
+    const bench_case *c = ctx;
+    if (c->na[0]) {
+        gb_skip_with_error(st, c->na);
+        return;
+    }
+    switch (c->kind) {
+    case K_CACHELINE: bench_cacheline(st, c); break;
+    case K_FUTEX: bench_futex(st, c); break;
+    case K_MEMCPY: bench_memcpy(st, c); break;
+    case K_OPS: bench_ops(st, c); break;
+    case K_LATENCY: bench_latency(st, c); break;
+    case K_THROUGHPUT: bench_throughput(st, c); break;
+    }
+}

@@ -1,0 +1,292 @@
+/*
+ * Throughput: one writer (this thread, CPU A) and N readers (threads, or
+ * forked processes that attach by name), every sample waited for by every
+ * reader. The writer publishes as fast as reserve lets it and counts each
+ * NO_FREE_SLOT (back-pressure: all slots still wait for a reader); the clock
+ * stops when the last reader has taken the last sample.
+ *   copy:      commit copies the whole payload in, read_slot copies it out;
+ *              limit = memcpy bandwidth for that size (writer and reader copy
+ *              in parallel, so one copy's bandwidth bounds the pipe).
+ *   zero-copy: the writer fills one cache line through slot_data_ptr and
+ *              commits in place; the reader reads that line through
+ *              slot_read_ptr. limit = one cache-line handoff per sample
+ *              (1 / cache-line one-way latency); pipelining can beat it.
+ * Every sample's number travels in its first 8 bytes; readers check FIFO order.
+ */
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+#define MAX_TPUT_READERS 8
+
+struct reader_arg {
+    struct tput_shared *sh;
+    int index;
+};
+
+typedef struct tput_shared {
+    char name[64];
+    slotkit_pool *pool;
+    size_t size;
+    bool in_place, process, yield;
+    int readers;
+    uint64_t total;
+    _Atomic uint32_t go, stop;
+    _Atomic uint32_t done[MAX_TPUT_READERS];
+    int cpu[MAX_TPUT_READERS];
+    peer_ctl ctl[MAX_TPUT_READERS];
+    struct reader_arg args[MAX_TPUT_READERS];
+} tput_shared;
+
+static int reader_main(void *p)
+{
+    struct reader_arg *a = p;
+    tput_shared *sh = a->sh;
+    uint32_t r = (uint32_t)a->index;
+    peer_ctl *ctl = &sh->ctl[r];
+    char msg[160];
+    ctl->cpu_used = place_thread(sh->cpu[r], NULL, msg, sizeof msg);
+    if (ctl->cpu_used < 0) {
+        peer_fail(ctl, "reader %u: pinning: %s", r, msg);
+        return 1;
+    }
+    slotkit_pool *pool = sh->process ? pool_attach(sh->name, msg, sizeof msg) : sh->pool;
+    if (pool == NULL) {
+        peer_fail(ctl, "reader %u: %s", r, msg);
+        return 1;
+    }
+    unsigned char *buf = aligned_alloc(64, sh->size + 64);
+    atomic_store(&ctl->ready, 1);
+    int rc = 0;
+    if (!await_word(&sh->go, 1, ctl, 30.0)) rc = 1;
+    uint64_t sink = 0;
+    for (uint64_t n = 0; rc == 0 && n < sh->total;) {
+        bool found;
+        slotkit_handle h;
+        slotkit_status s = slotkit_next_unread(pool, r, &found, &h);
+        if (s == SLOTKIT_OK && !found) {
+            for (uint32_t idle = 1;; idle++) {
+                /* Idle: poll with a growing pause (up to 64), sparing the lines the writer uses. */
+                for (uint32_t k = 0; k < (1u << (idle < 6 ? idle : 6)); k++) cpu_relax();
+                if (sh->yield && (idle & 7u) == 0) sched_yield(); /* more threads than CPUs */
+                if ((s = slotkit_next_unread(pool, r, &found, &h)) != SLOTKIT_OK || found) break;
+                if ((idle & 0xFFFFFu) == 0 && atomic_load(&sh->stop)) {
+                    peer_fail(ctl, "reader %u: stopped by the writer after %llu samples", r, (unsigned long long)n);
+                    rc = 1;
+                    break;
+                }
+            }
+            if (rc) break;
+        }
+        uint64_t stamp = UINT64_MAX, last = 0;
+        if (s == SLOTKIT_OK && !sh->in_place) {
+            slotkit_slot_header hdr;
+            s = slotkit_read(pool, h, &hdr, buf, sh->size);
+            memcpy(&stamp, buf, 8);
+            memcpy(&last, buf + sh->size - 8, 8);
+        } else if (s == SLOTKIT_OK) {
+            const void *ptr;
+            size_t len;
+            s = slotkit_slot_read_ptr(pool, h, &ptr, &len);
+            if (s == SLOTKIT_OK) {
+                const unsigned char *q = ptr;
+                memcpy(&stamp, q, 8);
+                last = stamp;
+                for (int i = 8; i < 64; i += 8) sink += q[i]; /* the rest of the one line */
+            }
+        }
+        if (s == SLOTKIT_OK) s = slotkit_mark_read(pool, h, r);
+        if (s != SLOTKIT_OK) {
+            peer_fail(ctl, "reader %u: sample %llu: %s", r, (unsigned long long)n, slotkit_strerror(s));
+            rc = 1;
+            break;
+        }
+        if (stamp != n || last != n) ctl->errors++;
+        n++;
+        ctl->count = n;
+    }
+    ctl->node = (int)(sink & 1); /* keeps the reads */
+    atomic_store(&sh->done[r], 1);
+    free(buf);
+    if (sh->process) slotkit_pool_close(pool);
+    return rc;
+}
+
+/* CPU for reader r: B first, then the other allowed CPUs that are not A, round robin. */
+static int reader_cpu(int r)
+{
+    if (r == 0) return G.cpu_b;
+    cpu_set_t set;
+    int others[CPU_SETSIZE], n = 0;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        for (int c = 0; c < CPU_SETSIZE; c++)
+            if (CPU_ISSET(c, &set) && c != G.cpu_a) others[n++] = c;
+    if (n == 0) return G.cpu_b;
+    int start = 0;
+    for (int i = 0; i < n; i++)
+        if (others[i] == G.cpu_b) start = i;
+    return others[(start + r) % n];
+}
+
+static bool write_one(tput_shared *sh, unsigned char *src, uint64_t n, slotkit_reader_mask mask,
+                      uint64_t *nfs, const char **why)
+{
+    slotkit_handle h;
+    slotkit_status s;
+    uint32_t seq;
+    /* On NO_FREE_SLOT, back off exponentially (up to 256 pauses) before trying
+     * again: a writer hammering reserve() steals the very lines the readers need
+     * to free a slot, and measures its own interference. */
+    for (uint32_t tries = 1; (s = slotkit_reserve(sh->pool, mask, &h)) == SLOTKIT_NO_FREE_SLOT; tries++) {
+        (*nfs)++;
+        for (uint32_t k = 0; k < (1u << (tries < 8 ? tries : 8)); k++) cpu_relax();
+        if (sh->yield && (tries & 7u) == 0) sched_yield();
+        if ((tries & 0xFFFFFu) == 0) {
+            for (int r = 0; r < sh->readers; r++)
+                if (atomic_load(&sh->ctl[r].failed)) {
+                    *why = "a reader failed";
+                    return false;
+                }
+        }
+    }
+    if (s != SLOTKIT_OK) {
+        *why = slotkit_strerror(s);
+        return false;
+    }
+    if (sh->in_place) {
+        void *w;
+        size_t cap;
+        s = slotkit_slot_data_ptr(sh->pool, h, &w, &cap);
+        if (s == SLOTKIT_OK) {
+            memcpy(w, src, 64); /* one cache line: the sample number and 56 bytes */
+            memcpy(w, &n, 8);
+            s = slotkit_commit_in_place(sh->pool, h, sh->size, &seq);
+        }
+    } else {
+        unsigned char *p = src;
+        memcpy(p, &n, 8);
+        memcpy(p + sh->size - 8, &n, 8);
+        s = slotkit_commit(sh->pool, h, src, sh->size, &seq);
+    }
+    if (s != SLOTKIT_OK) *why = slotkit_strerror(s);
+    return s == SLOTKIT_OK;
+}
+
+void bench_throughput(gb_state *st, const bench_case *c)
+{
+    char msg[512] = "";
+    const char *why = "";
+    tput_shared *sh = shared_alloc(sizeof *sh);
+    unsigned char *src = aligned_alloc(64, c->size + 64);
+    memset(src, 0x6b, c->size + 64);
+    sh->size = c->size;
+    sh->in_place = c->in_place;
+    sh->process = c->process;
+    sh->readers = c->readers;
+    sh->total = (uint64_t)c->iterations;
+    sh->yield = c->readers + 1 > G.ncpus;
+    pool_name(sh->name, sizeof sh->name);
+    bool ok = (sh->pool = pool_create(sh->name, (size_t)c->slots, c->size, msg, sizeof msg)) != NULL;
+    peer peers[MAX_TPUT_READERS] = {0};
+    for (int r = 0; ok && r < c->readers; r++) {
+        sh->cpu[r] = reader_cpu(r);
+        sh->args[r] = (struct reader_arg){sh, r};
+        ok = peer_start(&peers[r], c->process, reader_main, &sh->args[r], msg, sizeof msg);
+    }
+    for (int r = 0; ok && r < c->readers; r++)
+        if (!await_word(&sh->ctl[r].ready, 1, &sh->ctl[r], 10.0)) {
+            snprintf(msg, sizeof msg, "reader %d not ready: %s", r, sh->ctl[r].msg[0] ? sh->ctl[r].msg : "timeout");
+            ok = false;
+        }
+    slotkit_reader_mask mask = c->readers >= 32 ? 0xFFFFFFFFu : (1u << c->readers) - 1u;
+    uint64_t n = 0, nfs = 0, t0 = mono_ns(), t1 = t0;
+    atomic_store(&sh->go, 1);
+    while (ok && gb_keep_running_batch(st, 64)) {
+        for (int k = 0; k < 64 && ok; k++, n++) ok = write_one(sh, src, n, mask, &nfs, &why);
+        if (ok && n == sh->total) {
+            for (int r = 0; ok && r < c->readers; r++)
+                if (!await_word(&sh->done[r], 1, &sh->ctl[r], 30.0)) {
+                    snprintf(msg, sizeof msg, "reader %d took %llu of %llu samples: %s", r,
+                             (unsigned long long)sh->ctl[r].count, (unsigned long long)sh->total,
+                             sh->ctl[r].msg[0] ? sh->ctl[r].msg : "timeout");
+                    ok = false;
+                }
+            t1 = mono_ns();
+            gb_set_iteration_time(st, (double)(t1 - t0) / 1e9);
+        }
+    }
+    if (!ok && msg[0] == '\0') {
+        snprintf(msg, sizeof msg, "writer at sample %llu: %s", (unsigned long long)n, why);
+        for (int r = 0; r < c->readers; r++)
+            if (sh->ctl[r].msg[0]) snprintf(msg, sizeof msg, "%s", sh->ctl[r].msg);
+    }
+    atomic_store(&sh->stop, 1);
+    for (int r = 0; r < c->readers; r++) atomic_store(&sh->ctl[r].stop, 1);
+    uint64_t errors = 0;
+    for (int r = 0; r < c->readers; r++) {
+        char jmsg[160] = "";
+        if (peers[r].running && peer_join(&peers[r], 15.0, jmsg, sizeof jmsg) != 0 && ok) {
+            snprintf(msg, sizeof msg, "reader %d: %s %s", r, jmsg, sh->ctl[r].msg);
+            ok = false;
+        }
+        errors += sh->ctl[r].errors;
+    }
+    slotkit_pool_close(sh->pool);
+    if (ok && errors) {
+        snprintf(msg, sizeof msg, "%llu samples arrived out of order or torn", (unsigned long long)errors);
+        ok = false;
+    }
+    if (!ok) {
+        gb_skip_with_error(st, msg);
+    } else {
+        double secs = (double)(t1 - t0) / 1e9;
+        double sps = secs > 0 ? (double)sh->total / secs : 0;
+        double lim_sps, lim_bps;
+        if (c->in_place) {
+            double cl = limit_cacheline_one_way_ns(c->process);
+            lim_sps = cl > 0 ? 1e9 / cl : 0;
+            lim_bps = lim_sps * (double)c->size;
+        } else {
+            double ns = limit_memcpy_ns(c->size);
+            lim_bps = ns > 0 ? (double)c->size * 1e9 / ns : 0;
+            lim_sps = lim_bps / (double)c->size;
+        }
+        gb_set_items_processed(st, (int64_t)sh->total);
+        gb_set_bytes_processed(st, (int64_t)(sh->total * c->size));
+        gb_counter(st, "samples_per_s", sps, GB_COUNTER_DEFAULT);
+        gb_counter(st, "bytes_per_s", sps * (double)c->size, GB_COUNTER_DEFAULT);
+        gb_counter(st, "nfs", (double)nfs, GB_COUNTER_DEFAULT);
+        gb_counter(st, "nfs_per_sample", (double)nfs / (double)sh->total, GB_COUNTER_DEFAULT);
+        /* The fraction of reserve attempts that met NO_FREE_SLOT (the results store reads it). */
+        gb_counter(st, "backpressure", (double)nfs / (double)(nfs + sh->total), GB_COUNTER_DEFAULT);
+        gb_counter(st, "limit_samples_per_s", lim_sps, GB_COUNTER_DEFAULT);
+        gb_counter(st, "limit_bytes_per_s", lim_bps, GB_COUNTER_DEFAULT);
+        gb_counter(st, "limit_bytes_per_second", lim_bps, GB_COUNTER_DEFAULT);
+        gb_counter(st, "x_limit", lim_sps > 0 ? sps / lim_sps : 0, GB_COUNTER_DEFAULT);
+        gb_counter(st, "readers", c->readers, GB_COUNTER_DEFAULT);
+        gb_counter(st, "slots", c->slots, GB_COUNTER_DEFAULT);
+        gb_counter(st, "payload_bytes", (double)c->size, GB_COUNTER_DEFAULT);
+        gb_counter(st, "touched_bytes", c->in_place ? 64.0 : (double)c->size, GB_COUNTER_DEFAULT);
+        gb_counter(st, "cpu_writer", G.cpu_a_used, GB_COUNTER_DEFAULT);
+        gb_counter(st, "cpu_reader0", sh->ctl[0].cpu_used, GB_COUNTER_DEFAULT);
+        gb_counter(st, "oversubscribed", sh->yield ? 1 : 0, GB_COUNTER_DEFAULT);
+        if (c->in_place) {
+            /* The in-place target: a 4 MiB sample costs what a 64 B one does. */
+            char key[128];
+            snprintf(key, sizeof key, "tput.%s.zc.r%d.s%d.64", c->process ? "p" : "t", c->readers, c->slots);
+            if (c->size == 64) figure_record(key, sps);
+            double base = figure_get(key);
+            gb_counter(st, "vs_64B", base > 0 ? sps / base : 0, GB_COUNTER_DEFAULT);
+        }
+        char label[200];
+        snprintf(label, sizeof label, "%s %s readers=%d slots=%d cpus=%d,%d%s", c->process ? "processes" : "threads",
+                 c->in_place ? "zero-copy(1 line)" : "copy", c->readers, c->slots, G.cpu_a_used,
+                 sh->ctl[0].cpu_used, sh->yield ? " oversubscribed" : "");
+        gb_set_label(st, label);
+    }
+    free(src);
+    shared_free(sh, sizeof *sh);
+}
