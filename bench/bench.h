@@ -10,6 +10,7 @@
 #ifndef SLOTKIT_BENCH_BENCH_H
 #define SLOTKIT_BENCH_BENCH_H
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,6 +33,7 @@ typedef struct bench_env {
     bool have_topology;
     placement_case place;   /* what the default pair is (relation, nodes) */
     int ncpus;              /* CPUs this process may run on */
+    cpu_set_t allowed;      /* those CPUs, captured before the main thread is pinned */
 } bench_env;
 
 extern bench_env G;

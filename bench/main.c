@@ -68,6 +68,7 @@ static bool choose_cpus(const char *spec)
     CPU_ZERO(&set);
     sched_getaffinity(0, sizeof set, &set);
     G.ncpus = CPU_COUNT(&set);
+    G.allowed = set;
     if (spec) {
         if (sscanf(spec, "%d,%d", &G.cpu_a, &G.cpu_b) != 2 || G.cpu_a < 0 || G.cpu_b < 0) {
             fprintf(stderr, "slotkit-bench: --cpus wants A,B (two CPU numbers), got '%s'\n", spec);

@@ -119,11 +119,11 @@ static int reader_main(void *p)
 static int reader_cpu(int r)
 {
     if (r == 0) return G.cpu_b;
-    cpu_set_t set;
+    /* G.allowed, not this thread's affinity: the writer thread is already
+     * pinned to CPU A, so its own mask would put every reader on CPU B. */
     int others[CPU_SETSIZE], n = 0;
-    if (sched_getaffinity(0, sizeof set, &set) == 0)
-        for (int c = 0; c < CPU_SETSIZE; c++)
-            if (CPU_ISSET(c, &set) && c != G.cpu_a) others[n++] = c;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &G.allowed) && c != G.cpu_a) others[n++] = c;
     if (n == 0) return G.cpu_b;
     int start = 0;
     for (int i = 0; i < n; i++)

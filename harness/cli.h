@@ -11,6 +11,9 @@ int cmd_backends(int argc, char **argv);
 int cmd_conform(int argc, char **argv);
 int cmd_bench(int argc, char **argv);   /* cmd_bench.c: benchmarks (slotkit-bench, hyperfine) */
 int cmd_clean(int argc, char **argv);   /* cmd_clean.c: stale POSIX segments */
+int cmd_results(int argc, char **argv); /* cmd_results.c: list the results store */
+int cmd_gate(int argc, char **argv);    /* cmd_gate.c: the regression gate */
+int cmd_report(int argc, char **argv);  /* cmd_report.c: the tuning report */
 
 /* Prints "slotkit: <message>" to stderr; returns exit status 2 (usage/setup error). */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "results.h"
 
 static void usage(FILE *to)
 {
@@ -34,7 +35,12 @@ static void usage(FILE *to)
             "                adds the hyperfine whole-process runs)\n"
             "  --cpus A,B    writer on CPU A, reader on CPU B (default: the first two allowed)\n"
             "  --quick       a smoke run: few sizes, few samples (seconds)\n"
-            "  --out DIR     where to write (default: results/runs/<UTC time>-<host>-<backend>/)\n\n"
+            "  --out DIR     where to write (default: results/runs/<UTC time>-<host>-<backend>/)\n"
+            "  --callgrind   instead: count instructions per reserve+commit+read+mark_read of\n"
+            "                the single-thread copy path under valgrind (repeatable, for the\n"
+            "                deterministic gate) into callgrind.json\n"
+            "  --results DIR store the results document here (default $SLOTKIT_RESULTS_DIR or ./results)\n"
+            "  --no-store    do not store a results document\n\n"
             "Progress goes to stderr, Google Benchmark's table to stdout, then one line per\n"
             "case with its figure beside its limit. Exit status: 0 complete, 1 a case failed\n"
             "or the output is incomplete, 2 setup error.\n");
@@ -99,15 +105,85 @@ static void utc_now(char *buf, size_t len, const char *fmt)
     strftime(buf, len, fmt, &tm);
 }
 
+/* The "summary:" (or "totals:") instruction count of a callgrind output file; -1 if none. */
+static long long callgrind_total(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return -1;
+    char line[512];
+    long long total = -1, value;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "summary: %lld", &value) == 1 || sscanf(line, "totals: %lld", &value) == 1) total = value;
+    fclose(f);
+    return total;
+}
+
+/* Instructions per round trip of the copy path, at two payload sizes, counted
+ * by callgrind over the measured loop only (--toggle-collect); writes
+ * callgrind.json. Instruction counts do not move with machine noise, which
+ * is what lets a shared CI runner gate on them. */
+static int run_callgrind(const char *bench, const char *dir)
+{
+    static const int sizes[] = {64, 4096};
+    const long rounds = 20000;
+    json_object *doc = json_object_new_object(), *list = json_object_new_array();
+    json_object_object_add(doc, "tool", json_object_new_string("callgrind"));
+    json_object_object_add(doc, "valgrind", json_object_new_string("valgrind --tool=callgrind"));
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        char out_file[PATH_MAX + 64], a_out[PATH_MAX + 96], a_rounds[48], a_size[48], name[64];
+        snprintf(out_file, sizeof out_file, "%s/callgrind-%d.out", dir, sizes[i]);
+        snprintf(a_out, sizeof a_out, "--callgrind-out-file=%s", out_file);
+        snprintf(a_rounds, sizeof a_rounds, "--callgrind-ops=%ld", rounds);
+        snprintf(a_size, sizeof a_size, "--payload=%d", sizes[i]);
+        char *cg_argv[] = {"valgrind", "--quiet", "--tool=callgrind", "--toggle-collect=ops_callgrind_loop",
+                           a_out, (char *)bench, a_rounds, a_size, NULL};
+        fprintf(stderr, "slotkit: bench: callgrind, copy path, %d B, %ld round trips\n", sizes[i], rounds);
+        int status = run(cg_argv);
+        long long total = callgrind_total(out_file);
+        if (status != 0 || total <= 0) {
+            json_object_put(doc);
+            json_object_put(list);
+            return cli_fail("bench: callgrind run for %d B failed (exit %d, %lld instructions)", sizes[i], status,
+                            total);
+        }
+        json_object *b = json_object_new_object();
+        snprintf(name, sizeof name, "ops/copy/size:%d", sizes[i]);
+        json_object_object_add(b, "name", json_object_new_string(name));
+        json_object_object_add(b, "instructions", json_object_new_int64(total));
+        json_object_object_add(b, "rounds", json_object_new_int64(rounds));
+        json_object_object_add(b, "instructions_per_op", json_object_new_double((double)total / (double)rounds));
+        json_object_array_add(list, b);
+        printf("callgrind: %-18s %8.1f instructions per reserve+commit+read+mark_read\n", name,
+               (double)total / (double)rounds);
+    }
+    json_object_object_add(doc, "benchmarks", list);
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/callgrind.json", dir);
+    int wrote = json_object_to_file_ext(path, doc, JSON_C_TO_STRING_PRETTY);
+    json_object_put(doc);
+    return wrote == 0 ? 0 : cli_fail("bench: cannot write %s", path);
+}
+
+/* One results document per run (docs/results-schema.md). */
+static void store_run(const char *dir, const slotkit_backend *backend, const char *root)
+{
+    char path[PATH_MAX];
+    if (results_write_bench(dir, backend, NULL, root, path, sizeof path) == 0)
+        printf("slotkit: bench: stored %s\n", path);
+    else
+        cli_fail("bench: the run was not stored in the results store (see above)");
+}
+
 int cmd_bench(int argc, char **argv)
 {
     static const struct option options[] = {
         {"backend", required_argument, NULL, 'b'}, {"suite", required_argument, NULL, 's'},
         {"cpus", required_argument, NULL, 'c'},    {"quick", no_argument, NULL, 'q'},
         {"out", required_argument, NULL, 'o'},     {"help", no_argument, NULL, 'h'},
-        {0, 0, 0, 0}};
-    const char *backend_arg = "inmem", *suite = "all", *cpus = NULL, *out = NULL;
-    bool quick = false;
+        {"callgrind", no_argument, NULL, 'g'},     {"results", required_argument, NULL, 'r'},
+        {"no-store", no_argument, NULL, 'n'},      {0, 0, 0, 0}};
+    const char *backend_arg = "inmem", *suite = "all", *cpus = NULL, *out = NULL, *results_dir = NULL;
+    bool quick = false, callgrind = false, store = true;
     for (int opt; (opt = getopt_long(argc, argv, "b:s:c:qo:h", options, NULL)) != -1;) {
         switch (opt) {
         case 'b': backend_arg = optarg; break;
@@ -115,6 +191,9 @@ int cmd_bench(int argc, char **argv)
         case 'c': cpus = optarg; break;
         case 'q': quick = true; break;
         case 'o': out = optarg; break;
+        case 'g': callgrind = true; break;
+        case 'r': results_dir = optarg; break;
+        case 'n': store = false; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -150,6 +229,11 @@ int cmd_bench(int argc, char **argv)
         snprintf(dir, sizeof dir, "results/runs/%s-%s-%s", stamp, host, backend->name);
     }
     if (!mkdir_p(dir)) return cli_fail("bench: cannot create %s: %s", dir, strerror(errno));
+    if (callgrind) {
+        if (run_callgrind(bench, dir) != 0) return 2;
+        if (store) store_run(dir, backend, results_dir);
+        return 0;
+    }
 
     /* 1. Google Benchmark: every case of the suite, JSON into gbench.json. */
     char a_suite[64], a_cpus[64], a_out[PATH_MAX + 32];
@@ -253,6 +337,7 @@ int cmd_bench(int argc, char **argv)
     int v_status = run(v_argv);
     if (gb_status != 0) cli_fail("bench: slotkit-bench exited with %d", gb_status);
     printf("slotkit: bench: results in %s\n", dir);
+    if (store && gb_status == 0) store_run(dir, backend, results_dir);
     if (gb_status < 0 || v_status >= 2) return 2;
     return gb_status || hf_status || v_status ? 1 : 0;
 }

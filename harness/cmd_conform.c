@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "results.h"
 #include "verdict.h"
 
 static void usage(FILE *to)
@@ -24,7 +25,9 @@ static void usage(FILE *to)
             "  --tap FILE     also write a TAP report\n"
             "  --xml FILE     also write a JUnit XML report\n"
             "  --json FILE    also write Criterion's JSON report\n"
-            "  --verbose      Criterion's verbose output\n\n"
+            "  --verbose      Criterion's verbose output\n"
+            "  --results DIR  store the results document here (default $SLOTKIT_RESULTS_DIR or ./results)\n"
+            "  --no-store     do not store a results document\n\n"
             "Exit status: 0 every run rule passed or was skipped, 1 a rule failed, 2 setup error.\n");
 }
 
@@ -81,7 +84,10 @@ int cmd_conform(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},    {"tap", required_argument, NULL, 't'},
         {"xml", required_argument, NULL, 'x'},     {"json", required_argument, NULL, 'J'},
         {"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
+        {"results", required_argument, NULL, 'R'}, {"no-store", no_argument, NULL, 'S'},
         {0, 0, 0, 0}};
+    const char *results_dir = NULL;
+    bool store = true;
     const char *backend_arg = "inmem", *filter = NULL, *jobs = NULL, *tap = NULL, *xml = NULL, *json = NULL;
     bool verbose = false;
     for (int opt; (opt = getopt_long(argc, argv, "b:f:j:h", options, NULL)) != -1;) {
@@ -93,6 +99,8 @@ int cmd_conform(int argc, char **argv)
         case 'x': xml = optarg; break;
         case 'J': json = optarg; break;
         case 'v': verbose = true; break;
+        case 'R': results_dir = optarg; break;
+        case 'S': store = false; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -142,6 +150,19 @@ int cmd_conform(int argc, char **argv)
     int status = run_suite(suite, args);
     verdict_totals totals;
     int parsed = verdict_print(report, stdout, &totals);
+    /* Every run leaves one results document (the report's rule table and Criterion's JSON). */
+    if (parsed == 0 && store) {
+        json_object *config = json_object_new_object();
+        json_object_object_add(config, "backend_arg", json_object_new_string(backend_arg));
+        json_object_object_add(config, "filter", filter ? json_object_new_string(filter) : NULL);
+        json_object_object_add(config, "jobs", jobs ? json_object_new_string(jobs) : NULL);
+        json_object_object_add(config, "suite_exit_status", json_object_new_int(status));
+        char stored[PATH_MAX + 256];
+        if (results_write_conform(backend, report, config, results_dir, stored, sizeof stored) == 0)
+            fprintf(stderr, "slotkit: conform: results stored in %s\n", stored);
+        else
+            fprintf(stderr, "slotkit: conform: warning: results not stored: %s\n", stored);
+    }
     if (json == NULL) unlink(report);
     if (parsed != 0) return 2;
     printf("backend %s: %d rules passed, %d failed, %d skipped by capability, %d advisory (SHOULD) missed\n",

@@ -13,6 +13,9 @@ static const struct {
     {"conform", cmd_conform, "run the conformance suite against a backend, with a per-rule verdict"},
     {"bench", cmd_bench, "benchmark a backend against the machine's limits (latency, throughput, ops)"},
     {"clean", cmd_clean, "list slotkit shared-memory segments and remove stale ones"},
+    {"results", cmd_results, "list the stored results documents (results/<host-id>/)"},
+    {"gate", cmd_gate, "compare a run with a baseline; exit 1 on a performance regression"},
+    {"report", cmd_report, "write the tuning report (HTML + Markdown) from one host's results"},
 };
 
 static void usage(FILE *to)

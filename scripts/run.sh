@@ -1,17 +1,74 @@
 #!/usr/bin/env bash
-# make run, the main job: the conformance suite against every available backend.
+# make run, the main job (make has already installed what was missing and
+# built the release flavour): for every available backend, the conformance
+# suite and a short benchmark pass, each stored as a results document under
+# results/<host-id>/; then the tuning report, whose path is the last line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SLOTKIT=build/release/bin/slotkit
-mkdir -p results/conformance
+export SLOTKIT_RESULTS_DIR=${SLOTKIT_RESULTS_DIR:-$PWD/results}
+host=$("$SLOTKIT" results --help | sed -n 's/.*(host id \(.*\))$/\1/p')
+store="$SLOTKIT_RESULTS_DIR/$host"
+logs=build/run
+mkdir -p "$logs" results/conformance
 status=0
+start=$SECONDS
+step() { printf '== [%3ds] %s\n' $((SECONDS - start)) "$*"; }
+
+# Built-ins by name, plug-ins by path; unusable plug-ins ("?") are left out.
 mapfile -t backends < <("$SLOTKIT" backends | awk 'NR > 1 && $1 != "?" { print ($4 ~ /^\// ? $4 : $1) }')
+step "host $host: ${#backends[@]} backend(s): $(printf '%s ' "${backends[@]##*/}")"
+have_bench=1
+"$SLOTKIT" bench --help >/dev/null 2>&1 || have_bench=0
+
 i=0
 for b in "${backends[@]}"; do
     i=$((i + 1))
     name=$(basename "$b" .so | sed 's/^libslotkit_//')
-    echo "== [$i/${#backends[@]}] conformance of backend $name"
-    "$SLOTKIT" conform --backend "$b" --xml "results/conformance/$name.xml" | tail -n 1 || status=1
+    step "[$i/${#backends[@]}] $name: conformance suite"
+    if "$SLOTKIT" conform --backend "$b" --xml "results/conformance/$name.xml" >"$logs/conform-$name.log" 2>&1; then
+        tail -n 1 "$logs/conform-$name.log" | sed 's/^/   /'
+    else
+        status=1
+        echo "   conformance of $name failed or could not run: see $logs/conform-$name.log"
+        grep -E 'FAIL|slotkit:' "$logs/conform-$name.log" | head -n 5 | sed 's/^/   /'
+    fi
+    if [ $have_bench -eq 0 ]; then
+        echo "   no 'slotkit bench' in this build: benchmarks skipped"
+        continue
+    fi
+    step "[$i/${#backends[@]}] $name: short benchmark pass (slotkit bench --quick)"
+    run_dir="$logs/bench-$name"
+    rm -rf "$run_dir"
+    before=$(ls "$store" 2>/dev/null | grep -c -- "-bench-" || true)
+    # Google Benchmark's table is long; the per-case summary lines are the progress.
+    if "$SLOTKIT" bench --backend "$b" --quick --out "$run_dir" >"$logs/bench-$name.log" 2>&1; then
+        grep -E '^(slotkit: bench:|  )' "$logs/bench-$name.log" | tail -n 4 | sed 's/^/   /'
+    else
+        echo "   benchmark pass of $name failed (exit $?): see $logs/bench-$name.log"
+        tail -n 3 "$logs/bench-$name.log" | sed 's/^/   /'
+        status=1
+    fi
+    # Store the run unless the bench command already did.
+    after=$(ls "$store" 2>/dev/null | grep -c -- "-bench-" || true)
+    if [ "$after" -eq "$before" ] && [ -f "$run_dir/meta.json" ]; then
+        if stored=$("$SLOTKIT" results --import "$run_dir" --backend "$b" 2>&1); then
+            echo "   stored $stored"
+        else
+            echo "   $stored"
+            status=1
+        fi
+    fi
 done
-echo "run: JUnit reports in results/conformance/"
+
+step "tuning report"
+"$SLOTKIT" results --this-host | tail -n +2 | tail -n 6 | awk '{ print "   " $1, $2, $3, $NF }'
+if report=$("$SLOTKIT" report 2>"$logs/report.log"); then
+    cat "$logs/report.log" | sed 's/^/   /'
+else
+    cat "$logs/report.log"
+    status=1
+fi
+step "done (JUnit conformance reports in results/conformance/, logs in $logs/)"
+[ -n "${report:-}" ] && echo "report: $report"
 exit $status

@@ -1,0 +1,170 @@
+/* `slotkit gate`: compare a new results document with a baseline. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gate.h"
+#include "results.h"
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+            "usage: slotkit gate --baseline OLD.json NEW.json [options]\n"
+            "       slotkit gate --auto NEW.json [options]\n"
+            "       slotkit gate --ab A_SLOTKIT B_SLOTKIT [--rounds N] [options] [-- BENCH-ARGS...]\n\n"
+            "Decides per benchmark: improved, unchanged or REGRESSED; exits 1 on any regression.\n"
+            "Wall-clock samples (Google Benchmark repetitions, hyperfine runs) regress only when\n"
+            "the two-sided Mann-Whitney U test is significant (p < alpha, as compare.py; needs\n"
+            "--min-reps repetitions on each side) AND the median changes beyond the noise floor.\n"
+            "Instruction counts (callgrind) are deterministic: any increase beyond --tolerance\n"
+            "regresses. Documents from different host fingerprints (wall clock) or different\n"
+            "compilers/flags (instruction counts) are refused unless --force.\n\n"
+            "  --baseline FILE     the document to compare against\n"
+            "  --auto              baseline: the newest earlier document in the store with the\n"
+            "                      same host fingerprint, kind and backend\n"
+            "  --ab A B            interleaved A/B: runs 'A bench --out DIR BENCH-ARGS' and the same\n"
+            "                      with B, alternating ABBA, one sample per round and benchmark\n"
+            "  --rounds N          A/B rounds (default 10)\n"
+            "  --alpha P           significance level (default 0.05)\n"
+            "  --noise PCT         noise floor for wall-clock medians (default 5%%)\n"
+            "  --noise-for RE=PCT  noise floor for benchmarks matching the extended regex RE\n"
+            "                      (repeatable; the last match wins)\n"
+            "  --tolerance PCT     instruction-count tolerance (default 0.5%%)\n"
+            "  --min-reps N        repetitions needed on each side (default 9)\n"
+            "  --metric M          Google Benchmark metric: real_time (default) or cpu_time\n"
+            "  --require-all       a benchmark missing from the new run fails the gate\n"
+            "  --force             compare documents from different fingerprints anyway\n"
+            "  --results DIR       the store (default $SLOTKIT_RESULTS_DIR or ./results)\n\n"
+            "Exit status: 0 no regression, 1 regression, 2 usage or setup error (incl. refusal).\n");
+}
+
+int cmd_gate(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"baseline", required_argument, NULL, 'b'}, {"auto", no_argument, NULL, 'A'},
+        {"ab", required_argument, NULL, 'x'},       {"rounds", required_argument, NULL, 'r'},
+        {"alpha", required_argument, NULL, 'a'},    {"noise", required_argument, NULL, 'n'},
+        {"noise-for", required_argument, NULL, 'N'}, {"tolerance", required_argument, NULL, 't'},
+        {"min-reps", required_argument, NULL, 'm'}, {"metric", required_argument, NULL, 'M'},
+        {"require-all", no_argument, NULL, 'q'},    {"force", no_argument, NULL, 'f'},
+        {"results", required_argument, NULL, 'R'},  {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0}};
+    gate_options o;
+    gate_options_default(&o);
+    const char *baseline = NULL, *ab_a = NULL, *root = NULL;
+    bool auto_baseline = false;
+    int rounds = 10, status = 2;
+    char err[4096];
+    for (int opt; (opt = getopt_long(argc, argv, "b:h", options, NULL)) != -1;) {
+        char *end;
+        switch (opt) {
+        case 'b': baseline = optarg; break;
+        case 'A': auto_baseline = true; break;
+        case 'x': ab_a = optarg; break;
+        case 'r':
+            rounds = (int)strtol(optarg, &end, 10);
+            if (*end || rounds < 1) return cli_fail("gate: --rounds wants a positive number, got '%s'", optarg);
+            break;
+        case 'a':
+            o.alpha = strtod(optarg, &end);
+            if (*end || o.alpha <= 0 || o.alpha >= 1) return cli_fail("gate: --alpha wants 0 < P < 1, got '%s'", optarg);
+            break;
+        case 'n':
+            if ((o.noise = gate_parse_percent(optarg)) < 0) return cli_fail("gate: --noise '%s' is not a percentage", optarg);
+            break;
+        case 'N':
+            if (gate_add_noise_rule(&o, optarg, err, sizeof err) != 0) {
+                gate_options_free(&o);
+                return cli_fail("gate: %s", err);
+            }
+            break;
+        case 't':
+            if ((o.instr_tolerance = gate_parse_percent(optarg)) < 0)
+                return cli_fail("gate: --tolerance '%s' is not a percentage", optarg);
+            break;
+        case 'm':
+            o.min_reps = (size_t)strtoul(optarg, &end, 10);
+            if (*end || o.min_reps < 2) return cli_fail("gate: --min-reps wants a number >= 2, got '%s'", optarg);
+            break;
+        case 'M':
+            if (strcmp(optarg, "real_time") != 0 && strcmp(optarg, "cpu_time") != 0)
+                return cli_fail("gate: --metric wants real_time or cpu_time, got '%s'", optarg);
+            o.metric = optarg;
+            break;
+        case 'q': o.require_all = true; break;
+        case 'f': o.force = true; break;
+        case 'R': root = optarg; break;
+        case 'h': usage(stdout); gate_options_free(&o); return 0;
+        default: usage(stderr); gate_options_free(&o); return 2;
+        }
+    }
+    json_object *old_doc = NULL, *new_doc = NULL;
+    char old_path[PATH_MAX] = "", new_path[PATH_MAX] = "";
+    int modes = (baseline != NULL) + auto_baseline + (ab_a != NULL);
+    if (modes != 1) {
+        cli_fail("gate: give exactly one of --baseline FILE, --auto or --ab A B (see --help)");
+        goto out;
+    }
+    if (ab_a) {
+        if (optind >= argc) {
+            cli_fail("gate: --ab wants two slotkit executables: --ab A B");
+            goto out;
+        }
+        const char *ab_b = argv[optind++];
+        /* getopt stops at "--"; what follows it is passed to each bench run. */
+        if (gate_run_ab(ab_a, ab_b, rounds, argv + optind, &old_doc, &new_doc, err, sizeof err) != 0) {
+            cli_fail("gate: %s", err);
+            goto out;
+        }
+        o.force = true; /* one job on one machine: the same testbed by construction */
+        snprintf(old_path, sizeof old_path, "A=%s", ab_a);
+        snprintf(new_path, sizeof new_path, "B=%s", ab_b);
+    } else {
+        if (optind + 1 != argc) {
+            cli_fail(optind >= argc ? "gate: which new document? (see --help)"
+                                    : "gate: unexpected argument '%s' (see --help)",
+                     argv[optind + 1 < argc ? optind + 1 : optind]);
+            goto out;
+        }
+        snprintf(new_path, sizeof new_path, "%s", argv[optind]);
+        if ((new_doc = results_load(new_path, err, sizeof err)) == NULL) {
+            cli_fail("gate: %s", err);
+            goto out;
+        }
+        if (baseline) {
+            snprintf(old_path, sizeof old_path, "%s", baseline);
+            if ((old_doc = results_load(old_path, err, sizeof err)) == NULL) {
+                cli_fail("gate: %s", err);
+                goto out;
+            }
+        } else if ((old_doc = results_find_baseline(root, new_doc, new_path, old_path, sizeof old_path)) == NULL) {
+            cli_fail("gate: no earlier %s document for backend '%s' with host fingerprint %s under %s/",
+                     results_get_string(new_doc, "kind", "?"), results_get_string(new_doc, "backend.name", "?"),
+                     results_get_string(new_doc, "host.fingerprint", "?"), results_root(root));
+            goto out;
+        }
+    }
+    printf("gate: baseline %s (commit %.12s, %s)\n", old_path, results_get_string(old_doc, "build.git_commit", "?"),
+           results_get_string(old_doc, "created_utc", "?"));
+    printf("gate: new      %s (commit %.12s, %s)\n", new_path, results_get_string(new_doc, "build.git_commit", "?"),
+           results_get_string(new_doc, "created_utc", "?"));
+    gate_report report;
+    if (gate_compare(old_doc, new_doc, &o, &report, err, sizeof err) != 0) {
+        cli_fail("gate: %s", err);
+        goto out;
+    }
+    gate_print(&report, &o, stdout);
+    if (report.untested > 0)
+        fprintf(stderr, "slotkit: gate: warning: %d benchmark(s) have fewer than %zu repetitions; results unreliable\n",
+                report.untested, o.min_reps);
+    status = gate_status(&report, &o);
+    gate_report_free(&report);
+out:
+    json_object_put(old_doc);
+    json_object_put(new_doc);
+    gate_options_free(&o);
+    return status;
+}

@@ -1,0 +1,676 @@
+/* The results store (see results.h and docs/results-schema.md). */
+#include "results.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "fingerprint.h"
+#include "verdict.h"
+
+const char *results_root(const char *override)
+{
+    if (override && override[0]) return override;
+    const char *env = getenv("SLOTKIT_RESULTS_DIR");
+    return env && env[0] ? env : "results";
+}
+
+json_object *results_get(json_object *doc, const char *path)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    json_object *o = doc;
+    for (char *save = NULL, *key = strtok_r(buf, ".", &save); key && o; key = strtok_r(NULL, ".", &save)) {
+        /* fingerprint_fields keys contain dots: take the rest of the path as one key there. */
+        if (json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, key, NULL) == 0 && save &&
+            *save) {
+            char joined[256];
+            snprintf(joined, sizeof joined, "%s.%s", key, save);
+            json_object *v;
+            return json_object_object_get_ex(o, joined, &v) ? v : NULL;
+        }
+        if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &o)) return NULL;
+    }
+    return o;
+}
+
+const char *results_get_string(json_object *doc, const char *path, const char *fallback)
+{
+    json_object *o = results_get(doc, path);
+    return o && json_object_is_type(o, json_type_string) ? json_object_get_string(o) : fallback;
+}
+
+double results_unit_ns(const char *unit)
+{
+    if (unit == NULL) return 0;
+    if (strcmp(unit, "ns") == 0) return 1;
+    if (strcmp(unit, "us") == 0) return 1e3;
+    if (strcmp(unit, "ms") == 0) return 1e6;
+    if (strcmp(unit, "s") == 0) return 1e9;
+    return 0;
+}
+
+static json_object *capability_names(unsigned caps)
+{
+    char text[128];
+    cli_format_caps(caps, text, sizeof text);
+    json_object *arr = json_object_new_array();
+    if (strcmp(text, "-") != 0)
+        for (char *save = NULL, *tok = strtok_r(text, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+            json_object_array_add(arr, json_object_new_string(tok));
+    return arr;
+}
+
+json_object *results_new(const char *kind, const slotkit_backend *backend, const char *backend_name)
+{
+    json_object *doc = json_object_new_object();
+    char created[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_object_object_add(doc, "schema", json_object_new_string(RESULTS_SCHEMA));
+    json_object_object_add(doc, "schema_version", json_object_new_int(RESULTS_SCHEMA_VERSION));
+    json_object_object_add(doc, "kind", json_object_new_string(kind));
+    json_object_object_add(doc, "created_utc", json_object_new_string(created));
+    json_object_object_add(doc, "host", fingerprint_host());
+    json_object_object_add(doc, "build", fingerprint_build());
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "name", json_object_new_string(backend ? backend->name : backend_name));
+    json_object_object_add(b, "version", json_object_new_string(backend ? backend->version : "unknown"));
+    json_object_object_add(b, "capabilities", capability_names(backend ? backend->capabilities : 0));
+    json_object_object_add(doc, "backend", b);
+    json_object_object_add(doc, "config", json_object_new_object());
+    json_object_object_add(doc, "samples", json_object_new_array());
+    json_object_object_add(doc, "raw", json_object_new_object());
+    return doc;
+}
+
+/* ---- validation ---------------------------------------------------------- */
+
+static const results_field fields_v1[] = {
+    {"schema", json_type_string, "all"},
+    {"schema_version", json_type_int, "all"},
+    {"kind", json_type_string, "all"},
+    {"created_utc", json_type_string, "all"},
+    {"host", json_type_object, "all"},
+    {"host.id", json_type_string, "all"},
+    {"host.fingerprint", json_type_string, "all"},
+    {"host.fingerprint_fields", json_type_object, "all"},
+    {"host.hostname", json_type_string, "all"},
+    {"host.cpu.model", json_type_string, "all"},
+    {"host.cpu.vendor", json_type_string, "all"},
+    {"host.cpu.microcode", json_type_string, "all"},
+    {"host.cpu.arch", json_type_string, "all"},
+    {"host.cpu.virtualized", json_type_boolean, "all"},
+    {"host.topology.packages", json_type_int, "all"},
+    {"host.topology.cores", json_type_int, "all"},
+    {"host.topology.pus", json_type_int, "all"},
+    {"host.topology.threads_per_core", json_type_int, "all"},
+    {"host.topology.numa_nodes", json_type_int, "all"},
+    {"host.topology.cpus", json_type_array, "all"},
+    {"host.topology.caches", json_type_array, "all"},
+    {"host.kernel.release", json_type_string, "all"},
+    {"host.kernel.version", json_type_string, "all"},
+    {"host.kernel.cmdline", json_type_string, "all"},
+    {"host.power.governor", json_type_string, "all"},
+    {"host.power.driver", json_type_string, "all"},
+    {"host.power.boost", json_type_string, "all"},
+    {"host.power.smt_active", json_type_boolean, "all"},
+    {"host.memory.total_kib", json_type_int, "all"},
+    {"host.memory.thp_enabled", json_type_string, "all"},
+    {"host.memory.thp_defrag", json_type_string, "all"},
+    {"host.memory.hugepages_total", json_type_int, "all"},
+    {"host.memory.hugepage_size_kib", json_type_int, "all"},
+    {"host.memory.dev_shm_kib", json_type_int, "all"},
+    {"host.memory.numa", json_type_array, "all"},
+    {"build.slotkit_version", json_type_string, "all"},
+    {"build.abi_version", json_type_int, "all"},
+    {"build.git_commit", json_type_string, "all"},
+    {"build.git_dirty", json_type_boolean, "all"},
+    {"build.compiler", json_type_string, "all"},
+    {"build.cflags", json_type_string, "all"},
+    {"build.variant", json_type_string, "all"},
+    {"backend.name", json_type_string, "all"},
+    {"backend.version", json_type_string, "all"},
+    {"backend.capabilities", json_type_array, "all"},
+    {"config", json_type_object, "all"},
+    {"samples", json_type_array, "all"},
+    {"raw", json_type_object, "all"},
+    {"conformance.passed", json_type_int, "conform"},
+    {"conformance.failed", json_type_int, "conform"},
+    {"conformance.skipped", json_type_int, "conform"},
+    {"conformance.warned", json_type_int, "conform"},
+    {"conformance.verdict", json_type_string, "conform"},
+    {"conformance.rules", json_type_array, "conform"},
+};
+
+const results_field *results_schema_fields(size_t *count)
+{
+    *count = sizeof fields_v1 / sizeof fields_v1[0];
+    return fields_v1;
+}
+
+static const char *type_name(json_type t)
+{
+    switch (t) {
+    case json_type_int: return "integer";
+    case json_type_double: return "number";
+    case json_type_string: return "string";
+    case json_type_boolean: return "boolean";
+    case json_type_array: return "array";
+    case json_type_object: return "object";
+    default: return "null";
+    }
+}
+
+int results_validate(json_object *doc, char *err, size_t err_size)
+{
+    if (doc == NULL || !json_object_is_type(doc, json_type_object)) {
+        snprintf(err, err_size, "not a JSON object");
+        return -1;
+    }
+    const char *schema = results_get_string(doc, "schema", "");
+    if (strcmp(schema, RESULTS_SCHEMA) != 0) {
+        snprintf(err, err_size, "schema: expected \"%s\", found \"%s\"", RESULTS_SCHEMA, schema);
+        return -1;
+    }
+    json_object *version = results_get(doc, "schema_version");
+    if (version == NULL || !json_object_is_type(version, json_type_int) ||
+        json_object_get_int(version) != RESULTS_SCHEMA_VERSION) {
+        snprintf(err, err_size, "schema_version: this slotkit reads version %d, found %s", RESULTS_SCHEMA_VERSION,
+                 version ? json_object_to_json_string(version) : "none");
+        return -1;
+    }
+    const char *kind = results_get_string(doc, "kind", "");
+    if (strcmp(kind, "bench") != 0 && strcmp(kind, "conform") != 0) {
+        snprintf(err, err_size, "kind: expected \"bench\" or \"conform\", found \"%s\"", kind);
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof fields_v1 / sizeof fields_v1[0]; i++) {
+        const results_field *f = &fields_v1[i];
+        if (strcmp(f->kinds, "all") != 0 && strcmp(f->kinds, kind) != 0) continue;
+        json_object *o = results_get(doc, f->path);
+        if (o == NULL) {
+            snprintf(err, err_size, "%s: missing", f->path);
+            return -1;
+        }
+        if (!json_object_is_type(o, f->type)) {
+            snprintf(err, err_size, "%s: expected %s, found %s", f->path, type_name(f->type),
+                     type_name(json_object_get_type(o)));
+            return -1;
+        }
+    }
+    const char *created = results_get_string(doc, "created_utc", "");
+    struct tm tm;
+    const char *end = strptime(created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (end == NULL || *end != '\0') {
+        snprintf(err, err_size, "created_utc: expected YYYY-MM-DDThh:mm:ssZ, found \"%s\"", created);
+        return -1;
+    }
+    json_object *samples = results_get(doc, "samples");
+    for (size_t i = 0; i < json_object_array_length(samples); i++) {
+        json_object *s = json_object_array_get_idx(samples, i), *v;
+        static const char *const keys[] = {"name", "metric", "unit", "better", "source"};
+        for (size_t k = 0; k < 5; k++)
+            if (!json_object_object_get_ex(s, keys[k], &v) || !json_object_is_type(v, json_type_string)) {
+                snprintf(err, err_size, "samples[%zu].%s: missing or not a string", i, keys[k]);
+                return -1;
+            }
+        const char *better = results_get_string(s, "better", "");
+        if (strcmp(better, "lower") != 0 && strcmp(better, "higher") != 0) {
+            snprintf(err, err_size, "samples[%zu].better: expected \"lower\" or \"higher\"", i);
+            return -1;
+        }
+        if (!json_object_object_get_ex(s, "values", &v) || !json_object_is_type(v, json_type_array) ||
+            json_object_array_length(v) == 0) {
+            snprintf(err, err_size, "samples[%zu].values: missing or empty", i);
+            return -1;
+        }
+        for (size_t k = 0; k < json_object_array_length(v); k++) {
+            json_object *x = json_object_array_get_idx(v, k);
+            if (!json_object_is_type(x, json_type_double) && !json_object_is_type(x, json_type_int)) {
+                snprintf(err, err_size, "samples[%zu].values[%zu]: not a number", i, k);
+                return -1;
+            }
+        }
+    }
+    if (strcmp(kind, "bench") == 0 && json_object_array_length(samples) == 0) {
+        snprintf(err, err_size, "samples: a bench document needs at least one sample set");
+        return -1;
+    }
+    return 0;
+}
+
+json_object *results_load(const char *path, char *err, size_t err_size)
+{
+    if (access(path, R_OK) != 0) {
+        snprintf(err, err_size, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    json_object *doc = json_object_from_file(path);
+    if (doc == NULL) {
+        snprintf(err, err_size, "%s is not valid JSON: %s", path, json_util_get_last_err());
+        return NULL;
+    }
+    char why[256];
+    if (results_validate(doc, why, sizeof why) != 0) {
+        snprintf(err, err_size, "%s is not a slotkit results document: %s", path, why);
+        json_object_put(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+/* ---- storing ------------------------------------------------------------- */
+
+static int mkdir_p(const char *dir)
+{
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+            *p = '/';
+        }
+    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* File-name-safe backend name: a plug-in path becomes its libslotkit_<name> stem. */
+static void safe_name(const char *in, char *out, size_t size)
+{
+    size_t n = 0;
+    for (const char *c = in; *c && n + 1 < size; c++)
+        out[n++] = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+                           *c == '_'
+                       ? *c
+                       : '_';
+    out[n] = '\0';
+    if (n == 0) snprintf(out, size, "unknown");
+}
+
+int results_store(json_object *doc, const char *root, char *path_out, size_t path_size)
+{
+    char why[256];
+    if (results_validate(doc, why, sizeof why) != 0) {
+        snprintf(path_out, path_size, "refusing to store an invalid document: %s", why);
+        return -1;
+    }
+    char dir[PATH_MAX], stamp[32], backend[64];
+    snprintf(dir, sizeof dir, "%s/%s", results_root(root), results_get_string(doc, "host.id", "unknown"));
+    if (mkdir_p(dir) != 0) {
+        snprintf(path_out, path_size, "cannot create %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    /* 2025-11-26T05:12:00Z → 20251126T051200Z */
+    const char *created = results_get_string(doc, "created_utc", "");
+    size_t n = 0;
+    for (const char *c = created; *c && n + 1 < sizeof stamp; c++)
+        if (*c != '-' && *c != ':') stamp[n++] = *c;
+    stamp[n] = '\0';
+    safe_name(results_get_string(doc, "backend.name", "unknown"), backend, sizeof backend);
+    const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+    for (int attempt = 1; attempt < 1000; attempt++) {
+        char suffix[16] = "";
+        /* "_2" sorts after ".json", so a second run within one second lists after the first. */
+        if (attempt > 1) snprintf(suffix, sizeof suffix, "_%d", attempt);
+        snprintf(path_out, path_size, "%s/%s-%s-%s%s.json", dir, stamp, results_get_string(doc, "kind", "x"), backend,
+                 suffix);
+        int fd = open(path_out, O_WRONLY | O_CREAT | O_EXCL, 0644);
+        if (fd < 0 && errno == EEXIST) continue;
+        if (fd < 0) break;
+        size_t len = strlen(text), done = 0;
+        while (done < len) {
+            ssize_t w = write(fd, text + done, len - done);
+            if (w <= 0) break;
+            done += (size_t)w;
+        }
+        int ok = done == len && write(fd, "\n", 1) == 1;
+        ok = close(fd) == 0 && ok;
+        if (ok) return 0;
+        unlink(path_out);
+        break;
+    }
+    char failed[PATH_MAX];
+    snprintf(failed, sizeof failed, "%s", path_out);
+    snprintf(path_out, path_size, "cannot write %s: %s", failed, strerror(errno));
+    return -1;
+}
+
+/* ---- bench documents ----------------------------------------------------- */
+
+static json_object *sample_set(const char *name, const char *metric, const char *unit, const char *better,
+                               const char *source)
+{
+    json_object *s = json_object_new_object();
+    json_object_object_add(s, "name", json_object_new_string(name));
+    json_object_object_add(s, "metric", json_object_new_string(metric));
+    json_object_object_add(s, "unit", json_object_new_string(unit));
+    json_object_object_add(s, "better", json_object_new_string(better));
+    json_object_object_add(s, "source", json_object_new_string(source));
+    json_object_object_add(s, "values", json_object_new_array());
+    return s;
+}
+
+static json_object *find_set(json_object *samples, const char *name, const char *metric)
+{
+    for (size_t i = 0; i < json_object_array_length(samples); i++) {
+        json_object *s = json_object_array_get_idx(samples, i);
+        if (strcmp(results_get_string(s, "name", ""), name) == 0 &&
+            strcmp(results_get_string(s, "metric", ""), metric) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+static void add_value(json_object *samples, const char *name, const char *metric, const char *unit,
+                      const char *better, const char *source, double value)
+{
+    json_object *s = find_set(samples, name, metric);
+    if (s == NULL) {
+        s = sample_set(name, metric, unit, better, source);
+        json_object_array_add(samples, s);
+    }
+    json_object_array_add(results_get(s, "values"), json_object_new_double(value));
+}
+
+/* Google Benchmark: every repetition (run_type "iteration") is one sample of
+ * its run_name, in ns. Aggregates (mean/median/stddev rows) are not samples;
+ * a run reporting aggregates only contributes its median as one value. */
+static void gbench_samples(json_object *gbench, json_object *samples)
+{
+    json_object *benchmarks;
+    if (!json_object_object_get_ex(gbench, "benchmarks", &benchmarks) ||
+        !json_object_is_type(benchmarks, json_type_array))
+        return;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < json_object_array_length(benchmarks); i++) {
+            json_object *b = json_object_array_get_idx(benchmarks, i);
+            const char *run_type = results_get_string(b, "run_type", "iteration");
+            const char *run_name = results_get_string(b, "run_name", results_get_string(b, "name", "?"));
+            if (results_get(b, "error_occurred") && json_object_get_boolean(results_get(b, "error_occurred")))
+                continue;
+            if (pass == 0 && strcmp(run_type, "iteration") != 0) continue;
+            if (pass == 1 && (strcmp(run_type, "aggregate") != 0 ||
+                              strcmp(results_get_string(b, "aggregate_name", ""), "median") != 0 ||
+                              find_set(samples, run_name, "real_time") != NULL))
+                continue;
+            double scale = results_unit_ns(results_get_string(b, "time_unit", "ns"));
+            if (scale == 0) continue;
+            json_object *rt = results_get(b, "real_time"), *ct = results_get(b, "cpu_time");
+            if (rt) add_value(samples, run_name, "real_time", "ns", "lower", "gbench", json_object_get_double(rt) * scale);
+            if (ct) add_value(samples, run_name, "cpu_time", "ns", "lower", "gbench", json_object_get_double(ct) * scale);
+        }
+}
+
+/* hyperfine: every timed run is one sample (seconds → ns). */
+static void hyperfine_samples(const char *stem, json_object *hf, json_object *samples)
+{
+    json_object *results;
+    if (!json_object_object_get_ex(hf, "results", &results) || !json_object_is_type(results, json_type_array)) return;
+    for (size_t i = 0; i < json_object_array_length(results); i++) {
+        json_object *r = json_object_array_get_idx(results, i), *times;
+        char name[512];
+        snprintf(name, sizeof name, "hyperfine/%s/%s", stem, results_get_string(r, "command", "?"));
+        if (!json_object_object_get_ex(r, "times", &times) || !json_object_is_type(times, json_type_array)) continue;
+        for (size_t k = 0; k < json_object_array_length(times); k++)
+            add_value(samples, name, "wall_time", "ns", "lower", "hyperfine",
+                      json_object_get_double(json_object_array_get_idx(times, k)) * 1e9);
+    }
+}
+
+/* callgrind.json: instructions per operation of the single-thread paths. */
+static void callgrind_samples(json_object *cg, json_object *samples)
+{
+    json_object *benchmarks;
+    if (!json_object_object_get_ex(cg, "benchmarks", &benchmarks) || !json_object_is_type(benchmarks, json_type_array))
+        return;
+    for (size_t i = 0; i < json_object_array_length(benchmarks); i++) {
+        json_object *b = json_object_array_get_idx(benchmarks, i), *v, *arr;
+        const char *name = results_get_string(b, "name", NULL);
+        if (name == NULL) continue;
+        if (json_object_object_get_ex(b, "instructions_per_op_samples", &arr) &&
+            json_object_is_type(arr, json_type_array)) {
+            for (size_t k = 0; k < json_object_array_length(arr); k++)
+                add_value(samples, name, "instructions", "instructions/op", "lower", "callgrind",
+                          json_object_get_double(json_object_array_get_idx(arr, k)));
+        } else if (json_object_object_get_ex(b, "instructions_per_op", &v)) {
+            add_value(samples, name, "instructions", "instructions/op", "lower", "callgrind", json_object_get_double(v));
+        }
+    }
+}
+
+json_object *results_bench_doc(const char *run_dir, const slotkit_backend *backend, json_object *config, char *err,
+                               size_t err_size)
+{
+    DIR *d = opendir(run_dir);
+    if (d == NULL) {
+        snprintf(err, err_size, "cannot open run directory %s: %s", run_dir, strerror(errno));
+        json_object_put(config);
+        return NULL;
+    }
+    json_object *doc = results_new("bench", backend, "unknown");
+    json_object *raw = results_get(doc, "raw"), *samples = results_get(doc, "samples");
+    json_object *hyperfine = json_object_new_object(), *meta = NULL;
+    int sources = 0;
+    /* Sorted names: the same inputs give the same document. */
+    struct dirent **names;
+    closedir(d);
+    int count = scandir(run_dir, &names, NULL, alphasort);
+    for (int i = 0; i < count; i++) {
+        const char *f = names[i]->d_name;
+        size_t len = strlen(f);
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", run_dir, f);
+        bool is_json = len > 5 && strcmp(f + len - 5, ".json") == 0;
+        bool known = is_json && (strcmp(f, "gbench.json") == 0 || strcmp(f, "callgrind.json") == 0 ||
+                                 strcmp(f, "meta.json") == 0 || strncmp(f, "hyperfine-", 10) == 0);
+        json_object *content = known ? json_object_from_file(path) : NULL;
+        if (known && content == NULL) {
+            snprintf(err, err_size, "%s is not valid JSON: %s", path, json_util_get_last_err());
+            json_object_put(doc);
+            doc = NULL;
+        } else if (content && strcmp(f, "gbench.json") == 0) {
+            gbench_samples(content, samples);
+            json_object_object_add(raw, "gbench", content);
+            sources++;
+        } else if (content && strcmp(f, "callgrind.json") == 0) {
+            callgrind_samples(content, samples);
+            json_object_object_add(raw, "callgrind", content);
+            sources++;
+        } else if (content && strcmp(f, "meta.json") == 0) {
+            meta = content;
+        } else if (content) {
+            char stem[256];
+            snprintf(stem, sizeof stem, "%.*s", (int)(len - 15), f + 10); /* hyperfine-<stem>.json */
+            hyperfine_samples(stem, content, samples);
+            json_object_object_add(hyperfine, stem, content);
+            sources++;
+        }
+        free(names[i]);
+        if (doc == NULL) {
+            for (int k = i + 1; k < count; k++) free(names[k]);
+            break;
+        }
+    }
+    free(names);
+    if (doc == NULL) {
+        json_object_put(hyperfine);
+        json_object_put(meta);
+        json_object_put(config);
+        return NULL;
+    }
+    if (json_object_object_length(hyperfine) > 0)
+        json_object_object_add(raw, "hyperfine", hyperfine);
+    else
+        json_object_put(hyperfine);
+    if (meta) {
+        json_object_object_add(raw, "meta", meta);
+        if (config == NULL) config = json_object_get(meta);
+    }
+    if (config != NULL) json_object_object_add(doc, "config", config);
+    if (sources == 0 || json_object_array_length(samples) == 0) {
+        snprintf(err, err_size, "%s holds no gbench.json, hyperfine-*.json or callgrind.json with samples", run_dir);
+        json_object_put(doc);
+        return NULL;
+    }
+    /* The backend name meta.json gives wins when no descriptor was passed (e.g. re-import). */
+    if (backend == NULL && meta)
+        json_object_object_add(results_get(doc, "backend"), "name",
+                               json_object_new_string(results_get_string(meta, "backend", "unknown")));
+    return doc;
+}
+
+int results_write_bench(const char *run_dir, const slotkit_backend *backend, json_object *config, const char *root,
+                        char *path_out, size_t path_size)
+{
+    json_object *doc = results_bench_doc(run_dir, backend, config, path_out, path_size);
+    if (doc == NULL) return -1;
+    int rc = results_store(doc, root, path_out, path_size);
+    json_object_put(doc);
+    return rc;
+}
+
+/* ---- conformance documents ----------------------------------------------- */
+
+int results_write_conform(const slotkit_backend *backend, const char *criterion_report, json_object *config,
+                          const char *root, char *path_out, size_t path_size)
+{
+    /* The verdict table exactly as `slotkit conform` prints it, parsed back:
+     * one source of truth for what a rule's verdict is. */
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    verdict_totals totals;
+    int parsed = out ? verdict_print(criterion_report, out, &totals) : -1;
+    if (out) fclose(out);
+    if (parsed != 0) {
+        free(text);
+        json_object_put(config);
+        snprintf(path_out, path_size, "no readable conformance report at %s", criterion_report);
+        return -1;
+    }
+    json_object *doc = results_new("conform", backend, "unknown");
+    json_object *conf = json_object_new_object(), *rules = json_object_new_array();
+    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char rule[48], verdict[16];
+        int tests, consumed = 0;
+        if (sscanf(line, "%47s %15s %d %n", rule, verdict, &tests, &consumed) < 3 || strncmp(rule, "R-", 2) != 0)
+            continue;
+        json_object *r = json_object_new_object();
+        json_object_object_add(r, "rule", json_object_new_string(rule));
+        json_object_object_add(r, "verdict", json_object_new_string(verdict));
+        json_object_object_add(r, "tests", json_object_new_int(tests));
+        json_object_object_add(r, "detail", json_object_new_string(line + consumed));
+        json_object_array_add(rules, r);
+    }
+    free(text);
+    json_object_object_add(conf, "passed", json_object_new_int(totals.passed));
+    json_object_object_add(conf, "failed", json_object_new_int(totals.failed));
+    json_object_object_add(conf, "skipped", json_object_new_int(totals.skipped));
+    json_object_object_add(conf, "warned", json_object_new_int(totals.warned));
+    json_object_object_add(conf, "verdict", json_object_new_string(totals.failed ? "fail" : "pass"));
+    json_object_object_add(conf, "rules", rules);
+    json_object_object_add(doc, "conformance", conf);
+    if (config) json_object_object_add(doc, "config", config);
+    json_object *report = json_object_from_file(criterion_report);
+    if (report) json_object_object_add(results_get(doc, "raw"), "criterion", report);
+    int rc = results_store(doc, root, path_out, path_size);
+    json_object_put(doc);
+    return rc;
+}
+
+/* ---- listing and baselines ----------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+char **results_list(const char *root, const char *host_id)
+{
+    size_t count = 0, cap = 16;
+    char **paths = malloc(cap * sizeof *paths);
+    DIR *d = opendir(results_root(root));
+    for (struct dirent *host; d && (host = readdir(d));) {
+        if (host->d_name[0] == '.' || strcmp(host->d_name, "baselines") == 0 || strcmp(host->d_name, "runs") == 0) continue;
+        if (host_id && strcmp(host_id, host->d_name) != 0) continue;
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s/%s", results_root(root), host->d_name);
+        DIR *hd = opendir(dir);
+        for (struct dirent *e; hd && (e = readdir(hd));) {
+            size_t len = strlen(e->d_name);
+            if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0) continue;
+            if (count + 1 >= cap) paths = realloc(paths, (cap *= 2) * sizeof *paths);
+            size_t need = strlen(dir) + len + 2;
+            paths[count] = malloc(need);
+            snprintf(paths[count++], need, "%s/%s", dir, e->d_name);
+        }
+        if (hd) closedir(hd);
+    }
+    if (d) closedir(d);
+    qsort(paths, count, sizeof *paths, cmp_str);
+    paths[count] = NULL;
+    return paths;
+}
+
+void results_list_free(char **paths)
+{
+    for (char **p = paths; p && *p; p++) free(*p);
+    free(paths);
+}
+
+/* A stored document's file name: "<stamp>-<kind>-<backend>[_N].json"; NULL otherwise. */
+static const char *store_name(const char *path)
+{
+    const char *base = path ? strrchr(path, '/') : NULL;
+    base = base ? base + 1 : path;
+    if (base == NULL || strlen(base) < 17 || base[8] != 'T' || base[15] != 'Z') return NULL;
+    for (int i = 0; i < 8; i++)
+        if (base[i] < '0' || base[i] > '9') return NULL;
+    return base;
+}
+
+json_object *results_find_baseline(const char *root, json_object *doc, const char *doc_path, char *path_out,
+                                   size_t path_size)
+{
+    char **paths = results_list(root, NULL);
+    json_object *best = NULL;
+    const char *best_key = NULL;
+    const char *fp = results_get_string(doc, "host.fingerprint", ""), *kind = results_get_string(doc, "kind", ""),
+               *backend = results_get_string(doc, "backend.name", ""),
+               *created = results_get_string(doc, "created_utc", ""), *doc_name = store_name(doc_path);
+    char real_doc[PATH_MAX] = "";
+    if (doc_path == NULL || realpath(doc_path, real_doc) == NULL) real_doc[0] = '\0';
+    for (char **p = paths; *p; p++) {
+        char real[PATH_MAX], err[512];
+        if (real_doc[0] && realpath(*p, real) && strcmp(real, real_doc) == 0) continue;
+        /* "Earlier": by file name when both are store names (they sort by time,
+         * and within one second by the _N suffix), else by created_utc. */
+        const char *name = store_name(*p);
+        json_object *cand = results_load(*p, err, sizeof err);
+        if (cand == NULL) continue;
+        const char *c_created = results_get_string(cand, "created_utc", "");
+        bool earlier = doc_name && name ? strcmp(name, doc_name) < 0 : strcmp(c_created, created) <= 0;
+        bool match = earlier && strcmp(results_get_string(cand, "host.fingerprint", ""), fp) == 0 &&
+                     strcmp(results_get_string(cand, "kind", ""), kind) == 0 &&
+                     strcmp(results_get_string(cand, "backend.name", ""), backend) == 0;
+        /* The list is sorted by host then name: a later match of one host is newer. */
+        if (match && (best == NULL || strcmp(name ? name : c_created, best_key) >= 0)) {
+            json_object_put(best);
+            best = cand;
+            best_key = name ? name : results_get_string(cand, "created_utc", "");
+            snprintf(path_out, path_size, "%s", *p);
+        } else {
+            json_object_put(cand);
+        }
+    }
+    results_list_free(paths);
+    return best;
+}

@@ -1,0 +1,85 @@
+/* The results store: one self-describing JSON document per `slotkit bench`
+ * or `slotkit conform` run, under results/<host-id>/, named
+ * <UTC yyyymmddThhmmssZ>-<kind>-<backend>.json so one host's runs sort by
+ * time. The schema is docs/results-schema.md; results_validate() checks it. */
+#ifndef SLOTKIT_HARNESS_RESULTS_H
+#define SLOTKIT_HARNESS_RESULTS_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "slotkit/slotkit.h"
+
+#define RESULTS_SCHEMA "slotkit-results"
+#define RESULTS_SCHEMA_VERSION 1
+
+/* The store's root: override if given, else $SLOTKIT_RESULTS_DIR, else "results". */
+const char *results_root(const char *override);
+
+/* A new document: schema, kind ("bench" or "conform"), created_utc, host,
+ * build, backend (name/version/capabilities; backend may be NULL, then
+ * backend_name is used with version "unknown"), empty config, samples, raw. */
+json_object *results_new(const char *kind, const slotkit_backend *backend, const char *backend_name);
+
+/* Validates and writes doc to <root>/<host.id>/<stamp>-<kind>-<backend>.json
+ * (never overwriting: a _2, _3 ... suffix within one second). Returns 0 and
+ * the path, or -1 with a one-line reason in path_out. */
+int results_store(json_object *doc, const char *root, char *path_out, size_t path_size);
+
+/*
+ * For `slotkit bench`: builds the document from a run directory holding
+ * gbench.json (Google Benchmark --benchmark_format=json), hyperfine-*.json
+ * (hyperfine --export-json), callgrind.json (instruction counts, see the
+ * schema) and meta.json (the run's parameters), each optional but at least
+ * one of gbench/hyperfine/callgrind required. Everything is embedded as it
+ * came under "raw"; repetitions become "samples". config (may be NULL;
+ * ownership taken) is stored as "config", else meta.json's content.
+ * root: as results_root(). Returns 0 and the stored path, or -1 with the
+ * reason in path_out.
+ */
+int results_write_bench(const char *run_dir, const slotkit_backend *backend, json_object *config, const char *root,
+                        char *path_out, size_t path_size);
+
+/* Builds (without storing) the bench document; NULL with reason in err. */
+json_object *results_bench_doc(const char *run_dir, const slotkit_backend *backend, json_object *config, char *err,
+                               size_t err_size);
+
+/* For `slotkit conform`: the per-rule verdict table (as verdict_print
+ * prints it), Criterion's JSON report embedded, and the totals. */
+int results_write_conform(const slotkit_backend *backend, const char *criterion_report, json_object *config,
+                          const char *root, char *path_out, size_t path_size);
+
+/* Reads and validates a document; NULL with a one-line reason in err. */
+json_object *results_load(const char *path, char *err, size_t err_size);
+
+/* Checks required fields and types for the document's schema_version.
+ * Returns 0, or -1 with the first problem ("host.cpu.model: missing"). */
+int results_validate(json_object *doc, char *err, size_t err_size);
+
+/* The validator's field table, which docs/results-schema.md lists too. */
+typedef struct results_field {
+    const char *path;  /* dotted, e.g. "host.cpu.model" */
+    json_type type;
+    const char *kinds; /* "all", "bench" or "conform" */
+} results_field;
+const results_field *results_schema_fields(size_t *count);
+
+/* Every stored document under root (optionally one host), sorted by host
+ * then file name (= time). Fills a NULL-terminated array of malloc'd paths. */
+char **results_list(const char *root, const char *host_id);
+void results_list_free(char **paths);
+
+/* The newest document under root stored before `doc` with the same host
+ * fingerprint, kind and backend; NULL if none. *path_out gets its path. */
+json_object *results_find_baseline(const char *root, json_object *doc, const char *doc_path, char *path_out,
+                                   size_t path_size);
+
+/* Dotted-path lookup ("host.cpu.model"); NULL if absent. */
+json_object *results_get(json_object *doc, const char *path);
+const char *results_get_string(json_object *doc, const char *path, const char *fallback);
+
+/* Nanoseconds per unit of Google Benchmark's time_unit ("ns", "us", "ms", "s"); 0 if unknown. */
+double results_unit_ns(const char *time_unit);
+
+#endif
