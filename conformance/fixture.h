@@ -7,7 +7,7 @@
  * (conf_setup) loads it again. Pools opened through this header are closed by
  * the suite's .fini (conf_teardown), also when an assertion fails mid-test.
  *
- * Rule IDs refer to docs/rules-draft.md; a test for R-FOO-3 is foo::r_foo_3.
+ * Rule IDs refer to docs/SPEC.md; a test for R-FOO-3 is foo::r_foo_3.
  */
 #ifndef SLOTKIT_CONFORMANCE_FIXTURE_H
 #define SLOTKIT_CONFORMANCE_FIXTURE_H
@@ -102,7 +102,7 @@ void expect_header(slotkit_pool *pool, slotkit_handle handle, uint32_t sn, uint3
 void expect_sample(slotkit_pool *pool, slotkit_handle handle, const void *bytes, size_t len);
 void expect_no_free_slot(slotkit_pool *pool);
 
-/* ---- "no state change" probes (docs/rules-draft.md, conventions) ----------- */
+/* ---- "no state change" probes (docs/SPEC.md, conventions) ----------- */
 
 /* The generation, or 0 on a backend without NOTIFY (no state to compare then). */
 uint64_t generation(slotkit_pool *pool);

@@ -7,7 +7,7 @@
  * different address in every process (ref/posix). All shared state is C11
  * atomics; there is no mutex, so a crashed process cannot leave a lock held.
  *
- * Every operation implements the rules of docs/rules-draft.md exactly,
+ * Every operation implements the rules of docs/SPEC.md exactly,
  * including the handle checks (R-HANDLE-1/2: the table stores the pool's
  * segment_id) and reader-index checks (R-MARK-1). The library checks NULL
  * out-pointers before calling a backend; the table checks them again so a

@@ -1,5 +1,5 @@
 /*
- * Tests of the POSIX backend's own rules (R-POSIX-*, docs/rules-draft.md)
+ * Tests of the POSIX backend's own rules (R-POSIX-*, docs/SPEC.md)
  * and of its crash recovery. They look at the segment layout
  * (ref/posix/segment.h) to corrupt headers on purpose.
  *
