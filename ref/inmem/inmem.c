@@ -11,12 +11,14 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/slot_table.h"
+#include "common/slot_table_ops.h"
 
 #define INMEM_VERSION "0.1.0"
 
@@ -25,6 +27,8 @@
 struct slotkit_instance {
     slot_table *table;
 };
+_Static_assert(offsetof(struct slotkit_instance, table) == 0, "slot_table_ops needs the table first");
+
 
 #define INSTANCE_BYTES \
     ((sizeof(struct slotkit_instance) + SLOT_TABLE_ALIGN - 1u) & ~(size_t)(SLOT_TABLE_ALIGN - 1u))
@@ -119,118 +123,6 @@ static slotkit_status inmem_open(const slotkit_config *config, slotkit_instance 
 
 static void inmem_close(slotkit_instance *inst) { free(inst); }
 
-/* ---- ops: thin adapters over the slot table ------------------------- */
-
-static slotkit_status inmem_reserve(slotkit_instance *inst, slotkit_reader_mask mask,
-                                    slotkit_handle *out_handle)
-{
-    return slot_table_reserve(inst->table, mask, out_handle);
-}
-
-static slotkit_status inmem_commit(slotkit_instance *inst, slotkit_handle h, const void *bytes,
-                                   size_t len, uint32_t *out_sequence)
-{
-    return slot_table_commit(inst->table, h, bytes, len, out_sequence);
-}
-
-static slotkit_status inmem_discard(slotkit_instance *inst, slotkit_handle h)
-{
-    return slot_table_discard(inst->table, h);
-}
-
-static slotkit_status inmem_read(slotkit_instance *inst, slotkit_handle h,
-                                 slotkit_slot_header *out_header, void *buf, size_t buf_len)
-{
-    return slot_table_read(inst->table, h, out_header, buf, buf_len);
-}
-
-static slotkit_status inmem_mark_read(slotkit_instance *inst, slotkit_handle h,
-                                      uint32_t reader_index)
-{
-    return slot_table_mark_read(inst->table, h, reader_index);
-}
-
-static slotkit_status inmem_disconnect(slotkit_instance *inst, uint32_t reader_index)
-{
-    return slot_table_disconnect(inst->table, reader_index);
-}
-
-static slotkit_status inmem_slot_count(slotkit_instance *inst, size_t *out_count)
-{
-    if (!out_count)
-        return SLOTKIT_INVALID_ARGUMENT;
-    *out_count = slot_table_slot_count(inst->table);
-    return SLOTKIT_OK;
-}
-
-static size_t inmem_slot_total_size(slotkit_instance *inst)
-{
-    return slot_table_total_size(inst->table);
-}
-
-static size_t inmem_slot_capacity(slotkit_instance *inst)
-{
-    return slot_table_capacity(inst->table);
-}
-
-static slotkit_status inmem_data_ptr(slotkit_instance *inst, slotkit_handle h, void **out_ptr,
-                                     size_t *out_capacity)
-{
-    return slot_table_data_ptr(inst->table, h, out_ptr, out_capacity);
-}
-
-static slotkit_status inmem_commit_in_place(slotkit_instance *inst, slotkit_handle h, size_t len,
-                                            uint32_t *out_sequence)
-{
-    return slot_table_commit_in_place(inst->table, h, len, out_sequence);
-}
-
-static slotkit_status inmem_read_ptr(slotkit_instance *inst, slotkit_handle h,
-                                     const void **out_ptr, size_t *out_len)
-{
-    return slot_table_read_ptr(inst->table, h, out_ptr, out_len);
-}
-
-static slotkit_status inmem_next_unread(slotkit_instance *inst, uint32_t reader_index,
-                                        bool *out_found, slotkit_handle *out_handle)
-{
-    return slot_table_next_unread(inst->table, reader_index, out_found, out_handle);
-}
-
-static bool inmem_type_hash(slotkit_instance *inst, uint8_t out_hash[16])
-{
-    return slot_table_type_hash(inst->table, out_hash);
-}
-
-static uint64_t inmem_notify_generation(slotkit_instance *inst)
-{
-    return slot_table_generation(inst->table);
-}
-
-static void inmem_wait_for_change(slotkit_instance *inst, uint64_t last, uint64_t timeout_ns)
-{
-    slot_table_wait_for_change(inst->table, last, timeout_ns);
-}
-
-static const slotkit_ops inmem_ops = {
-    .abi_version = SLOTKIT_ABI_VERSION,
-    .reserve_slot = inmem_reserve,
-    .commit_slot = inmem_commit,
-    .discard_slot = inmem_discard,
-    .read_slot = inmem_read,
-    .mark_read = inmem_mark_read,
-    .mark_reader_disconnected = inmem_disconnect,
-    .slot_count = inmem_slot_count,
-    .slot_total_size = inmem_slot_total_size,
-    .slot_capacity = inmem_slot_capacity,
-    .slot_data_ptr = inmem_data_ptr,
-    .commit_in_place = inmem_commit_in_place,
-    .slot_read_ptr = inmem_read_ptr,
-    .next_unread_slot = inmem_next_unread,
-    .type_hash = inmem_type_hash,
-    .notify_generation = inmem_notify_generation,
-    .wait_for_change = inmem_wait_for_change,
-};
 
 static const slotkit_backend inmem_backend = {
     .abi_version = SLOTKIT_ABI_VERSION,
@@ -240,7 +132,7 @@ static const slotkit_backend inmem_backend = {
                     SLOTKIT_CAP_NEXT_UNREAD,
     .open = inmem_open,
     .close = inmem_close,
-    .ops = &inmem_ops,
+    .ops = &slot_table_ops, /* the instance starts with its slot_table pointer */
 };
 
 const slotkit_backend *slotkit_inmem_backend(void) { return &inmem_backend; }

@@ -32,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@
 
 #include "common/proc_identity.h"
 #include "common/slot_table.h"
+#include "common/slot_table_ops.h"
 #include "posix/segment.h"
 
 #define POSIX_VERSION "0.1.0"
@@ -62,6 +64,8 @@ struct slotkit_instance {
     ino_t ino;
     char shm_name[POSIX_SHM_NAME_SIZE];
 };
+_Static_assert(offsetof(struct slotkit_instance, table) == 0, "slot_table_ops needs the table first");
+
 
 static slotkit_status set_error(slotkit_error *err, slotkit_status status, int sys_errno,
                                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -376,118 +380,6 @@ static void posix_close(slotkit_instance *inst)
     free(inst);
 }
 
-/* ---- ops: thin adapters over the slot table ---------------------------- */
-
-static slotkit_status posix_reserve(slotkit_instance *inst, slotkit_reader_mask mask,
-                                    slotkit_handle *out_handle)
-{
-    return slot_table_reserve(inst->table, mask, out_handle);
-}
-
-static slotkit_status posix_commit(slotkit_instance *inst, slotkit_handle h, const void *bytes,
-                                   size_t len, uint32_t *out_sequence)
-{
-    return slot_table_commit(inst->table, h, bytes, len, out_sequence);
-}
-
-static slotkit_status posix_discard(slotkit_instance *inst, slotkit_handle h)
-{
-    return slot_table_discard(inst->table, h);
-}
-
-static slotkit_status posix_read(slotkit_instance *inst, slotkit_handle h,
-                                 slotkit_slot_header *out_header, void *buf, size_t buf_len)
-{
-    return slot_table_read(inst->table, h, out_header, buf, buf_len);
-}
-
-static slotkit_status posix_mark_read(slotkit_instance *inst, slotkit_handle h,
-                                      uint32_t reader_index)
-{
-    return slot_table_mark_read(inst->table, h, reader_index);
-}
-
-static slotkit_status posix_disconnect(slotkit_instance *inst, uint32_t reader_index)
-{
-    return slot_table_disconnect(inst->table, reader_index);
-}
-
-static slotkit_status posix_slot_count(slotkit_instance *inst, size_t *out_count)
-{
-    if (!out_count)
-        return SLOTKIT_INVALID_ARGUMENT;
-    *out_count = slot_table_slot_count(inst->table);
-    return SLOTKIT_OK;
-}
-
-static size_t posix_slot_total_size(slotkit_instance *inst)
-{
-    return slot_table_total_size(inst->table);
-}
-
-static size_t posix_slot_capacity(slotkit_instance *inst)
-{
-    return slot_table_capacity(inst->table);
-}
-
-static slotkit_status posix_data_ptr(slotkit_instance *inst, slotkit_handle h, void **out_ptr,
-                                     size_t *out_capacity)
-{
-    return slot_table_data_ptr(inst->table, h, out_ptr, out_capacity);
-}
-
-static slotkit_status posix_commit_in_place(slotkit_instance *inst, slotkit_handle h, size_t len,
-                                            uint32_t *out_sequence)
-{
-    return slot_table_commit_in_place(inst->table, h, len, out_sequence);
-}
-
-static slotkit_status posix_read_ptr(slotkit_instance *inst, slotkit_handle h,
-                                     const void **out_ptr, size_t *out_len)
-{
-    return slot_table_read_ptr(inst->table, h, out_ptr, out_len);
-}
-
-static slotkit_status posix_next_unread(slotkit_instance *inst, uint32_t reader_index,
-                                        bool *out_found, slotkit_handle *out_handle)
-{
-    return slot_table_next_unread(inst->table, reader_index, out_found, out_handle);
-}
-
-static bool posix_type_hash(slotkit_instance *inst, uint8_t out_hash[16])
-{
-    return slot_table_type_hash(inst->table, out_hash);
-}
-
-static uint64_t posix_notify_generation(slotkit_instance *inst)
-{
-    return slot_table_generation(inst->table);
-}
-
-static void posix_wait_for_change(slotkit_instance *inst, uint64_t last, uint64_t timeout_ns)
-{
-    slot_table_wait_for_change(inst->table, last, timeout_ns);
-}
-
-static const slotkit_ops posix_ops = {
-    .abi_version = SLOTKIT_ABI_VERSION,
-    .reserve_slot = posix_reserve,
-    .commit_slot = posix_commit,
-    .discard_slot = posix_discard,
-    .read_slot = posix_read,
-    .mark_read = posix_mark_read,
-    .mark_reader_disconnected = posix_disconnect,
-    .slot_count = posix_slot_count,
-    .slot_total_size = posix_slot_total_size,
-    .slot_capacity = posix_slot_capacity,
-    .slot_data_ptr = posix_data_ptr,
-    .commit_in_place = posix_commit_in_place,
-    .slot_read_ptr = posix_read_ptr,
-    .next_unread_slot = posix_next_unread,
-    .type_hash = posix_type_hash,
-    .notify_generation = posix_notify_generation,
-    .wait_for_change = posix_wait_for_change,
-};
 
 static const slotkit_backend posix_backend = {
     .abi_version = SLOTKIT_ABI_VERSION,
@@ -497,7 +389,7 @@ static const slotkit_backend posix_backend = {
                     SLOTKIT_CAP_TYPE_HASH | SLOTKIT_CAP_NEXT_UNREAD,
     .open = posix_open,
     .close = posix_close,
-    .ops = &posix_ops,
+    .ops = &slot_table_ops, /* the instance starts with its slot_table pointer */
 };
 
 const slotkit_backend *slotkit_posix_backend(void) { return &posix_backend; }
