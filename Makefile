@@ -109,6 +109,8 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' slotkit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/slotkit.pc
 	install -m 755 build/release/bin/slotkit $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 build/release/bin/slotkit-conformance $(DESTDIR)$(PREFIX)/libexec/slotkit/
+	if [ -x build/release/bin/slotkit-bench ]; then install -m 755 build/release/bin/slotkit-bench $(DESTDIR)$(PREFIX)/libexec/slotkit/; fi
+	for p in build/release/lib/slotkit/*.so; do [ -e "$$p" ] && install -m 755 "$$p" $(DESTDIR)$(PLUGIN_DIR)/ || true; done
 
 deps:
 	@scripts/deps.sh

@@ -28,7 +28,7 @@ BENCH_ARGS ?=
 .PHONY: bench bench-callgrind
 bench: all
 	@set -e; slotkit=build/release/bin/slotkit; \
-	 backends=$$($$slotkit backends | awk 'NR > 1 && $$1 != "?" { print ($$4 ~ /^\// ? $$4 : $$1) }'); \
+	 backends=$$($$slotkit backends --names); \
 	 for b in $$backends; do \
 	     echo "== slotkit bench --backend $$b --suite $(BENCH_SUITE) $(BENCH_ARGS)"; \
 	     $$slotkit bench --backend $$b --suite $(BENCH_SUITE) $(BENCH_ARGS); \

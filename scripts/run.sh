@@ -16,7 +16,7 @@ start=$SECONDS
 step() { printf '== [%3ds] %s\n' $((SECONDS - start)) "$*"; }
 
 # Built-ins by name, plug-ins by path; unusable plug-ins ("?") are left out.
-mapfile -t backends < <("$SLOTKIT" backends | awk 'NR > 1 && $1 != "?" { print ($4 ~ /^\// ? $4 : $1) }')
+mapfile -t backends < <("$SLOTKIT" backends --names)
 step "host $host: ${#backends[@]} backend(s): $(printf '%s ' "${backends[@]##*/}")"
 have_bench=1
 "$SLOTKIT" bench --help >/dev/null 2>&1 || have_bench=0

@@ -21,8 +21,7 @@ bench_smoke() { # name backend
     fi
 }
 
-mapfile -t bench_backends < <(build/asan/bin/slotkit backends |
-    awk 'NR > 1 && $1 != "?" { print ($4 ~ /^\// ? $4 : $1) }')
+mapfile -t bench_backends < <(build/asan/bin/slotkit backends --names)
 for b in "${bench_backends[@]}"; do
     bench_smoke "$(basename "$b" .so | sed 's/^libslotkit_//')" "$b"
 done
