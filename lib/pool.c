@@ -51,6 +51,12 @@ void slotkit_pool_close(slotkit_pool *pool)
 
 const slotkit_backend *slotkit_pool_backend(const slotkit_pool *pool) { return pool->backend; }
 
+/* The hot paths return OK; record detail only on failure, without a call. */
+static inline slotkit_status recorded(slotkit_status status)
+{
+    return __builtin_expect(status == SLOTKIT_OK, 1) ? status : slotkit_record(status);
+}
+
 /* A NULL pool or out-pointer is the caller's bug: report it, touch nothing. */
 #define REQUIRE(cond)                                                    \
     do {                                                                 \
@@ -61,12 +67,13 @@ slotkit_status slotkit_reserve(slotkit_pool *pool, slotkit_reader_mask active_re
                                slotkit_handle *out_handle)
 {
     REQUIRE(pool != NULL && out_handle != NULL);
-    return slotkit_record(pool->ops->reserve_slot(pool->instance, active_readers_mask, out_handle));
+    return recorded(pool->ops->reserve_slot(pool->instance, active_readers_mask, out_handle));
 }
 
 /* SampleTooLarge carries both sizes so callers can report them. */
 static slotkit_status record_commit(slotkit_pool *pool, slotkit_status status, size_t len)
 {
+    if (status == SLOTKIT_OK) return status;
     slotkit_record(status);
     if (status == SLOTKIT_SAMPLE_TOO_LARGE) {
         slotkit_error detail = *slotkit_last_error();
@@ -87,32 +94,32 @@ slotkit_status slotkit_commit(slotkit_pool *pool, slotkit_handle handle, const v
 slotkit_status slotkit_discard(slotkit_pool *pool, slotkit_handle handle)
 {
     REQUIRE(pool != NULL);
-    return slotkit_record(pool->ops->discard_slot(pool->instance, handle));
+    return recorded(pool->ops->discard_slot(pool->instance, handle));
 }
 
 slotkit_status slotkit_read(slotkit_pool *pool, slotkit_handle handle, slotkit_slot_header *out_header,
                             void *buf, size_t buf_len)
 {
     REQUIRE(pool != NULL && out_header != NULL && (buf != NULL || buf_len == 0));
-    return slotkit_record(pool->ops->read_slot(pool->instance, handle, out_header, buf, buf_len));
+    return recorded(pool->ops->read_slot(pool->instance, handle, out_header, buf, buf_len));
 }
 
 slotkit_status slotkit_mark_read(slotkit_pool *pool, slotkit_handle handle, uint32_t reader_index)
 {
     REQUIRE(pool != NULL);
-    return slotkit_record(pool->ops->mark_read(pool->instance, handle, reader_index));
+    return recorded(pool->ops->mark_read(pool->instance, handle, reader_index));
 }
 
 slotkit_status slotkit_mark_reader_disconnected(slotkit_pool *pool, uint32_t reader_index)
 {
     REQUIRE(pool != NULL);
-    return slotkit_record(pool->ops->mark_reader_disconnected(pool->instance, reader_index));
+    return recorded(pool->ops->mark_reader_disconnected(pool->instance, reader_index));
 }
 
 slotkit_status slotkit_slot_count(slotkit_pool *pool, size_t *out_count)
 {
     REQUIRE(pool != NULL && out_count != NULL);
-    return slotkit_record(pool->ops->slot_count(pool->instance, out_count));
+    return recorded(pool->ops->slot_count(pool->instance, out_count));
 }
 
 size_t slotkit_slot_total_size(slotkit_pool *pool) { return pool->ops->slot_total_size(pool->instance); }
@@ -124,7 +131,7 @@ slotkit_status slotkit_slot_data_ptr(slotkit_pool *pool, slotkit_handle handle, 
 {
     REQUIRE(pool != NULL && out_ptr != NULL && out_capacity != NULL);
     if (pool->ops->slot_data_ptr == NULL) return slotkit_record(SLOTKIT_IN_PLACE_UNSUPPORTED);
-    return slotkit_record(pool->ops->slot_data_ptr(pool->instance, handle, out_ptr, out_capacity));
+    return recorded(pool->ops->slot_data_ptr(pool->instance, handle, out_ptr, out_capacity));
 }
 
 slotkit_status slotkit_commit_in_place(slotkit_pool *pool, slotkit_handle handle, size_t len,
@@ -140,7 +147,7 @@ slotkit_status slotkit_slot_read_ptr(slotkit_pool *pool, slotkit_handle handle, 
 {
     REQUIRE(pool != NULL && out_ptr != NULL && out_len != NULL);
     if (pool->ops->slot_read_ptr == NULL) return slotkit_record(SLOTKIT_IN_PLACE_UNSUPPORTED);
-    return slotkit_record(pool->ops->slot_read_ptr(pool->instance, handle, out_ptr, out_len));
+    return recorded(pool->ops->slot_read_ptr(pool->instance, handle, out_ptr, out_len));
 }
 
 slotkit_status slotkit_next_unread(slotkit_pool *pool, uint32_t reader_index, bool *out_found,
@@ -153,7 +160,7 @@ slotkit_status slotkit_next_unread(slotkit_pool *pool, uint32_t reader_index, bo
         *out_found = false;
         return SLOTKIT_OK;
     }
-    return slotkit_record(pool->ops->next_unread_slot(pool->instance, reader_index, out_found, out_handle));
+    return recorded(pool->ops->next_unread_slot(pool->instance, reader_index, out_found, out_handle));
 }
 
 bool slotkit_type_hash(slotkit_pool *pool, uint8_t out_hash[16])
