@@ -8,20 +8,7 @@ n=0
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 
-# expect NAME EXIT_CODE PATTERN(in stdout+stderr) -- command...
-expect() {
-    local name=$1 want=$2 pattern=$3
-    shift 4
-    n=$((n + 1))
-    "$@" >"$out" 2>"$err"
-    local rc=$?
-    if [ "$rc" -eq "$want" ] && cat "$out" "$err" | grep -qE -- "$pattern"; then
-        echo "ok $n - $name"
-    else
-        echo "not ok $n - $name (exit $rc, wanted $want and /$pattern/)"
-        sed 's/^/#   /' "$out" "$err" | head -n 20
-    fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 
 expect "top-level --help lists commands" 0 "conform +run the conformance suite" -- "$SLOTKIT" --help
 expect "no command is a usage error" 2 "usage: slotkit" -- "$SLOTKIT"

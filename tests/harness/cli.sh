@@ -11,20 +11,7 @@ out="$tmp/out" err="$tmp/err"
 trap 'rm -rf "$tmp"' EXIT
 export SLOTKIT_RESULTS_DIR="$tmp/store"
 
-# expect NAME EXIT_CODE PATTERN(in stdout+stderr) -- command...
-expect() {
-    local name=$1 want=$2 pattern=$3
-    shift 4
-    n=$((n + 1))
-    "$@" >"$out" 2>"$err"
-    local rc=$?
-    if [ "$rc" -eq "$want" ] && cat "$out" "$err" | grep -qE -- "$pattern"; then
-        echo "ok $n - $name"
-    else
-        echo "not ok $n - $name (exit $rc, wanted $want and /$pattern/)"
-        sed 's/^/#   /' "$out" "$err" | head -n 20
-    fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../expect.sh"
 
 for c in results gate report; do
     expect "$c --help" 0 "usage: slotkit $c" -- "$SLOTKIT" "$c" --help
