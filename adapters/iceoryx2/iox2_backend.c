@@ -1,34 +1,40 @@
 /*
  * The iceoryx2 slot backend: the contract's samples travel as real iceoryx2
- * samples, the contract's bookkeeping lives in the adapter.
+ * samples, the contract's bookkeeping lives in a shared accounting segment.
  *
  * iceoryx2 is FIFO publish-subscribe with per-delivery reference counting;
- * the contract is a random-access slot store with a reader mask. The gap is
- * closed like this (docs/SPEC.md §9):
+ * the contract is a random-access slot store with a reader mask, shared by
+ * every process of a pool. The gap is closed like this (docs/SPEC.md §9):
  *
- *   - Accounting: a slot table (ref/common/slot_table.h) with capacity 0 holds
- *     every slot's state, wait set, pending mask, sequence number and the
- *     change generation. It decides when reserve returns NO_FREE_SLOT, who is
- *     pending, what next_unread returns, and it wakes waiters (futex). Its
- *     payload area is empty: no sample byte is ever stored in it.
+ *   - Accounting: a process_shared slot table (ref/common/slot_table.h) in a
+ *     POSIX shm segment /slotkit-iox2acct-<fnv64(name)>, created by CREATE
+ *     (O_EXCL), attached and validated by ATTACH, unlinked by the creator's
+ *     close. It holds every slot's state, loans (with crash-safe holder
+ *     records), wait set, pending mask, sequence number and the generation
+ *     futex. Its payload area is the writers' staging area for in-place
+ *     loans only (slot_data_ptr); committed samples are never read from it.
  *   - Data: one iceoryx2 IPC pub-sub service per pool, payload [u8] slices of
- *     the slot capacity, user header {sn, length, slot}. reserve loans an
- *     iceoryx2 sample, commit fills and sends it, discard drops the loan.
- *   - Random access: one subscriber per pool receives every sample right
- *     after its send and keeps it borrowed as "the sample in slot k" until
- *     slot k is reserved again. read_slot / slot_read_ptr read that borrowed
- *     sample in place (the chunk cannot be reused while it is borrowed, so a
- *     read is never torn). Readers are indexes in the accounting, not iceoryx2
- *     ports: any thread may read or mark for any reader index (see §9 for why
- *     one subscriber per reader index does not fit the contract).
+ *     the slot capacity, user header {sn, length, slot, resent}. Every open
+ *     instance (creator or attacher) has its own node, publisher and
+ *     subscriber. commit loans an iceoryx2 sample, fills it (from the caller's
+ *     bytes or the staging area), takes the SN from the accounting and sends.
+ *   - Random access: each instance's subscriber keeps, per slot, the latest
+ *     sample it received for that slot (a service thread drains the queue
+ *     every millisecond). A read takes the SN from the accounting and returns
+ *     the held sample only if its SN and slot match; otherwise it waits for
+ *     it. A sample this instance missed (it attached later, or its queue
+ *     overflowed) is asked for through a re-send epoch in the segment: every
+ *     instance's service thread re-sends copies of the committed samples it
+ *     holds, one instance per slot and epoch (a claim word per slot). A read
+ *     that still cannot get the bytes fails; it never returns other bytes.
  *
- * A mutex per pool serialises everything that touches iceoryx2 objects or the
- * loan/sample tables (reserve, commit, discard, reads); marks, disconnects,
- * next_unread and waits go to the lock-free table alone.
- *
- * Cross-process ATTACH is not offered (no CROSS_PROCESS): see §9.
+ * A mutex per instance serialises everything that touches iceoryx2 objects
+ * or held[] (commits, reads, the service thread); reserve, discard, marks,
+ * disconnects, next_unread and waits go to the lock-free table alone.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -36,22 +42,71 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "common/proc_identity.h"
 #include "common/slot_table.h"
 #include "shim.h"
 #include "slotkit/backend.h"
 
-#define IOX2_BACKEND_VERSION "0.1.0 (iceoryx2 0.10.0)"
+#define IOX2_BACKEND_VERSION "0.2.0 (iceoryx2 0.10.0)"
 #define ERR_LEN 256
 /* iceoryx2 caps service names at 255 bytes; ours are "slotkit/<pool name>". */
 #define SERVICE_PREFIX "slotkit/"
 #define MAX_POOL_NAME (255u - (sizeof SERVICE_PREFIX - 1u))
-/* Payload alignment of every chunk: a cache line, so slot_data_ptr and
- * slot_read_ptr pointers meet R-INPLACE-6 with room to spare. */
+/* Payload alignment of every chunk: a cache line (R-INPLACE-6). */
 #define PAYLOAD_ALIGN 64u
+/* Open instances of one pool at once, over all processes (each is an
+ * iceoryx2 node with one publisher and one subscriber). */
+#define MAX_INSTANCES 32u
+/* The service thread's period. */
+#define SERVICE_PERIOD_NS 1000000L
+/* A read of a committed sample this instance does not hold yet: first wait
+ * for the send in flight, then ask for a re-send, repeatedly, then give up. */
+#define READ_RESEND_AFTER_NS 2000000ull
+#define READ_RESEND_EVERY_NS 100000000ull
+#define READ_GIVE_UP_NS 3000000000ull
+#define ATTACH_SYNC_NS 1000000000ull
+/* How long ATTACH waits for a creator that is still setting the pool up. */
+#define ATTACH_INIT_WAIT_MS 3000
 
-/* The sample a slot holds, as this pool's subscriber borrowed it. */
+/* ---- the accounting segment --------------------------------------------- */
+
+#define ACCT_SHM_PREFIX "/slotkit-iox2acct-"
+#define ACCT_MAGIC 0x5443434132584F49ull /* "IOX2ACCT" */
+#define ACCT_LAYOUT_VERSION 1u
+#define ACCT_TABLE_OFFSET 512u
+#define ACCT_NAME_MAX 256u
+
+/* Everything but the magic and the re-send epoch is written before the magic
+ * is published (release) and never changes afterwards. */
+struct acct_header {
+    _Atomic uint64_t magic;
+    uint32_t layout_version;
+    uint32_t abi_version;
+    uint32_t header_bytes;
+    uint32_t slot_count;
+    uint64_t slot_capacity;
+    uint64_t table_offset;
+    uint64_t table_bytes;
+    uint64_t claims_offset; /* one _Atomic uint32_t per slot: the last re-send epoch served */
+    uint64_t users_offset;  /* MAX_INSTANCES _Atomic uint64_t: proc identities of open instances */
+    uint64_t total_bytes;
+    uint64_t segment_id;
+    int32_t creator_pid;
+    uint32_t has_type_hash;
+    uint8_t type_hash[16];
+    _Atomic uint32_t resend_epoch; /* bumped by an instance that misses a committed sample */
+    uint32_t reserved;
+    char name[ACCT_NAME_MAX]; /* the pool name, NUL-terminated */
+};
+_Static_assert(sizeof(struct acct_header) <= ACCT_TABLE_OFFSET, "header overflow");
+
+/* The sample a slot holds, as this instance's subscriber borrowed it. */
 struct held_sample {
     sk_iox2_sample *sample; /* NULL: the slot holds no sample here */
     const uint8_t *payload;
@@ -59,16 +114,20 @@ struct held_sample {
     uint32_t length;
 };
 
-/* A live loan: the iceoryx2 sample reserve took for the slot. */
-struct loan {
-    sk_iox2_loan *loan; /* NULL: no live loan */
-    uint8_t *payload;
-};
-
 struct slotkit_instance {
-    pthread_mutex_t lock; /* iceoryx2 objects, loans[], held[] */
+    pthread_mutex_t lock; /* iceoryx2 objects, held[], seen_epoch */
     slot_table *table;
-    void *table_mem;
+    struct acct_header *hdr;
+    _Atomic uint32_t *claims;
+    _Atomic uint64_t *users;
+    int user_index; /* -1: no entry in users[] */
+    void *base;
+    size_t mapped_bytes;
+    bool is_creator;
+    pid_t creator_pid;
+    dev_t dev;
+    ino_t ino;
+    char shm_name[64];
     size_t slot_count;
     size_t capacity;
     size_t loan_len; /* capacity, or 1: iceoryx2 slices need an element */
@@ -77,20 +136,71 @@ struct slotkit_instance {
     sk_iox2_service *service;
     sk_iox2_publisher *publisher;
     sk_iox2_subscriber *subscriber;
-    struct loan *loans;
     struct held_sample *held;
+    uint32_t seen_epoch;
+    pthread_t thread;
+    bool thread_started;
+    _Atomic bool stop;
+    _Atomic bool running;
     char prefix[64]; /* iceoryx2 file prefix of this pool's domain */
-    char root[64];   /* iceoryx2 root directory of this pool, removed at close */
+    char root[64];   /* iceoryx2 root directory of this pool */
+    slotkit_instance *next_open; /* the process's list of open instances */
 };
 
-static void set_error(slotkit_error *err, slotkit_status status, int sys_errno, const char *fmt,
-                      ...) __attribute__((format(printf, 4, 5)));
+/* ---- fork safety ----------------------------------------------------------
+ * Tests (and users) fork while a pool is open. A service thread that is inside
+ * iceoryx2 at that moment could leave a lock of the Rust side held in the
+ * child, so fork waits until no instance is inside iceoryx2. */
+static pthread_mutex_t open_list_lock = PTHREAD_MUTEX_INITIALIZER;
+static slotkit_instance *open_list;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
-static void set_error(slotkit_error *err, slotkit_status status, int sys_errno, const char *fmt,
-                      ...)
+static void atfork_prepare(void)
+{
+    pthread_mutex_lock(&open_list_lock);
+    for (slotkit_instance *i = open_list; i; i = i->next_open)
+        pthread_mutex_lock(&i->lock);
+}
+
+static void atfork_release(void)
+{
+    for (slotkit_instance *i = open_list; i; i = i->next_open)
+        pthread_mutex_unlock(&i->lock);
+    pthread_mutex_unlock(&open_list_lock);
+}
+
+static void atfork_install(void) { (void)pthread_atfork(atfork_prepare, atfork_release, atfork_release); }
+
+static void list_add(slotkit_instance *inst)
+{
+    pthread_mutex_lock(&open_list_lock);
+    inst->next_open = open_list;
+    open_list = inst;
+    pthread_mutex_unlock(&open_list_lock);
+}
+
+static void list_remove(slotkit_instance *inst)
+{
+    pthread_mutex_lock(&open_list_lock);
+    for (slotkit_instance **p = &open_list; *p; p = &(*p)->next_open) {
+        if (*p == inst) {
+            *p = inst->next_open;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&open_list_lock);
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static slotkit_status set_error(slotkit_error *err, slotkit_status status, int sys_errno,
+                                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static slotkit_status set_error(slotkit_error *err, slotkit_status status, int sys_errno,
+                                const char *fmt, ...)
 {
     if (!err)
-        return;
+        return status;
     memset(err, 0, sizeof *err);
     err->status = status;
     err->sys_errno = sys_errno;
@@ -98,18 +208,40 @@ static void set_error(slotkit_error *err, slotkit_status status, int sys_errno, 
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    return status;
 }
 
-/* R-HANDLE-3: unique per instance in the process and never 0 (as inmem). */
-static uint64_t next_segment_id(void)
+static uint64_t now_ns(void)
 {
-    static _Atomic uint32_t counter;
-    uint32_t n = atomic_fetch_add_explicit(&counter, 1u, memory_order_relaxed) + 1u;
-    return ((uint64_t)(uint32_t)getpid() << 32) | n;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* FNV-1a: names the pool's iceoryx2 files without the pool name's characters
- * (which may include '/') and within iceoryx2's file-name limits. */
+static void sleep_ns(long ns)
+{
+    struct timespec ts = {.tv_sec = ns / 1000000000L, .tv_nsec = ns % 1000000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* R-HANDLE-3 across processes: random and never 0. */
+static bool random_segment_id(uint64_t *out)
+{
+    uint64_t id = 0;
+    while (id == 0) {
+        ssize_t got = getrandom(&id, sizeof id, 0);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got != (ssize_t)sizeof id)
+            return false;
+    }
+    *out = id;
+    return true;
+}
+
+/* FNV-1a: names the pool's files without the pool name's characters (which
+ * may include '/') and within the file-name limits. */
 static uint64_t name_hash(const char *s)
 {
     uint64_t h = 0xcbf29ce484222325u;
@@ -130,12 +262,102 @@ static int rmdir_entry(const char *path, const struct stat *sb, int type, struct
     return 0;
 }
 
+static size_t claims_bytes(size_t slot_count)
+{
+    return (slot_count * sizeof(uint32_t) + 63u) & ~(size_t)63u;
+}
+
+#define USERS_BYTES ((size_t)MAX_INSTANCES * sizeof(uint64_t))
+
+/* Takes an entry in the segment's user table (a dead user's entry counts as
+ * free): the last live user of a pool removes its iceoryx2 domain. */
+static bool users_enter(slotkit_instance *inst)
+{
+    const uint64_t me = proc_identity_self();
+    for (int i = 0; i < (int)MAX_INSTANCES; i++) {
+        uint64_t v = atomic_load(&inst->users[i]);
+        if ((v == 0 || proc_identity_is_dead(v)) &&
+            atomic_compare_exchange_strong(&inst->users[i], &v, me)) {
+            inst->user_index = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Leaves the user table; true when no live user is left. */
+static bool users_leave(slotkit_instance *inst)
+{
+    if (inst->user_index >= 0)
+        atomic_store(&inst->users[inst->user_index], 0);
+    inst->user_index = -1;
+    for (unsigned i = 0; i < MAX_INSTANCES; i++) {
+        uint64_t v = atomic_load(&inst->users[i]);
+        if (v != 0 && !proc_identity_is_dead(v))
+            return false;
+    }
+    return true;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+    (void)sb;
+    (void)ftw;
+    if (type == FTW_DP)
+        (void)rmdir(path);
+    else
+        (void)unlink(path);
+    return 0;
+}
+
+/* Removes every file of this pool's iceoryx2 domain: /dev/shm/<prefix>* and
+ * the root directory. Only once no live process uses the pool: iceoryx2's
+ * own dead-node cleanup cannot see nodes of forked processes as dead (it
+ * caches the process's unique id, and a fork inherits it). */
+static void remove_domain(const slotkit_instance *inst)
+{
+    DIR *d = opendir("/dev/shm");
+    if (d) {
+        const size_t plen = strlen(inst->prefix);
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (strncmp(e->d_name, inst->prefix, plen) == 0) {
+                char path[512];
+                snprintf(path, sizeof path, "/%s", e->d_name);
+                (void)shm_unlink(path);
+            }
+        }
+        closedir(d);
+    }
+    (void)nftw(inst->root, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Unlinks the segment name only if it still names the object we created. */
+static void unlink_if_ours(const slotkit_instance *inst)
+{
+    int fd = shm_open(inst->shm_name, O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    struct stat st;
+    bool ours = fstat(fd, &st) == 0 && st.st_dev == inst->dev && st.st_ino == inst->ino;
+    close(fd);
+    if (ours)
+        shm_unlink(inst->shm_name);
+}
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+static void *service_main(void *arg);
+static void drain(slotkit_instance *inst);
+static bool committed_sn(slotkit_instance *inst, uint32_t slot, uint32_t *sn);
+
 /* Releases whatever exists, in reverse order of creation; NULL-safe. */
 static void destroy(slotkit_instance *inst)
 {
-    if (inst->loans) {
-        for (size_t i = 0; i < inst->slot_count; i++)
-            sk_iox2_loan_drop(inst->loans[i].loan);
+    if (inst->thread_started) {
+        atomic_store(&inst->stop, true);
+        pthread_join(inst->thread, NULL);
+        list_remove(inst);
     }
     if (inst->held) {
         for (size_t i = 0; i < inst->slot_count; i++)
@@ -144,155 +366,437 @@ static void destroy(slotkit_instance *inst)
     sk_iox2_subscriber_drop(inst->subscriber);
     sk_iox2_publisher_drop(inst->publisher);
     sk_iox2_service_drop(inst->service);
+    if (inst->node) {
+        /* Processes of this pool that died (SIGKILL) left nodes behind:
+         * remove them, so the last one out can remove the domain. */
+        (void)sk_iox2_node_cleanup_dead(inst->node, NULL);
+    }
     /* The node goes last: dropping it removes the node's files, and with the
      * last port and service gone iceoryx2 removes the service's files. */
     sk_iox2_node_drop(inst->node);
-    if (inst->node && inst->root[0] != '\0') {
+    /* R-XPROC-12: only the creator removes the name, not a fork of it. */
+    if (inst->base && inst->is_creator && getpid() == inst->creator_pid)
+        unlink_if_ours(inst);
+    if (inst->base && inst->user_index >= 0 && users_leave(inst) && inst->root[0] != '\0') {
+        /* The last live user of the pool: the domain is this pool's alone. */
+        remove_domain(inst);
+    } else if (inst->node && inst->root[0] != '\0') {
         /* iceoryx2 keeps a per-domain segment and its directories after the
-         * last node is gone; the domain is this pool's alone, so remove them. */
+         * last node is gone; remove them when no node is left. */
         char msg[ERR_LEN];
-        if (sk_iox2_domain_remove(inst->prefix, inst->root, msg, sizeof msg) < 0)
+        int rc = sk_iox2_domain_remove(inst->prefix, inst->root, msg, sizeof msg);
+        if (rc < 0)
             fprintf(stderr, "slotkit: iceoryx2: %s\n", msg);
-        (void)nftw(inst->root, rmdir_entry, 8, FTW_DEPTH | FTW_PHYS);
+        else if (rc == 1)
+            (void)nftw(inst->root, rmdir_entry, 8, FTW_DEPTH | FTW_PHYS);
     }
-    free(inst->loans);
+    if (inst->base)
+        munmap(inst->base, inst->mapped_bytes);
     free(inst->held);
-    free(inst->table_mem);
     pthread_mutex_destroy(&inst->lock);
     free(inst);
+}
+
+static void describe_geometry(char *out, size_t size, size_t count, size_t capacity)
+{
+    snprintf(out, size, "%zu slots of %zu bytes", count, capacity);
+}
+
+/* Checks a mapped accounting segment before trusting any field. */
+static bool acct_check(const void *base, size_t mapped, const char *name, char *why, size_t why_size)
+{
+    const struct acct_header *h = base;
+    if (mapped < sizeof *h) {
+        snprintf(why, why_size, "accounting segment is %zu bytes, smaller than its header", mapped);
+        return false;
+    }
+    if (h->layout_version != ACCT_LAYOUT_VERSION || h->abi_version != SLOTKIT_ABI_VERSION ||
+        h->header_bytes != sizeof *h) {
+        snprintf(why, why_size, "accounting segment layout %u / ABI %u, this build uses %u / %u",
+                 h->layout_version, h->abi_version, ACCT_LAYOUT_VERSION, SLOTKIT_ABI_VERSION);
+        return false;
+    }
+    size_t table_bytes = 0;
+    if (h->slot_count == 0 || h->slot_capacity > SLOT_TABLE_MAX_CAPACITY ||
+        slot_table_size(h->slot_count, (size_t)h->slot_capacity, &table_bytes, NULL) != SLOTKIT_OK ||
+        h->table_offset != ACCT_TABLE_OFFSET || h->table_bytes != table_bytes ||
+        h->claims_offset != ACCT_TABLE_OFFSET + table_bytes ||
+        h->users_offset != h->claims_offset + claims_bytes(h->slot_count) ||
+        h->total_bytes != h->users_offset + USERS_BYTES ||
+        h->total_bytes != mapped || h->segment_id == 0 || h->has_type_hash > 1u) {
+        snprintf(why, why_size, "accounting segment geometry or size is inconsistent");
+        return false;
+    }
+    if (memchr(h->name, '\0', sizeof h->name) == NULL || strcmp(h->name, name) != 0) {
+        snprintf(why, why_size, "accounting segment belongs to another pool name");
+        return false;
+    }
+    const char *table_why = NULL;
+    void *table_mem = (char *)(uintptr_t)base + ACCT_TABLE_OFFSET;
+    if (slot_table_validate(table_mem, table_bytes, &table_why) != SLOTKIT_OK) {
+        snprintf(why, why_size, "accounting slot table: %s", table_why);
+        return false;
+    }
+    const slot_table *t = slot_table_at(table_mem);
+    if (slot_table_slot_count(t) != h->slot_count || slot_table_capacity(t) != h->slot_capacity ||
+        slot_table_segment_id(t) != h->segment_id || !slot_table_process_shared(t)) {
+        snprintf(why, why_size, "accounting header and slot table disagree");
+        return false;
+    }
+    return true;
+}
+
+/* CREATE: a fresh segment (O_EXCL), initialised but not yet published. */
+static slotkit_status acct_create(slotkit_instance *inst, const slotkit_config *config,
+                                  const char *name, slotkit_error *err)
+{
+    size_t table_bytes = 0;
+    const char *why = NULL;
+    slotkit_status st = slot_table_size(config->slot_count, config->slot_capacity, &table_bytes, &why);
+    if (st == SLOTKIT_OK && config->slot_capacity > SLOT_TABLE_MAX_CAPACITY) {
+        st = SLOTKIT_INVALID_ARGUMENT;
+        why = "slot_capacity exceeds the 32-bit wire limit";
+    }
+    if (st != SLOTKIT_OK)
+        return set_error(err, st, 0, "iceoryx2: %s (slot_count %zu, slot_capacity %zu)", why,
+                         config->slot_count, config->slot_capacity);
+    if (table_bytes > SIZE_MAX / 2)
+        return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "iceoryx2: pool too large");
+    const size_t total =
+        ACCT_TABLE_OFFSET + table_bytes + claims_bytes(config->slot_count) + USERS_BYTES;
+    uint64_t segment_id = 0;
+    if (!random_segment_id(&segment_id))
+        return set_error(err, SLOTKIT_SYSTEM_ERROR, errno, "iceoryx2: getrandom failed");
+
+    /* O_EXCL: an existing pool of that name stays untouched (R-XPROC-11). */
+    int fd = shm_open(inst->shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int e = errno;
+        if (e == EEXIST)
+            return set_error(err, SLOTKIT_SYSTEM_ERROR, e,
+                             "iceoryx2: a pool named '%s' exists (%s)", name, inst->shm_name);
+        return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: shm_open(%s) failed: %s",
+                         inst->shm_name, strerror(e));
+    }
+    const char *failed_call = NULL;
+    int e = 0;
+    struct stat st_obj;
+    void *base = MAP_FAILED;
+    if (fchmod(fd, 0600) != 0)
+        failed_call = "fchmod", e = errno;
+    else if (ftruncate(fd, (off_t)total) != 0)
+        failed_call = "ftruncate", e = errno;
+    else if ((e = posix_fallocate(fd, 0, (off_t)total)) != 0)
+        failed_call = "posix_fallocate";
+    else if (fstat(fd, &st_obj) != 0)
+        failed_call = "fstat", e = errno;
+    else if ((base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
+        failed_call = "mmap", e = errno;
+    close(fd);
+    if (failed_call) {
+        shm_unlink(inst->shm_name);
+        return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: %s of %s (%zu bytes) failed: %s",
+                         failed_call, inst->shm_name, total, strerror(e));
+    }
+    inst->base = base;
+    inst->mapped_bytes = total;
+    inst->is_creator = true;
+    inst->creator_pid = getpid();
+    inst->dev = st_obj.st_dev;
+    inst->ino = st_obj.st_ino;
+
+    struct acct_header *h = base;
+    h->creator_pid = (int32_t)getpid();
+    inst->table = slot_table_init((char *)base + ACCT_TABLE_OFFSET, config->slot_count,
+                                  config->slot_capacity, config->first_sequence_number, segment_id,
+                                  config->type_hash, true);
+    h->layout_version = ACCT_LAYOUT_VERSION;
+    h->abi_version = SLOTKIT_ABI_VERSION;
+    h->header_bytes = (uint32_t)sizeof *h;
+    h->slot_count = (uint32_t)config->slot_count;
+    h->slot_capacity = config->slot_capacity;
+    h->table_offset = ACCT_TABLE_OFFSET;
+    h->table_bytes = table_bytes;
+    h->claims_offset = ACCT_TABLE_OFFSET + table_bytes;
+    h->users_offset = h->claims_offset + claims_bytes(config->slot_count);
+    h->total_bytes = total;
+    h->segment_id = segment_id;
+    h->has_type_hash = config->type_hash ? 1u : 0u;
+    if (config->type_hash)
+        memcpy(h->type_hash, config->type_hash, sizeof h->type_hash);
+    snprintf(h->name, sizeof h->name, "%s", name);
+    inst->hdr = h;
+    inst->claims = (_Atomic uint32_t *)((char *)base + h->claims_offset);
+    inst->users = (_Atomic uint64_t *)((char *)base + h->users_offset);
+    inst->segment_id = segment_id;
+    inst->slot_count = config->slot_count;
+    inst->capacity = config->slot_capacity;
+    return SLOTKIT_OK;
+}
+
+/* ATTACH: map the named segment, wait for its magic, validate it and the
+ * caller's geometry (R-XPROC-10), ENOENT when there is none (R-XPROC-11). */
+static slotkit_status acct_attach(slotkit_instance *inst, const slotkit_config *config,
+                                  const char *name, slotkit_error *err)
+{
+    int fd = shm_open(inst->shm_name, O_RDWR | O_CLOEXEC, 0);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ENOENT)
+            return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: no pool named '%s' exists",
+                             name);
+        return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: shm_open(%s) failed: %s",
+                         inst->shm_name, strerror(e));
+    }
+    void *base = MAP_FAILED;
+    size_t mapped = 0;
+    bool published = false;
+    struct stat st_obj;
+    for (int waited_ms = 0;; waited_ms++) {
+        if (fstat(fd, &st_obj) != 0 || !S_ISREG(st_obj.st_mode) || st_obj.st_size < 0) {
+            close(fd);
+            return set_error(err, SLOTKIT_INCOMPATIBLE, 0, "iceoryx2: %s is not usable",
+                             inst->shm_name);
+        }
+        mapped = (size_t)st_obj.st_size;
+        if (mapped >= sizeof(struct acct_header)) {
+            base = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            if (base == MAP_FAILED) {
+                int e = errno;
+                close(fd);
+                return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: mmap of %s failed: %s",
+                                 inst->shm_name, strerror(e));
+            }
+            uint64_t magic = atomic_load_explicit(&((struct acct_header *)base)->magic,
+                                                  memory_order_acquire);
+            if (magic == ACCT_MAGIC) {
+                published = true;
+                break;
+            }
+            if (magic != 0) {
+                munmap(base, mapped);
+                close(fd);
+                return set_error(err, SLOTKIT_INCOMPATIBLE, 0,
+                                 "iceoryx2: %s is not a slotkit iceoryx2 accounting segment",
+                                 inst->shm_name);
+            }
+            munmap(base, mapped);
+            base = MAP_FAILED;
+        }
+        if (waited_ms >= ATTACH_INIT_WAIT_MS)
+            break;
+        sleep_ns(1000000L);
+    }
+    close(fd);
+    if (!published)
+        return set_error(err, SLOTKIT_INCOMPATIBLE, 0,
+                         "iceoryx2: the pool '%s' was never initialised (creator died?)", name);
+    char why[128];
+    if (!acct_check(base, mapped, name, why, sizeof why)) {
+        munmap(base, mapped);
+        return set_error(err, SLOTKIT_INCOMPATIBLE, 0, "iceoryx2: %s: %s", why, inst->shm_name);
+    }
+    const struct acct_header *h = base;
+    slotkit_status status = SLOTKIT_OK;
+    if ((config->slot_count != 0 && config->slot_count != h->slot_count) ||
+        (config->slot_capacity != 0 && config->slot_capacity != h->slot_capacity)) {
+        char asked[80], actual[80];
+        describe_geometry(asked, sizeof asked, config->slot_count, config->slot_capacity);
+        describe_geometry(actual, sizeof actual, h->slot_count, (size_t)h->slot_capacity);
+        status = set_error(err, SLOTKIT_INCOMPATIBLE, 0,
+                           "iceoryx2: attach asked for %s, the pool has %s", asked, actual);
+    } else if (config->type_hash &&
+               (!h->has_type_hash || memcmp(config->type_hash, h->type_hash, 16) != 0)) {
+        status = set_error(err, SLOTKIT_INCOMPATIBLE, 0,
+                           "iceoryx2: attach's type hash differs from the pool's");
+    }
+    if (status != SLOTKIT_OK) {
+        munmap(base, mapped);
+        return status;
+    }
+    inst->base = base;
+    inst->mapped_bytes = mapped;
+    inst->is_creator = false;
+    inst->dev = st_obj.st_dev;
+    inst->ino = st_obj.st_ino;
+    inst->hdr = base;
+    inst->table = slot_table_at((char *)base + ACCT_TABLE_OFFSET);
+    inst->claims = (_Atomic uint32_t *)((char *)base + h->claims_offset);
+    inst->users = (_Atomic uint64_t *)((char *)base + h->users_offset);
+    inst->segment_id = h->segment_id;
+    inst->slot_count = h->slot_count;
+    inst->capacity = (size_t)h->slot_capacity;
+    return SLOTKIT_OK;
+}
+
+/* True when this instance holds the sample of every committed slot. */
+static bool holds_all_committed(slotkit_instance *inst)
+{
+    for (uint32_t k = 0; k < inst->slot_count; k++) {
+        uint32_t sn = 0;
+        if (committed_sn(inst, k, &sn) &&
+            (!inst->held[k].sample || inst->held[k].sequence != sn))
+            return false;
+    }
+    return true;
+}
+
+/* ATTACH: the samples committed before this subscriber existed come as
+ * re-sends from the other instances; wait (bounded) until every committed
+ * slot's sample is here, so a creator that closes right after the attach
+ * cannot take them with it (R-XPROC-12). */
+static void await_committed(slotkit_instance *inst)
+{
+    const uint64_t start = now_ns();
+    uint64_t last_request = start;
+    for (;;) {
+        pthread_mutex_lock(&inst->lock);
+        drain(inst);
+        bool done = holds_all_committed(inst);
+        pthread_mutex_unlock(&inst->lock);
+        const uint64_t now = now_ns();
+        if (done || now - start >= ATTACH_SYNC_NS)
+            return;
+        if (now - last_request >= READ_RESEND_EVERY_NS) {
+            atomic_fetch_add(&inst->hdr->resend_epoch, 1u);
+            last_request = now;
+        }
+        sleep_ns(50000L);
+    }
 }
 
 static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance **out,
                                 slotkit_error *err)
 {
-    if (!config || !out) {
-        set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "iceoryx2: %s is NULL",
-                  !config ? "config" : "out");
-        return SLOTKIT_INVALID_ARGUMENT;
-    }
-    if (config->role == SLOTKIT_ROLE_ATTACH) {
-        set_error(err, SLOTKIT_UNSUPPORTED, 0,
-                  "iceoryx2: role ATTACH is unsupported (no CROSS_PROCESS; see SPEC.md section 9)");
-        return SLOTKIT_UNSUPPORTED;
-    }
-    if (config->role != SLOTKIT_ROLE_CREATE) {
-        set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "iceoryx2: unknown role %d", (int)config->role);
-        return SLOTKIT_INVALID_ARGUMENT;
-    }
-    size_t table_bytes = 0;
-    const char *why = NULL;
-    /* Capacity 0: the table keeps the accounting only, never payload bytes. */
-    slotkit_status st = slot_table_size(config->slot_count, 0, &table_bytes, &why);
-    if (st == SLOTKIT_OK && config->slot_capacity > SLOT_TABLE_MAX_CAPACITY) {
-        st = SLOTKIT_INVALID_ARGUMENT;
-        why = "slot_capacity exceeds the 32-bit wire limit";
-    }
-    if (st != SLOTKIT_OK) {
-        set_error(err, st, 0, "iceoryx2: %s (slot_count %zu, slot_capacity %zu)", why,
-                  config->slot_count, config->slot_capacity);
-        return st;
-    }
+    if (!config || !out)
+        return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "iceoryx2: %s is NULL",
+                         !config ? "config" : "out");
+    if (config->role != SLOTKIT_ROLE_CREATE && config->role != SLOTKIT_ROLE_ATTACH)
+        return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "iceoryx2: unknown role %d",
+                         (int)config->role);
+    const bool create = config->role == SLOTKIT_ROLE_CREATE;
+    if (create && config->slot_count == 0)
+        return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
+                         "iceoryx2: slot_count must be at least 1");
     /* A pool without a name still needs a unique iceoryx2 service. */
     static _Atomic uint32_t anon_counter;
     char anon[64];
     const char *name = config->name;
     if (name == NULL || name[0] == '\0') {
-        snprintf(anon, sizeof anon, "anonymous-%ld-%u", (long)getpid(),
-                 atomic_fetch_add(&anon_counter, 1u));
+        if (!create)
+            return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
+                             "iceoryx2: ATTACH needs the pool's name");
+        uint64_t r = 0;
+        (void)random_segment_id(&r);
+        snprintf(anon, sizeof anon, "anonymous-%ld-%u-%016llx", (long)getpid(),
+                 atomic_fetch_add(&anon_counter, 1u), (unsigned long long)r);
         name = anon;
     }
-    if (strlen(name) > MAX_POOL_NAME) {
-        set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
-                  "iceoryx2: pool name is %zu bytes long, at most %zu fit an iceoryx2 service name",
-                  strlen(name), (size_t)MAX_POOL_NAME);
-        return SLOTKIT_INVALID_ARGUMENT;
-    }
+    if (strlen(name) > MAX_POOL_NAME)
+        return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
+                         "iceoryx2: pool name is %zu bytes long, at most %zu fit an iceoryx2 "
+                         "service name",
+                         strlen(name), (size_t)MAX_POOL_NAME);
+    (void)proc_identity_self(); /* cache it now: the hot paths must not make syscalls */
+    pthread_once(&atfork_once, atfork_install);
 
     slotkit_instance *inst = calloc(1, sizeof *inst);
-    if (!inst) {
-        set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "iceoryx2: out of memory");
-        return SLOTKIT_SYSTEM_ERROR;
-    }
+    if (!inst)
+        return set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "iceoryx2: out of memory");
     pthread_mutex_init(&inst->lock, NULL);
-    inst->slot_count = config->slot_count;
-    inst->capacity = config->slot_capacity;
-    inst->loan_len = config->slot_capacity ? config->slot_capacity : 1u;
-    inst->segment_id = next_segment_id();
-    inst->loans = calloc(inst->slot_count, sizeof *inst->loans);
-    inst->held = calloc(inst->slot_count, sizeof *inst->held);
-    int rc = posix_memalign(&inst->table_mem, SLOT_TABLE_ALIGN, table_bytes);
-    if (!inst->loans || !inst->held || rc != 0) {
-        inst->table_mem = rc == 0 ? inst->table_mem : NULL;
+    inst->user_index = -1;
+    const uint64_t key = name_hash(name);
+    snprintf(inst->shm_name, sizeof inst->shm_name, ACCT_SHM_PREFIX "%016llx",
+             (unsigned long long)key);
+    slotkit_status st = create ? acct_create(inst, config, name, err)
+                               : acct_attach(inst, config, name, err);
+    if (st != SLOTKIT_OK) {
         destroy(inst);
-        set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM,
-                  "iceoryx2: out of memory for the accounting of %zu slots", config->slot_count);
-        return SLOTKIT_SYSTEM_ERROR;
+        return st;
     }
-    inst->table = slot_table_init(inst->table_mem, config->slot_count, 0,
-                                  config->first_sequence_number, inst->segment_id,
-                                  config->type_hash, false /* one process */);
-    if (!inst->table) { /* cannot happen after slot_table_size succeeded */
+    if (!users_enter(inst)) {
         destroy(inst);
-        set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "iceoryx2: slot table initialisation failed");
-        return SLOTKIT_INVALID_ARGUMENT;
+        return set_error(err, SLOTKIT_SYSTEM_ERROR, EUSERS,
+                         "iceoryx2: pool '%s' has %u open instances already", name, MAX_INSTANCES);
+    }
+    inst->loan_len = inst->capacity ? inst->capacity : 1u;
+    inst->held = calloc(inst->slot_count, sizeof *inst->held);
+    if (!inst->held) {
+        destroy(inst);
+        return set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "iceoryx2: out of memory");
     }
 
     /* Per pool: its own file prefix and root directory, so pools and test
-     * runs never collide, and closing a pool can remove its directory. */
-    const uint64_t key = name_hash(name);
+     * runs never collide; every process of the pool uses the same. */
     snprintf(inst->prefix, sizeof inst->prefix, "slotkit_iox2_%016llx_", (unsigned long long)key);
     snprintf(inst->root, sizeof inst->root, "/tmp/slotkit-iox2-%016llx/", (unsigned long long)key);
     char service_name[300];
     snprintf(service_name, sizeof service_name, SERVICE_PREFIX "%s", name);
 
     char msg[ERR_LEN] = "";
-    rc = sk_iox2_node_create(inst->prefix, inst->root, &inst->node, msg, sizeof msg);
+    int rc = sk_iox2_node_create(inst->prefix, inst->root, &inst->node, msg, sizeof msg);
     if (rc != SK_IOX2_OK) {
-        inst->root[0] = '\0'; /* maybe not ours: another pool of this name */
         destroy(inst);
-        set_error(err, SLOTKIT_SYSTEM_ERROR, 0, "iceoryx2: %s", msg);
-        return SLOTKIT_SYSTEM_ERROR;
+        return set_error(err, SLOTKIT_SYSTEM_ERROR, 0, "iceoryx2: %s", msg);
     }
-    /* Dead-node cleanup at open: a process that crashed with a pool of this
-     * name left its node, ports and segments; reclaim them before creating. */
+    /* Dead-node cleanup at open: processes that crashed with this pool open
+     * left their nodes, ports and segments; reclaim them. */
     (void)sk_iox2_node_cleanup_dead(inst->node, NULL);
 
     /* Every limit explicit (iceoryx2's defaults: queue 2, borrows 2, loans 2,
-     * slice length 1). One publisher, one subscriber (this pool's own), which
-     * borrows at most one sample per slot plus the one arriving while a slot
-     * changes hands. The subscriber drains its queue right after each send,
-     * so the queue never holds more than one sample; slot_count is headroom.
-     * No history: nothing joins late. */
+     * slice length 1). One publisher and one subscriber per instance. A
+     * subscriber borrows at most one sample per slot plus the one arriving;
+     * its queue takes a full re-send of every slot plus a burst of commits
+     * between two drains (a sample lost to a full queue is re-sent on demand).
+     * No history: late joiners ask for a re-send instead. */
+    const size_t n = inst->slot_count;
     const sk_iox2_service_limits limits = {
-        .max_publishers = 1,
-        .max_subscribers = 1,
-        .max_nodes = 1,
-        .subscriber_max_buffer_size = inst->slot_count,
-        .subscriber_max_borrowed_samples = inst->slot_count + 1u,
+        .max_publishers = MAX_INSTANCES,
+        .max_subscribers = MAX_INSTANCES,
+        .max_nodes = MAX_INSTANCES,
+        .subscriber_max_buffer_size = 2u * n + 16u,
+        .subscriber_max_borrowed_samples = n + 2u,
         .history_size = 0,
         .payload_alignment = PAYLOAD_ALIGN,
     };
-    rc = sk_iox2_service_open(inst->node, service_name, &limits, 1, &inst->service, msg, sizeof msg);
+    rc = sk_iox2_service_open(inst->node, service_name, &limits, create ? 1 : 0, &inst->service,
+                              msg, sizeof msg);
     if (rc != SK_IOX2_OK) {
         const bool exists = rc == SK_IOX2_E_EXISTS;
-        inst->root[0] = '\0'; /* another live pool of this name owns the directory */
         destroy(inst);
-        set_error(err, SLOTKIT_SYSTEM_ERROR, exists ? EEXIST : 0, "iceoryx2: %s%s", msg,
-                  exists ? " (a pool of this name exists)" : "");
-        return SLOTKIT_SYSTEM_ERROR;
+        return set_error(err, SLOTKIT_SYSTEM_ERROR, exists ? EEXIST : 0, "iceoryx2: %s%s", msg,
+                         exists ? " (a service of this name exists)" : "");
     }
-    /* Subscriber first: the publisher then connects to it on creation, so the
-     * very first send already reaches it. */
-    rc = sk_iox2_subscriber_create(inst->service, inst->slot_count, &inst->subscriber, msg,
-                                   sizeof msg);
+    rc = sk_iox2_subscriber_create(inst->service, limits.subscriber_max_buffer_size,
+                                   &inst->subscriber, msg, sizeof msg);
     if (rc == SK_IOX2_OK)
-        rc = sk_iox2_publisher_create(inst->service, inst->loan_len, inst->slot_count,
-                                      &inst->publisher, msg, sizeof msg);
+        rc = sk_iox2_publisher_create(inst->service, inst->loan_len, 4, &inst->publisher, msg,
+                                      sizeof msg);
     if (rc != SK_IOX2_OK) {
         destroy(inst);
-        set_error(err, SLOTKIT_SYSTEM_ERROR, 0, "iceoryx2: %s", msg);
-        return SLOTKIT_SYSTEM_ERROR;
+        return set_error(err, SLOTKIT_SYSTEM_ERROR, 0, "iceoryx2: %s", msg);
     }
+    inst->seen_epoch = atomic_load(&inst->hdr->resend_epoch);
+    if (create) {
+        /* Publish: everything above is visible to whoever sees the magic. */
+        atomic_store_explicit(&inst->hdr->magic, ACCT_MAGIC, memory_order_release);
+    } else {
+        /* Samples committed before this subscriber existed: ask for them. */
+        inst->seen_epoch = atomic_fetch_add(&inst->hdr->resend_epoch, 1u) + 1u;
+    }
+    list_add(inst);
+    if (pthread_create(&inst->thread, NULL, service_main, inst) != 0) {
+        list_remove(inst);
+        destroy(inst);
+        return set_error(err, SLOTKIT_SYSTEM_ERROR, EAGAIN, "iceoryx2: no service thread");
+    }
+    inst->thread_started = true;
+    /* Wait until the thread is in its loop: a fork while it is still being
+     * set up (sanitizer allocators, TLS) could inherit a lock it holds. */
+    while (!atomic_load(&inst->running))
+        sleep_ns(100000L);
+    if (!create)
+        await_committed(inst);
     *out = inst;
     return SLOTKIT_OK;
 }
@@ -303,12 +807,12 @@ static void iox2_close(slotkit_instance *inst)
         destroy(inst);
 }
 
-/* ---- helpers (called with the lock held) ------------------------------ */
+/* ---- data path (called with the lock held) ------------------------------ */
 
 static slotkit_status check_handle(const slotkit_instance *inst, slotkit_handle h)
 {
     if (h.segment_id != inst->segment_id || h.slot_index >= inst->slot_count)
-        return SLOTKIT_OUT_OF_BOUNDS; /* R-HANDLE-1/2 */
+        return SLOTKIT_OUT_OF_BOUNDS; /* R-HANDLE-1/2, R-XPROC-5 */
     return SLOTKIT_OK;
 }
 
@@ -318,8 +822,21 @@ static void drop_held(struct held_sample *held)
     memset(held, 0, sizeof *held);
 }
 
-/* Moves every queued sample into held[] under the slot its header names. */
-static slotkit_status drain(slotkit_instance *inst)
+/* The SN the accounting shows for a committed slot, or false. */
+static bool committed_sn(slotkit_instance *inst, uint32_t slot, uint32_t *sn)
+{
+    slotkit_slot_header header;
+    slotkit_handle h = {.segment_id = inst->segment_id, .slot_index = slot};
+    if (slot_table_read(inst->table, h, &header, NULL, 0) != SLOTKIT_OK)
+        return false;
+    *sn = header.sequence_number;
+    return true;
+}
+
+/* Moves every queued sample into held[] under the slot its header names,
+ * keeping the held one when it is the slot's current sample (duplicates from
+ * re-sends, or an older sample arriving late from another publisher). */
+static void drain(slotkit_instance *inst)
 {
     for (;;) {
         sk_iox2_sample *sample = NULL;
@@ -331,19 +848,24 @@ static slotkit_status drain(slotkit_instance *inst)
                                  sizeof msg);
         if (rc != SK_IOX2_OK) {
             fprintf(stderr, "slotkit: iceoryx2: %s\n", msg);
-            return SLOTKIT_SYSTEM_ERROR;
+            return;
         }
         if (!sample)
-            return SLOTKIT_OK;
-        if (hdr.slot >= inst->slot_count || hdr.length > payload_len) {
-            fprintf(stderr, "slotkit: iceoryx2: dropping a sample with a bad header "
-                            "(slot %u, length %u, payload %zu)\n",
-                    hdr.slot, hdr.length, payload_len);
+            return;
+        if (hdr.slot >= inst->slot_count || hdr.length > payload_len ||
+            hdr.length > inst->capacity) {
             sk_iox2_sample_drop(sample);
             continue;
         }
         struct held_sample *held = &inst->held[hdr.slot];
-        drop_held(held); /* normally empty: reserve already dropped it */
+        uint32_t sn = 0;
+        if (held->sample &&
+            (held->sequence == hdr.sequence ||
+             (committed_sn(inst, hdr.slot, &sn) && sn == held->sequence))) {
+            sk_iox2_sample_drop(sample);
+            continue;
+        }
+        drop_held(held);
         *held = (struct held_sample){.sample = sample,
                                      .payload = payload,
                                      .sequence = hdr.sequence,
@@ -351,65 +873,125 @@ static slotkit_status drain(slotkit_instance *inst)
     }
 }
 
-/* Publishes the live loan of h: accounting first (it hands out the SN), then
- * the iceoryx2 send, then the subscriber takes the sample. The lock keeps
- * read_slot from seeing the slot COMMITTED before its sample is held. */
-static slotkit_status publish_locked(slotkit_instance *inst, slotkit_handle h, size_t len,
-                                     uint32_t *out_sequence)
+/* Loans a chunk, fills it with len bytes from src, sends it with header. */
+static int send_copy(slotkit_instance *inst, const void *src, size_t len, sk_iox2_header *hdr)
 {
-    struct loan *loan = &inst->loans[h.slot_index];
+    sk_iox2_loan *loan = NULL;
+    uint8_t *payload = NULL;
+    char msg[ERR_LEN];
+    int rc = sk_iox2_loan_slice(inst->publisher, inst->loan_len, &loan, &payload, msg, sizeof msg);
+    if (rc != SK_IOX2_OK) {
+        fprintf(stderr, "slotkit: iceoryx2: %s\n", msg);
+        return rc;
+    }
+    if (len != 0)
+        memcpy(payload, src, len);
+    size_t recipients = 0;
+    rc = sk_iox2_send(loan, hdr, &recipients, msg, sizeof msg);
+    if (rc != SK_IOX2_OK)
+        fprintf(stderr, "slotkit: iceoryx2: %s\n", msg);
+    return rc;
+}
+
+/* Serves a re-send epoch: re-sends the committed samples this instance
+ * holds, each slot by one instance per epoch. */
+static void serve_resends(slotkit_instance *inst)
+{
+    const uint32_t epoch = atomic_load(&inst->hdr->resend_epoch);
+    if (epoch == inst->seen_epoch)
+        return;
+    inst->seen_epoch = epoch;
+    for (uint32_t k = 0; k < inst->slot_count; k++) {
+        struct held_sample *held = &inst->held[k];
+        uint32_t sn = 0;
+        if (!held->sample || !committed_sn(inst, k, &sn) || sn != held->sequence)
+            continue;
+        uint32_t claim = atomic_load(&inst->claims[k]);
+        if (claim == epoch || !atomic_compare_exchange_strong(&inst->claims[k], &claim, epoch))
+            continue;
+        sk_iox2_header hdr = {
+            .sequence = held->sequence, .length = held->length, .slot = k, .reserved = 1};
+        (void)send_copy(inst, held->payload, held->length, &hdr);
+    }
+}
+
+static void *service_main(void *arg)
+{
+    slotkit_instance *inst = arg;
+    while (!atomic_load(&inst->stop)) {
+        pthread_mutex_lock(&inst->lock);
+        drain(inst);
+        serve_resends(inst);
+        pthread_mutex_unlock(&inst->lock);
+        atomic_store(&inst->running, true);
+        sleep_ns(SERVICE_PERIOD_NS);
+    }
+    return NULL;
+}
+
+/* Publishes len bytes from src as the sample of the live loan h: the chunk
+ * is filled first, then the accounting commits (it hands out the SN and
+ * refuses a handle that is not a live loan any more), then the send. */
+static slotkit_status publish_locked(slotkit_instance *inst, slotkit_handle h, const void *src,
+                                     size_t len, uint32_t *out_sequence)
+{
+    sk_iox2_loan *loan = NULL;
+    uint8_t *payload = NULL;
+    char msg[ERR_LEN];
+    int rc = sk_iox2_loan_slice(inst->publisher, inst->loan_len, &loan, &payload, msg, sizeof msg);
+    if (rc != SK_IOX2_OK) {
+        fprintf(stderr, "slotkit: iceoryx2: %s\n", msg);
+        return SLOTKIT_SYSTEM_ERROR;
+    }
+    if (len != 0)
+        memcpy(payload, src, len);
     uint32_t sn = 0;
     slotkit_status st = slot_table_commit(inst->table, h, NULL, 0, &sn);
-    if (st != SLOTKIT_OK)
+    if (st != SLOTKIT_OK) {
+        sk_iox2_loan_drop(loan);
         return st;
+    }
     const sk_iox2_header hdr = {
         .sequence = sn, .length = (uint32_t)len, .slot = h.slot_index, .reserved = 0};
-    char msg[ERR_LEN];
     size_t recipients = 0;
-    int rc = sk_iox2_send(loan->loan, &hdr, &recipients, msg, sizeof msg);
-    loan->loan = NULL; /* consumed either way */
-    loan->payload = NULL;
-    if (rc != SK_IOX2_OK || recipients != 1u) {
-        /* Cannot happen with one subscriber and sized queues; the slot is
-         * committed in the accounting but has no sample, so reads refuse it. */
-        fprintf(stderr, "slotkit: iceoryx2: sample %u not delivered: %s\n", sn,
-                rc != SK_IOX2_OK ? msg : "no subscriber connected");
+    rc = sk_iox2_send(loan, &hdr, &recipients, msg, sizeof msg);
+    if (rc != SK_IOX2_OK) {
+        /* The slot is committed in the accounting but has no sample; reads
+         * of it fail (never return other bytes). */
+        fprintf(stderr, "slotkit: iceoryx2: sample %u not sent: %s\n", sn, msg);
     }
-    (void)drain(inst); /* a failure was reported; the commit itself stands */
+    drain(inst);
     *out_sequence = sn;
     return SLOTKIT_OK;
 }
 
-/* ---- ops ---------------------------------------------------------------- */
+/* A live loan of this pool (any process's): the staging pointer. */
+static slotkit_status live_loan(slotkit_instance *inst, slotkit_handle h, void **staging)
+{
+    slotkit_status st = check_handle(inst, h);
+    if (st != SLOTKIT_OK)
+        return st;
+    size_t cap = 0;
+    return slot_table_data_ptr(inst->table, h, staging, &cap);
+}
+
+/* ---- ops ------------------------------------------------------------------ */
 
 static slotkit_status iox2_reserve(slotkit_instance *inst, slotkit_reader_mask mask,
                                    slotkit_handle *out_handle)
 {
     if (!out_handle)
         return SLOTKIT_INVALID_ARGUMENT;
-    pthread_mutex_lock(&inst->lock);
     slotkit_handle h;
     slotkit_status st = slot_table_reserve(inst->table, mask, &h);
     if (st == SLOTKIT_OK) {
         /* The slot's previous sample is gone once it is reserved (R-READ-3):
-         * release it, which returns its chunk to the publisher. */
+         * release this instance's borrow, which returns its chunk. */
+        pthread_mutex_lock(&inst->lock);
         drop_held(&inst->held[h.slot_index]);
-        struct loan *loan = &inst->loans[h.slot_index];
-        char msg[ERR_LEN];
-        int rc = sk_iox2_loan_slice(inst->publisher, inst->loan_len, &loan->loan, &loan->payload, msg,
-                              sizeof msg);
-        if (rc != SK_IOX2_OK) {
-            /* The data segment holds a chunk for every loan and borrow the
-             * accounting allows, so this is a broken invariant, not a full pool. */
-            fprintf(stderr, "slotkit: iceoryx2: %s\n", msg);
-            (void)slot_table_discard(inst->table, h);
-            loan->loan = NULL;
-            st = SLOTKIT_SYSTEM_ERROR;
-        } else {
-            *out_handle = h;
-        }
+        pthread_mutex_unlock(&inst->lock);
+        *out_handle = h;
     }
-    pthread_mutex_unlock(&inst->lock);
     return st;
 }
 
@@ -418,51 +1000,100 @@ static slotkit_status iox2_commit(slotkit_instance *inst, slotkit_handle h, cons
 {
     if (!out_sequence || (!bytes && len != 0))
         return SLOTKIT_INVALID_ARGUMENT;
+    void *staging = NULL;
+    slotkit_status st = live_loan(inst, h, &staging);
+    if (st != SLOTKIT_OK)
+        return st; /* R-COMMIT-2 */
+    if (len > inst->capacity)
+        return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
     pthread_mutex_lock(&inst->lock);
-    slotkit_status st = check_handle(inst, h);
-    if (st == SLOTKIT_OK && !inst->loans[h.slot_index].loan)
-        st = SLOTKIT_OUT_OF_BOUNDS; /* R-COMMIT-2: not a live loan */
-    else if (st == SLOTKIT_OK && len > inst->capacity)
-        st = SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
-    if (st == SLOTKIT_OK) {
-        if (len != 0)
-            memcpy(inst->loans[h.slot_index].payload, bytes, len);
-        st = publish_locked(inst, h, len, out_sequence);
-    }
+    st = publish_locked(inst, h, bytes, len, out_sequence);
     pthread_mutex_unlock(&inst->lock);
     return st;
 }
 
 static slotkit_status iox2_discard(slotkit_instance *inst, slotkit_handle h)
 {
-    pthread_mutex_lock(&inst->lock);
     slotkit_status st = check_handle(inst, h);
-    if (st == SLOTKIT_OK && !inst->loans[h.slot_index].loan)
-        st = SLOTKIT_OUT_OF_BOUNDS; /* R-DISCARD-2 */
-    if (st == SLOTKIT_OK) {
-        st = slot_table_discard(inst->table, h);
-        if (st == SLOTKIT_OK) {
-            sk_iox2_loan_drop(inst->loans[h.slot_index].loan);
-            inst->loans[h.slot_index] = (struct loan){0};
-        }
-    }
-    pthread_mutex_unlock(&inst->lock);
-    return st;
+    if (st != SLOTKIT_OK)
+        return st;
+    return slot_table_discard(inst->table, h); /* R-DISCARD-1/2 */
 }
 
 /* The accounting's header plus the held sample, checked to be the same
- * sample (same SN); with the lock held nothing can change in between. */
+ * sample (same SN and slot). SLOTKIT_OK with *out NULL: committed, but this
+ * instance does not hold its bytes yet. */
 static slotkit_status sample_of(slotkit_instance *inst, slotkit_handle h,
                                 slotkit_slot_header *out_header, const struct held_sample **out)
 {
-    slotkit_status st = slot_table_read(inst->table, h, out_header, NULL, 0);
+    *out = NULL;
+    slotkit_status st = check_handle(inst, h);
+    if (st == SLOTKIT_OK)
+        st = slot_table_read(inst->table, h, out_header, NULL, 0);
     if (st != SLOTKIT_OK)
         return st; /* R-HANDLE-1/2, R-READ-3: FREE or LOANED */
     const struct held_sample *held = &inst->held[h.slot_index];
-    if (!held->sample || held->sequence != out_header->sequence_number)
-        return SLOTKIT_OUT_OF_BOUNDS; /* only after a failed send (see publish_locked) */
+    if (!held->sample || held->sequence != out_header->sequence_number) {
+        drain(inst);
+        st = slot_table_read(inst->table, h, out_header, NULL, 0);
+        if (st != SLOTKIT_OK)
+            return st;
+        if (!held->sample || held->sequence != out_header->sequence_number)
+            return SLOTKIT_OK;
+    }
     out_header->sample_size = held->length;
     *out = held;
+    return SLOTKIT_OK;
+}
+
+/* Runs fn with the lock held once the sample of h is here; waits (lock
+ * released) and asks for re-sends while it is committed but missing. */
+static slotkit_status with_sample(slotkit_instance *inst, slotkit_handle h,
+                                  slotkit_slot_header *out_header,
+                                  slotkit_status (*fn)(const struct held_sample *, void *),
+                                  void *arg)
+{
+    uint64_t start = 0, last_request = 0;
+    for (;;) {
+        pthread_mutex_lock(&inst->lock);
+        const struct held_sample *held = NULL;
+        slotkit_status st = sample_of(inst, h, out_header, &held);
+        if (st == SLOTKIT_OK && held)
+            st = fn(held, arg);
+        pthread_mutex_unlock(&inst->lock);
+        if (st != SLOTKIT_OK || held)
+            return st;
+        const uint64_t now = now_ns();
+        if (start == 0)
+            start = now;
+        if (now - start >= READ_GIVE_UP_NS) {
+            fprintf(stderr,
+                    "slotkit: iceoryx2: the bytes of sample %u (slot %u) never reached this "
+                    "process\n",
+                    out_header->sequence_number, h.slot_index);
+            return SLOTKIT_SYSTEM_ERROR;
+        }
+        if (now - start >= READ_RESEND_AFTER_NS &&
+            (last_request == 0 || now - last_request >= READ_RESEND_EVERY_NS)) {
+            atomic_fetch_add(&inst->hdr->resend_epoch, 1u);
+            last_request = now;
+        }
+        sleep_ns(50000L);
+    }
+}
+
+struct read_args {
+    void *buf;
+    size_t buf_len;
+};
+
+static slotkit_status copy_out(const struct held_sample *held, void *arg)
+{
+    struct read_args *a = arg;
+    if (a->buf_len < held->length)
+        return SLOTKIT_INVALID_ARGUMENT; /* R-READ-4: header filled, nothing copied */
+    if (held->length != 0)
+        memcpy(a->buf, held->payload, held->length);
     return SLOTKIT_OK;
 }
 
@@ -471,24 +1102,15 @@ static slotkit_status iox2_read(slotkit_instance *inst, slotkit_handle h,
 {
     if (!out_header || (!buf && buf_len != 0))
         return SLOTKIT_INVALID_ARGUMENT;
-    pthread_mutex_lock(&inst->lock);
-    const struct held_sample *held = NULL;
-    slotkit_status st = sample_of(inst, h, out_header, &held);
-    if (st == SLOTKIT_OK) {
-        if (buf_len < held->length)
-            st = SLOTKIT_INVALID_ARGUMENT; /* R-READ-4: header filled, nothing copied */
-        else if (held->length != 0)
-            memcpy(buf, held->payload, held->length);
-    }
-    pthread_mutex_unlock(&inst->lock);
-    return st;
+    struct read_args a = {.buf = buf, .buf_len = buf_len};
+    return with_sample(inst, h, out_header, copy_out, &a);
 }
 
 static slotkit_status iox2_mark_read(slotkit_instance *inst, slotkit_handle h,
                                      uint32_t reader_index)
 {
-    /* Pure accounting: the sample stays borrowed (and readable) until the
-     * slot is reserved again, whoever has marked it. */
+    /* Pure accounting: the sample stays borrowed (and readable) here until
+     * this instance sees the slot's next sample or reserves it. */
     return slot_table_mark_read(inst->table, h, reader_index);
 }
 
@@ -517,17 +1139,16 @@ static slotkit_status iox2_data_ptr(slotkit_instance *inst, slotkit_handle h, vo
 {
     if (!out_ptr || !out_capacity)
         return SLOTKIT_INVALID_ARGUMENT;
-    pthread_mutex_lock(&inst->lock);
-    slotkit_status st = check_handle(inst, h);
-    if (st == SLOTKIT_OK && !inst->loans[h.slot_index].loan)
-        st = SLOTKIT_OUT_OF_BOUNDS; /* R-INPLACE-2 */
-    if (st == SLOTKIT_OK) {
-        /* The iceoryx2 chunk itself: the writer fills shared memory directly. */
-        *out_ptr = inst->loans[h.slot_index].payload;
-        *out_capacity = inst->capacity;
-    }
-    pthread_mutex_unlock(&inst->lock);
-    return st;
+    void *staging = NULL;
+    slotkit_status st = live_loan(inst, h, &staging);
+    if (st != SLOTKIT_OK)
+        return st; /* R-INPLACE-2 */
+    /* The loan's staging area in the shared segment, so any process of the
+     * pool may commit it in place (R-XPROC-5); commit copies it into the
+     * iceoryx2 chunk. */
+    *out_ptr = staging;
+    *out_capacity = inst->capacity;
+    return SLOTKIT_OK;
 }
 
 static slotkit_status iox2_commit_in_place(slotkit_instance *inst, slotkit_handle h, size_t len,
@@ -535,16 +1156,32 @@ static slotkit_status iox2_commit_in_place(slotkit_instance *inst, slotkit_handl
 {
     if (!out_sequence)
         return SLOTKIT_INVALID_ARGUMENT;
+    void *staging = NULL;
+    slotkit_status st = live_loan(inst, h, &staging);
+    if (st != SLOTKIT_OK)
+        return st; /* R-INPLACE-4 */
+    if (len > inst->capacity)
+        return SLOTKIT_SAMPLE_TOO_LARGE; /* R-INPLACE-4: the loan stays live */
     pthread_mutex_lock(&inst->lock);
-    slotkit_status st = check_handle(inst, h);
-    if (st == SLOTKIT_OK && !inst->loans[h.slot_index].loan)
-        st = SLOTKIT_OUT_OF_BOUNDS; /* R-INPLACE-4 */
-    else if (st == SLOTKIT_OK && len > inst->capacity)
-        st = SLOTKIT_SAMPLE_TOO_LARGE; /* R-INPLACE-4: the loan stays live */
-    if (st == SLOTKIT_OK)
-        st = publish_locked(inst, h, len, out_sequence);
+    st = publish_locked(inst, h, staging, len, out_sequence);
     pthread_mutex_unlock(&inst->lock);
     return st;
+}
+
+struct ptr_args {
+    const void **out_ptr;
+    size_t *out_len;
+};
+
+static slotkit_status point_at(const struct held_sample *held, void *arg)
+{
+    struct ptr_args *a = arg;
+    /* Zero-copy: the borrowed iceoryx2 chunk, valid until this instance
+     * sees the slot's next sample (which wait-set readers prevent until they
+     * mark). */
+    *a->out_ptr = held->payload;
+    *a->out_len = held->length;
+    return SLOTKIT_OK;
 }
 
 static slotkit_status iox2_read_ptr(slotkit_instance *inst, slotkit_handle h,
@@ -552,18 +1189,9 @@ static slotkit_status iox2_read_ptr(slotkit_instance *inst, slotkit_handle h,
 {
     if (!out_ptr || !out_len)
         return SLOTKIT_INVALID_ARGUMENT;
-    pthread_mutex_lock(&inst->lock);
     slotkit_slot_header header;
-    const struct held_sample *held = NULL;
-    slotkit_status st = sample_of(inst, h, &header, &held);
-    if (st == SLOTKIT_OK) {
-        /* Zero-copy: the borrowed iceoryx2 chunk, valid until the slot is
-         * reserved again (which wait-set readers prevent until they mark). */
-        *out_ptr = held->payload;
-        *out_len = held->length;
-    }
-    pthread_mutex_unlock(&inst->lock);
-    return st;
+    struct ptr_args a = {.out_ptr = out_ptr, .out_len = out_len};
+    return with_sample(inst, h, &header, point_at, &a);
 }
 
 static slotkit_status iox2_next_unread(slotkit_instance *inst, uint32_t reader_index,
@@ -611,9 +1239,8 @@ static const slotkit_backend iox2_backend = {
     .abi_version = SLOTKIT_ABI_VERSION,
     .name = "iceoryx2",
     .version = IOX2_BACKEND_VERSION,
-    /* No CROSS_PROCESS: see docs/SPEC.md section 9. */
-    .capabilities = SLOTKIT_CAP_IN_PLACE | SLOTKIT_CAP_NOTIFY | SLOTKIT_CAP_TYPE_HASH |
-                    SLOTKIT_CAP_NEXT_UNREAD,
+    .capabilities = SLOTKIT_CAP_CROSS_PROCESS | SLOTKIT_CAP_IN_PLACE | SLOTKIT_CAP_NOTIFY |
+                    SLOTKIT_CAP_TYPE_HASH | SLOTKIT_CAP_NEXT_UNREAD,
     .open = iox2_open,
     .close = iox2_close,
     .ops = &iox2_ops,
