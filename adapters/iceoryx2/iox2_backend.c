@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "common/proc_identity.h"
+#include "common/backend_util.h"
 #include "common/slot_table.h"
 #include "shim.h"
 #include "slotkit/backend.h"
@@ -193,24 +194,6 @@ static void list_remove(slotkit_instance *inst)
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static slotkit_status set_error(slotkit_error *err, slotkit_status status, int sys_errno,
-                                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static slotkit_status set_error(slotkit_error *err, slotkit_status status, int sys_errno,
-                                const char *fmt, ...)
-{
-    if (!err)
-        return status;
-    memset(err, 0, sizeof *err);
-    err->status = status;
-    err->sys_errno = sys_errno;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    return status;
-}
-
 static uint64_t now_ns(void)
 {
     struct timespec ts;
@@ -223,21 +206,6 @@ static void sleep_ns(long ns)
     struct timespec ts = {.tv_sec = ns / 1000000000L, .tv_nsec = ns % 1000000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
-}
-
-/* R-HANDLE-3 across processes: random and never 0. */
-static bool random_segment_id(uint64_t *out)
-{
-    uint64_t id = 0;
-    while (id == 0) {
-        ssize_t got = getrandom(&id, sizeof id, 0);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got != (ssize_t)sizeof id)
-            return false;
-    }
-    *out = id;
-    return true;
 }
 
 /* FNV-1a: names the pool's files without the pool name's characters (which
@@ -458,24 +426,24 @@ static slotkit_status acct_create(slotkit_instance *inst, const slotkit_config *
         why = "slot_capacity exceeds the 32-bit wire limit";
     }
     if (st != SLOTKIT_OK)
-        return set_error(err, st, 0, "iceoryx2: %s (slot_count %zu, slot_capacity %zu)", why,
+        return backend_set_error(err, st, 0, "iceoryx2: %s (slot_count %zu, slot_capacity %zu)", why,
                          config->slot_count, config->slot_capacity);
     if (table_bytes > SIZE_MAX / 2)
-        return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "iceoryx2: pool too large");
+        return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "iceoryx2: pool too large");
     const size_t total =
         ACCT_TABLE_OFFSET + table_bytes + claims_bytes(config->slot_count) + USERS_BYTES;
     uint64_t segment_id = 0;
-    if (!random_segment_id(&segment_id))
-        return set_error(err, SLOTKIT_SYSTEM_ERROR, errno, "iceoryx2: getrandom failed");
+    if (!backend_random_segment_id(&segment_id))
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, errno, "iceoryx2: getrandom failed");
 
     /* O_EXCL: an existing pool of that name stays untouched (R-XPROC-11). */
     int fd = shm_open(inst->shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
         int e = errno;
         if (e == EEXIST)
-            return set_error(err, SLOTKIT_SYSTEM_ERROR, e,
+            return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e,
                              "iceoryx2: a pool named '%s' exists (%s)", name, inst->shm_name);
-        return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: shm_open(%s) failed: %s",
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: shm_open(%s) failed: %s",
                          inst->shm_name, strerror(e));
     }
     const char *failed_call = NULL;
@@ -495,7 +463,7 @@ static slotkit_status acct_create(slotkit_instance *inst, const slotkit_config *
     close(fd);
     if (failed_call) {
         shm_unlink(inst->shm_name);
-        return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: %s of %s (%zu bytes) failed: %s",
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: %s of %s (%zu bytes) failed: %s",
                          failed_call, inst->shm_name, total, strerror(e));
     }
     inst->base = base;
@@ -543,9 +511,9 @@ static slotkit_status acct_attach(slotkit_instance *inst, const slotkit_config *
     if (fd < 0) {
         int e = errno;
         if (e == ENOENT)
-            return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: no pool named '%s' exists",
+            return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: no pool named '%s' exists",
                              name);
-        return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: shm_open(%s) failed: %s",
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: shm_open(%s) failed: %s",
                          inst->shm_name, strerror(e));
     }
     void *base = MAP_FAILED;
@@ -555,7 +523,7 @@ static slotkit_status acct_attach(slotkit_instance *inst, const slotkit_config *
     for (int waited_ms = 0;; waited_ms++) {
         if (fstat(fd, &st_obj) != 0 || !S_ISREG(st_obj.st_mode) || st_obj.st_size < 0) {
             close(fd);
-            return set_error(err, SLOTKIT_INCOMPATIBLE, 0, "iceoryx2: %s is not usable",
+            return backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0, "iceoryx2: %s is not usable",
                              inst->shm_name);
         }
         mapped = (size_t)st_obj.st_size;
@@ -564,7 +532,7 @@ static slotkit_status acct_attach(slotkit_instance *inst, const slotkit_config *
             if (base == MAP_FAILED) {
                 int e = errno;
                 close(fd);
-                return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: mmap of %s failed: %s",
+                return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: mmap of %s failed: %s",
                                  inst->shm_name, strerror(e));
             }
             uint64_t magic = atomic_load_explicit(&((struct acct_header *)base)->magic,
@@ -576,7 +544,7 @@ static slotkit_status acct_attach(slotkit_instance *inst, const slotkit_config *
             if (magic != 0) {
                 munmap(base, mapped);
                 close(fd);
-                return set_error(err, SLOTKIT_INCOMPATIBLE, 0,
+                return backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
                                  "iceoryx2: %s is not a slotkit iceoryx2 accounting segment",
                                  inst->shm_name);
             }
@@ -589,12 +557,12 @@ static slotkit_status acct_attach(slotkit_instance *inst, const slotkit_config *
     }
     close(fd);
     if (!published)
-        return set_error(err, SLOTKIT_INCOMPATIBLE, 0,
+        return backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
                          "iceoryx2: the pool '%s' was never initialised (creator died?)", name);
     char why[128];
     if (!acct_check(base, mapped, name, why, sizeof why)) {
         munmap(base, mapped);
-        return set_error(err, SLOTKIT_INCOMPATIBLE, 0, "iceoryx2: %s: %s", why, inst->shm_name);
+        return backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0, "iceoryx2: %s: %s", why, inst->shm_name);
     }
     const struct acct_header *h = base;
     slotkit_status status = SLOTKIT_OK;
@@ -603,11 +571,11 @@ static slotkit_status acct_attach(slotkit_instance *inst, const slotkit_config *
         char asked[80], actual[80];
         describe_geometry(asked, sizeof asked, config->slot_count, config->slot_capacity);
         describe_geometry(actual, sizeof actual, h->slot_count, (size_t)h->slot_capacity);
-        status = set_error(err, SLOTKIT_INCOMPATIBLE, 0,
+        status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
                            "iceoryx2: attach asked for %s, the pool has %s", asked, actual);
     } else if (config->type_hash &&
                (!h->has_type_hash || memcmp(config->type_hash, h->type_hash, 16) != 0)) {
-        status = set_error(err, SLOTKIT_INCOMPATIBLE, 0,
+        status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
                            "iceoryx2: attach's type hash differs from the pool's");
     }
     if (status != SLOTKIT_OK) {
@@ -669,14 +637,14 @@ static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance *
                                 slotkit_error *err)
 {
     if (!config || !out)
-        return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "iceoryx2: %s is NULL",
+        return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "iceoryx2: %s is NULL",
                          !config ? "config" : "out");
     if (config->role != SLOTKIT_ROLE_CREATE && config->role != SLOTKIT_ROLE_ATTACH)
-        return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "iceoryx2: unknown role %d",
+        return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "iceoryx2: unknown role %d",
                          (int)config->role);
     const bool create = config->role == SLOTKIT_ROLE_CREATE;
     if (create && config->slot_count == 0)
-        return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
+        return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
                          "iceoryx2: slot_count must be at least 1");
     /* A pool without a name still needs a unique iceoryx2 service. */
     static _Atomic uint32_t anon_counter;
@@ -684,16 +652,16 @@ static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance *
     const char *name = config->name;
     if (name == NULL || name[0] == '\0') {
         if (!create)
-            return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
+            return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
                              "iceoryx2: ATTACH needs the pool's name");
         uint64_t r = 0;
-        (void)random_segment_id(&r);
+        (void)backend_random_segment_id(&r);
         snprintf(anon, sizeof anon, "anonymous-%ld-%u-%016llx", (long)getpid(),
                  atomic_fetch_add(&anon_counter, 1u), (unsigned long long)r);
         name = anon;
     }
     if (strlen(name) > MAX_POOL_NAME)
-        return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
+        return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
                          "iceoryx2: pool name is %zu bytes long, at most %zu fit an iceoryx2 "
                          "service name",
                          strlen(name), (size_t)MAX_POOL_NAME);
@@ -702,7 +670,7 @@ static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance *
 
     slotkit_instance *inst = calloc(1, sizeof *inst);
     if (!inst)
-        return set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "iceoryx2: out of memory");
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "iceoryx2: out of memory");
     pthread_mutex_init(&inst->lock, NULL);
     inst->user_index = -1;
     const uint64_t key = name_hash(name);
@@ -716,14 +684,14 @@ static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance *
     }
     if (!users_enter(inst)) {
         destroy(inst);
-        return set_error(err, SLOTKIT_SYSTEM_ERROR, EUSERS,
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, EUSERS,
                          "iceoryx2: pool '%s' has %u open instances already", name, MAX_INSTANCES);
     }
     inst->loan_len = inst->capacity ? inst->capacity : 1u;
     inst->held = calloc(inst->slot_count, sizeof *inst->held);
     if (!inst->held) {
         destroy(inst);
-        return set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "iceoryx2: out of memory");
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "iceoryx2: out of memory");
     }
 
     /* Per pool: its own file prefix and root directory, so pools and test
@@ -737,7 +705,7 @@ static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance *
     int rc = sk_iox2_node_create(inst->prefix, inst->root, &inst->node, msg, sizeof msg);
     if (rc != SK_IOX2_OK) {
         destroy(inst);
-        return set_error(err, SLOTKIT_SYSTEM_ERROR, 0, "iceoryx2: %s", msg);
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, 0, "iceoryx2: %s", msg);
     }
     /* Dead-node cleanup at open: processes that crashed with this pool open
      * left their nodes, ports and segments; reclaim them. */
@@ -764,7 +732,7 @@ static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance *
     if (rc != SK_IOX2_OK) {
         const bool exists = rc == SK_IOX2_E_EXISTS;
         destroy(inst);
-        return set_error(err, SLOTKIT_SYSTEM_ERROR, exists ? EEXIST : 0, "iceoryx2: %s%s", msg,
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, exists ? EEXIST : 0, "iceoryx2: %s%s", msg,
                          exists ? " (a service of this name exists)" : "");
     }
     rc = sk_iox2_subscriber_create(inst->service, limits.subscriber_max_buffer_size,
@@ -774,7 +742,7 @@ static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance *
                                       sizeof msg);
     if (rc != SK_IOX2_OK) {
         destroy(inst);
-        return set_error(err, SLOTKIT_SYSTEM_ERROR, 0, "iceoryx2: %s", msg);
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, 0, "iceoryx2: %s", msg);
     }
     inst->seen_epoch = atomic_load(&inst->hdr->resend_epoch);
     if (create) {
@@ -788,7 +756,7 @@ static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance *
     if (pthread_create(&inst->thread, NULL, service_main, inst) != 0) {
         list_remove(inst);
         destroy(inst);
-        return set_error(err, SLOTKIT_SYSTEM_ERROR, EAGAIN, "iceoryx2: no service thread");
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, EAGAIN, "iceoryx2: no service thread");
     }
     inst->thread_started = true;
     /* Wait until the thread is in its loop: a fork while it is still being

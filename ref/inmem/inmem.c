@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/backend_util.h"
 #include "common/slot_table.h"
 #include "common/slot_table_ops.h"
 
@@ -29,26 +30,8 @@ struct slotkit_instance {
 };
 _Static_assert(offsetof(struct slotkit_instance, table) == 0, "slot_table_ops needs the table first");
 
-
 #define INSTANCE_BYTES \
     ((sizeof(struct slotkit_instance) + SLOT_TABLE_ALIGN - 1u) & ~(size_t)(SLOT_TABLE_ALIGN - 1u))
-
-static void set_error(slotkit_error *err, slotkit_status status, int sys_errno, const char *fmt,
-                      ...) __attribute__((format(printf, 4, 5)));
-
-static void set_error(slotkit_error *err, slotkit_status status, int sys_errno, const char *fmt,
-                      ...)
-{
-    if (!err)
-        return;
-    memset(err, 0, sizeof *err);
-    err->status = status;
-    err->sys_errno = sys_errno;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-}
 
 /*
  * R-HANDLE-3: unique per instance within the process and never 0. The pid
@@ -67,17 +50,17 @@ static slotkit_status inmem_open(const slotkit_config *config, slotkit_instance 
                                  slotkit_error *err)
 {
     if (!config || !out) {
-        set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "inmem: %s is NULL",
+        backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "inmem: %s is NULL",
                   !config ? "config" : "out");
         return SLOTKIT_INVALID_ARGUMENT;
     }
     if (config->role == SLOTKIT_ROLE_ATTACH) {
-        set_error(err, SLOTKIT_UNSUPPORTED, 0,
+        backend_set_error(err, SLOTKIT_UNSUPPORTED, 0,
                   "inmem: role ATTACH is unsupported (single-process backend, no CROSS_PROCESS)");
         return SLOTKIT_UNSUPPORTED;
     }
     if (config->role != SLOTKIT_ROLE_CREATE) {
-        set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "inmem: unknown role %d", (int)config->role);
+        backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "inmem: unknown role %d", (int)config->role);
         return SLOTKIT_INVALID_ARGUMENT;
     }
 
@@ -86,12 +69,12 @@ static slotkit_status inmem_open(const slotkit_config *config, slotkit_instance 
     slotkit_status st =
         slot_table_size(config->slot_count, config->slot_capacity, &table_bytes, &why);
     if (st != SLOTKIT_OK) {
-        set_error(err, st, 0, "inmem: %s (slot_count %zu, slot_capacity %zu)", why,
+        backend_set_error(err, st, 0, "inmem: %s (slot_count %zu, slot_capacity %zu)", why,
                   config->slot_count, config->slot_capacity);
         return st;
     }
     if (table_bytes > SIZE_MAX - INSTANCE_BYTES) {
-        set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
+        backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
                   "inmem: pool of %zu slots of %zu bytes overflows the address space",
                   config->slot_count, config->slot_capacity);
         return SLOTKIT_INVALID_ARGUMENT;
@@ -101,7 +84,7 @@ static slotkit_status inmem_open(const slotkit_config *config, slotkit_instance 
     void *block = NULL;
     int rc = posix_memalign(&block, SLOT_TABLE_ALIGN, INSTANCE_BYTES + table_bytes);
     if (rc != 0) {
-        set_error(err, SLOTKIT_SYSTEM_ERROR, rc,
+        backend_set_error(err, SLOTKIT_SYSTEM_ERROR, rc,
                   "inmem: allocating %zu bytes for %zu slots failed: %s",
                   INSTANCE_BYTES + table_bytes, config->slot_count, strerror(rc));
         return SLOTKIT_SYSTEM_ERROR;
@@ -114,7 +97,7 @@ static slotkit_status inmem_open(const slotkit_config *config, slotkit_instance 
                                   false /* private futexes: one process */);
     if (!inst->table) { /* cannot happen after slot_table_size succeeded */
         free(block);
-        set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "inmem: slot table initialisation failed");
+        backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "inmem: slot table initialisation failed");
         return SLOTKIT_INVALID_ARGUMENT;
     }
     *out = inst;
@@ -122,7 +105,6 @@ static slotkit_status inmem_open(const slotkit_config *config, slotkit_instance 
 }
 
 static void inmem_close(slotkit_instance *inst) { free(inst); }
-
 
 static const slotkit_backend inmem_backend = {
     .abi_version = SLOTKIT_ABI_VERSION,

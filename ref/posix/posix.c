@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "common/proc_identity.h"
+#include "common/backend_util.h"
 #include "common/slot_table.h"
 #include "common/slot_table_ops.h"
 #include "posix/segment.h"
@@ -65,41 +66,6 @@ struct slotkit_instance {
     char shm_name[POSIX_SHM_NAME_SIZE];
 };
 _Static_assert(offsetof(struct slotkit_instance, table) == 0, "slot_table_ops needs the table first");
-
-
-static slotkit_status set_error(slotkit_error *err, slotkit_status status, int sys_errno,
-                                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static slotkit_status set_error(slotkit_error *err, slotkit_status status, int sys_errno,
-                                const char *fmt, ...)
-{
-    if (!err)
-        return status;
-    memset(err, 0, sizeof *err);
-    err->status = status;
-    err->sys_errno = sys_errno;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    return status;
-}
-
-/* R-HANDLE-3 across processes: random, so two pools never share an id in
- * practice, and never 0. */
-static bool random_segment_id(uint64_t *out)
-{
-    uint64_t id = 0;
-    while (id == 0) {
-        ssize_t got = getrandom(&id, sizeof id, 0);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got != (ssize_t)sizeof id)
-            return false;
-    }
-    *out = id;
-    return true;
-}
 
 /* Unlinks the name only if it still names the object we created. */
 static void unlink_if_ours(const struct slotkit_instance *inst)
@@ -124,18 +90,18 @@ static slotkit_status create_pool(const slotkit_config *config, const char *shm_
     slotkit_status st =
         slot_table_size(config->slot_count, config->slot_capacity, &table_bytes, &why);
     if (st != SLOTKIT_OK)
-        return set_error(err, st, 0, "posix: %s (slot_count %zu, slot_capacity %zu)", why,
+        return backend_set_error(err, st, 0, "posix: %s (slot_count %zu, slot_capacity %zu)", why,
                          config->slot_count, config->slot_capacity);
     if (table_bytes > (size_t)INT64_MAX - POSIX_TABLE_OFFSET)
-        return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
+        return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
                          "posix: a pool of %zu slots of %zu bytes is too large for a segment",
                          config->slot_count, config->slot_capacity);
     const size_t total = posix_segment_bytes(table_bytes);
 
     uint64_t segment_id = 0;
-    if (!random_segment_id(&segment_id)) {
+    if (!backend_random_segment_id(&segment_id)) {
         int e = errno;
-        return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: getrandom failed: %s",
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: getrandom failed: %s",
                          strerror(e));
     }
     uint64_t start_token = 0;
@@ -144,7 +110,7 @@ static slotkit_status create_pool(const slotkit_config *config, const char *shm_
 
     struct slotkit_instance *inst = calloc(1, sizeof *inst);
     if (!inst)
-        return set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "posix: out of memory");
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "posix: out of memory");
 
     /* O_EXCL: an existing pool of that name stays untouched (R-XPROC-11). */
     int fd = shm_open(shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -152,9 +118,9 @@ static slotkit_status create_pool(const slotkit_config *config, const char *shm_
         int e = errno;
         free(inst);
         if (e == EEXIST)
-            return set_error(err, SLOTKIT_SYSTEM_ERROR, e,
+            return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e,
                              "posix: a segment named %s already exists", shm_name);
-        return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: shm_open(%s) failed: %s",
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: shm_open(%s) failed: %s",
                          shm_name, strerror(e));
     }
 
@@ -180,7 +146,7 @@ static slotkit_status create_pool(const slotkit_config *config, const char *shm_
     if (failed_call) {
         shm_unlink(shm_name);
         free(inst);
-        return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: %s of %s (%zu bytes) failed: %s",
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: %s of %s (%zu bytes) failed: %s",
                          failed_call, shm_name, total, strerror(e));
     }
 
@@ -251,9 +217,9 @@ static slotkit_status attach_pool(const slotkit_config *config, const char *shm_
     if (fd < 0) {
         int e = errno;
         if (e == ENOENT)
-            return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: no pool named %s exists",
+            return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: no pool named %s exists",
                              shm_name);
-        return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: shm_open(%s) failed: %s",
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: shm_open(%s) failed: %s",
                          shm_name, strerror(e));
     }
 
@@ -269,7 +235,7 @@ static slotkit_status attach_pool(const slotkit_config *config, const char *shm_
         if (fstat(fd, &st) != 0) {
             int e = errno;
             close(fd);
-            return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: fstat(%s) failed: %s",
+            return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: fstat(%s) failed: %s",
                              shm_name, strerror(e));
         }
         if (!S_ISREG(st.st_mode) || st.st_size < 0 || (uintmax_t)st.st_size > SIZE_MAX) {
@@ -286,7 +252,7 @@ static slotkit_status attach_pool(const slotkit_config *config, const char *shm_
             if (base == MAP_FAILED) {
                 int e = errno;
                 close(fd);
-                return set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: mmap of %s failed: %s",
+                return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: mmap of %s failed: %s",
                                  shm_name, strerror(e));
             }
             verdict = posix_segment_check(base, mapped, why, sizeof why);
@@ -306,9 +272,9 @@ static slotkit_status attach_pool(const slotkit_config *config, const char *shm_
     slotkit_status status = SLOTKIT_OK;
     const struct posix_segment_header *h = base;
     if (verdict != POSIX_SEGMENT_VALID) {
-        status = set_error(err, SLOTKIT_INCOMPATIBLE, 0, "posix: %s: %s", why, shm_name);
+        status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0, "posix: %s: %s", why, shm_name);
     } else if (posix_segment_creator_dead(h)) {
-        status = set_error(err, SLOTKIT_INCOMPATIBLE, 0,
+        status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
                            "posix: stale segment, its creator (pid %d) is gone; remove it with "
                            "'slotkit clean': %s",
                            (int)h->creator_pid, shm_name);
@@ -318,19 +284,19 @@ static slotkit_status attach_pool(const slotkit_config *config, const char *shm_
         char asked[80], actual[80];
         describe_geometry(asked, sizeof asked, config->slot_count, config->slot_capacity);
         describe_geometry(actual, sizeof actual, h->slot_count, (size_t)h->slot_capacity);
-        status = set_error(err, SLOTKIT_INCOMPATIBLE, 0,
+        status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
                            "posix: attach asked for %s, the pool has %s: %s", asked, actual,
                            shm_name);
     } else if (config->type_hash &&
                (!h->has_type_hash ||
                 memcmp(config->type_hash, h->type_hash, sizeof h->type_hash) != 0)) {
-        status = set_error(err, SLOTKIT_INCOMPATIBLE, 0,
+        status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
                            "posix: attach's type hash differs from the pool's: %s", shm_name);
     }
 
     struct slotkit_instance *inst = NULL;
     if (status == SLOTKIT_OK && !(inst = calloc(1, sizeof *inst)))
-        status = set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "posix: out of memory");
+        status = backend_set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "posix: out of memory");
     if (status != SLOTKIT_OK) {
         if (base != MAP_FAILED)
             munmap(base, mapped);
@@ -352,17 +318,17 @@ static slotkit_status posix_open(const slotkit_config *config, slotkit_instance 
                                  slotkit_error *err)
 {
     if (!config || !out)
-        return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "posix: %s is NULL",
+        return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "posix: %s is NULL",
                          !config ? "config" : "out");
     if (config->role != SLOTKIT_ROLE_CREATE && config->role != SLOTKIT_ROLE_ATTACH)
-        return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "posix: unknown role %d",
+        return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "posix: unknown role %d",
                          (int)config->role);
     if (config->role == SLOTKIT_ROLE_CREATE && config->slot_count == 0)
-        return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "posix: slot_count must be at least 1");
+        return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "posix: slot_count must be at least 1");
     char shm_name[POSIX_SHM_NAME_SIZE];
     const char *why = NULL;
     if (!posix_shm_name(config->name, shm_name, &why))
-        return set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "posix: %s", why);
+        return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "posix: %s", why);
     if (config->role == SLOTKIT_ROLE_CREATE)
         return create_pool(config, shm_name, out, err);
     return attach_pool(config, shm_name, out, err);
@@ -379,7 +345,6 @@ static void posix_close(slotkit_instance *inst)
         unlink_if_ours(inst);
     free(inst);
 }
-
 
 static const slotkit_backend posix_backend = {
     .abi_version = SLOTKIT_ABI_VERSION,
