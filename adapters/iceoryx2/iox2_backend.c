@@ -21,8 +21,9 @@
  *   - Random access: each instance's subscriber keeps, per slot, the latest
  *     sample it received for that slot (a service thread drains the queue
  *     every millisecond). A read takes the SN from the accounting and returns
- *     the held sample only if its SN and slot match; otherwise it waits for
- *     it. A sample this instance missed (it attached later, or its queue
+ *     the held sample only if its SN and slot match; otherwise it drains the
+ *     queue itself, and retries (spinning, then yielding, then sleeping)
+ *     while the send is still in flight. A sample this instance missed (it attached later, or its queue
  *     overflowed) is asked for through a re-send epoch in the segment: every
  *     instance's service thread re-sends copies of the committed samples it
  *     holds, one instance per slot and epoch (a claim word per slot). A read
@@ -37,6 +38,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -71,6 +73,11 @@
 #define READ_RESEND_AFTER_NS 2000000ull
 #define READ_RESEND_EVERY_NS 100000000ull
 #define READ_GIVE_UP_NS 3000000000ull
+/* How a read waits for a send in flight: re-drains while spinning, then while
+ * yielding the CPU, then every 50 us. */
+#define READ_SPIN_NS 20000ull
+#define READ_YIELD_NS 500000ull
+#define READ_LOCK_SPINS 2000
 #define ATTACH_SYNC_NS 1000000000ull
 /* How long ATTACH waits for a creator that is still setting the pool up. */
 #define ATTACH_INIT_WAIT_MS 3000
@@ -1014,8 +1021,33 @@ static slotkit_status sample_of(slotkit_instance *inst, slotkit_handle h,
     return SLOTKIT_OK;
 }
 
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+/* The read path's lock: a commit or a drain holds it for microseconds, so
+ * spin on it briefly before sleeping in the kernel (a futex wake-up costs
+ * tens of microseconds on a loaded box). */
+static void lock_for_read(slotkit_instance *inst)
+{
+    for (int i = 0; i < READ_LOCK_SPINS; i++) {
+        if (pthread_mutex_trylock(&inst->lock) == 0)
+            return;
+        cpu_relax();
+    }
+    pthread_mutex_lock(&inst->lock);
+}
+
 /* Runs fn with the lock held once the sample of h is here; waits (lock
- * released) and asks for re-sends while it is committed but missing. */
+ * released) and asks for re-sends while it is committed but missing. The
+ * common miss is a send still in flight (the accounting commits before the
+ * sample is sent): every retry drains the subscriber in this thread, first
+ * spinning, then yielding, and only then sleeping between tries. */
 static slotkit_status with_sample(slotkit_instance *inst, slotkit_handle h,
                                   slotkit_slot_header *out_header,
                                   slotkit_status (*fn)(const struct held_sample *, void *),
@@ -1023,7 +1055,7 @@ static slotkit_status with_sample(slotkit_instance *inst, slotkit_handle h,
 {
     uint64_t start = 0, last_request = 0;
     for (;;) {
-        pthread_mutex_lock(&inst->lock);
+        lock_for_read(inst);
         const struct held_sample *held = NULL;
         slotkit_status st = sample_of(inst, h, out_header, &held);
         if (st == SLOTKIT_OK && held)
@@ -1046,7 +1078,14 @@ static slotkit_status with_sample(slotkit_instance *inst, slotkit_handle h,
             atomic_fetch_add(&inst->hdr->resend_epoch, 1u);
             last_request = now;
         }
-        sleep_ns(50000L);
+        if (now - start < READ_SPIN_NS) {
+            for (int i = 0; i < 64; i++)
+                cpu_relax();
+        } else if (now - start < READ_YIELD_NS) {
+            sched_yield();
+        } else {
+            sleep_ns(50000L);
+        }
     }
 }
 
