@@ -30,7 +30,7 @@ JSON_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
 JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
 # Embedded backends and the library that reaches every backend.
-REF_SRC := ref/common/backend_util.c ref/common/slot_table.c ref/common/slot_table_ops.c ref/common/proc_identity.c ref/inmem/inmem.c $(wildcard ref/posix/*.c)
+REF_SRC := ref/common/backend_util.c ref/common/shm_segment.c ref/common/slot_table.c ref/common/slot_table_ops.c ref/common/proc_identity.c ref/inmem/inmem.c $(wildcard ref/posix/*.c)
 LIB_SRC := lib/error.c lib/loader.c lib/pool.c
 HARNESS_SRC := $(wildcard harness/*.c)
 CONF_SRC := $(wildcard conformance/*.c)

@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "common/proc_identity.h"
+#include "common/shm_segment.h"
 #include "common/backend_util.h"
 #include "common/slot_table.h"
 #include "shim.h"
@@ -307,19 +308,6 @@ static void remove_domain(const slotkit_instance *inst)
     (void)nftw(inst->root, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Unlinks the segment name only if it still names the object we created. */
-static void unlink_if_ours(const slotkit_instance *inst)
-{
-    int fd = shm_open(inst->shm_name, O_RDONLY | O_CLOEXEC, 0);
-    if (fd < 0)
-        return;
-    struct stat st;
-    bool ours = fstat(fd, &st) == 0 && st.st_dev == inst->dev && st.st_ino == inst->ino;
-    close(fd);
-    if (ours)
-        shm_unlink(inst->shm_name);
-}
-
 /* ---- lifecycle ------------------------------------------------------------ */
 
 static void *service_main(void *arg);
@@ -351,7 +339,7 @@ static void destroy(slotkit_instance *inst)
     sk_iox2_node_drop(inst->node);
     /* R-XPROC-12: only the creator removes the name, not a fork of it. */
     if (inst->base && inst->is_creator && getpid() == inst->creator_pid)
-        unlink_if_ours(inst);
+        shm_segment_unlink_if_same(inst->shm_name, inst->dev, inst->ino);
     if (inst->base && inst->user_index >= 0 && users_leave(inst) && inst->root[0] != '\0') {
         /* The last live user of the pool: the domain is this pool's alone. */
         remove_domain(inst);
@@ -443,42 +431,20 @@ static slotkit_status acct_create(slotkit_instance *inst, const slotkit_config *
     if (!backend_random_segment_id(&segment_id))
         return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, errno, "iceoryx2: getrandom failed");
 
-    /* O_EXCL: an existing pool of that name stays untouched (R-XPROC-11). */
-    int fd = shm_open(inst->shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        int e = errno;
-        if (e == EEXIST)
-            return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e,
-                             "iceoryx2: a pool named '%s' exists (%s)", name, inst->shm_name);
-        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: shm_open(%s) failed: %s",
-                         inst->shm_name, strerror(e));
-    }
-    const char *failed_call = NULL;
-    int e = 0;
-    struct stat st_obj;
-    void *base = MAP_FAILED;
-    if (fchmod(fd, 0600) != 0)
-        failed_call = "fchmod", e = errno;
-    else if (ftruncate(fd, (off_t)total) != 0)
-        failed_call = "ftruncate", e = errno;
-    else if ((e = posix_fallocate(fd, 0, (off_t)total)) != 0)
-        failed_call = "posix_fallocate";
-    else if (fstat(fd, &st_obj) != 0)
-        failed_call = "fstat", e = errno;
-    else if ((base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
-        failed_call = "mmap", e = errno;
-    close(fd);
-    if (failed_call) {
-        shm_unlink(inst->shm_name);
-        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: %s of %s (%zu bytes) failed: %s",
-                         failed_call, inst->shm_name, total, strerror(e));
+    /* O_EXCL inside: an existing pool of that name stays untouched (R-XPROC-11). */
+    void *base;
+    slotkit_status created =
+        shm_segment_create("iceoryx2", inst->shm_name, total, &base, &inst->dev, &inst->ino, err);
+    if (created != SLOTKIT_OK) {
+        if (err && err->sys_errno == EEXIST)
+            backend_set_error(err, SLOTKIT_SYSTEM_ERROR, EEXIST, "iceoryx2: a pool named '%s' exists (%s)", name,
+                              inst->shm_name);
+        return created;
     }
     inst->base = base;
     inst->mapped_bytes = total;
     inst->is_creator = true;
     inst->creator_pid = getpid();
-    inst->dev = st_obj.st_dev;
-    inst->ino = st_obj.st_ino;
 
     struct acct_header *h = base;
     h->creator_pid = (int32_t)getpid();

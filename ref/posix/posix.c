@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "common/proc_identity.h"
+#include "common/shm_segment.h"
 #include "common/backend_util.h"
 #include "common/slot_table.h"
 #include "common/slot_table_ops.h"
@@ -66,19 +67,6 @@ struct slotkit_instance {
     char shm_name[POSIX_SHM_NAME_SIZE];
 };
 _Static_assert(offsetof(struct slotkit_instance, table) == 0, "slot_table_ops needs the table first");
-
-/* Unlinks the name only if it still names the object we created. */
-static void unlink_if_ours(const struct slotkit_instance *inst)
-{
-    int fd = shm_open(inst->shm_name, O_RDONLY | O_CLOEXEC, 0);
-    if (fd < 0)
-        return;
-    struct stat st;
-    bool ours = fstat(fd, &st) == 0 && st.st_dev == inst->dev && st.st_ino == inst->ino;
-    close(fd);
-    if (ours)
-        shm_unlink(inst->shm_name);
-}
 
 /* ---- create ------------------------------------------------------------ */
 
@@ -112,42 +100,14 @@ static slotkit_status create_pool(const slotkit_config *config, const char *shm_
     if (!inst)
         return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "posix: out of memory");
 
-    /* O_EXCL: an existing pool of that name stays untouched (R-XPROC-11). */
-    int fd = shm_open(shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        int e = errno;
+    /* O_EXCL inside: an existing pool of that name stays untouched (R-XPROC-11). */
+    void *base;
+    dev_t dev;
+    ino_t ino;
+    slotkit_status created = shm_segment_create("posix", shm_name, total, &base, &dev, &ino, err);
+    if (created != SLOTKIT_OK) {
         free(inst);
-        if (e == EEXIST)
-            return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e,
-                             "posix: a segment named %s already exists", shm_name);
-        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: shm_open(%s) failed: %s",
-                         shm_name, strerror(e));
-    }
-
-    /* From here on the name is ours: every failure removes it again.
-     * fchmod: the umask must not widen or narrow 0600 (R-POSIX-1).
-     * posix_fallocate: a full /dev/shm fails here with ENOSPC instead of
-     * SIGBUS on first touch. */
-    const char *failed_call = NULL;
-    int e = 0;
-    struct stat st_obj;
-    void *base = MAP_FAILED;
-    if (fchmod(fd, 0600) != 0)
-        failed_call = "fchmod", e = errno;
-    else if (ftruncate(fd, (off_t)total) != 0)
-        failed_call = "ftruncate", e = errno;
-    else if ((e = posix_fallocate(fd, 0, (off_t)total)) != 0)
-        failed_call = "posix_fallocate";
-    else if (fstat(fd, &st_obj) != 0)
-        failed_call = "fstat", e = errno;
-    else if ((base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
-        failed_call = "mmap", e = errno;
-    close(fd);
-    if (failed_call) {
-        shm_unlink(shm_name);
-        free(inst);
-        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: %s of %s (%zu bytes) failed: %s",
-                         failed_call, shm_name, total, strerror(e));
+        return created;
     }
 
     struct posix_segment_header *h = base;
@@ -179,8 +139,8 @@ static slotkit_status create_pool(const slotkit_config *config, const char *shm_
     inst->mapped_bytes = total;
     inst->is_creator = true;
     inst->creator_pid = getpid();
-    inst->dev = st_obj.st_dev;
-    inst->ino = st_obj.st_ino;
+    inst->dev = dev;
+    inst->ino = ino;
     snprintf(inst->shm_name, sizeof inst->shm_name, "%s", shm_name);
     *out = inst;
     return SLOTKIT_OK;
@@ -342,7 +302,7 @@ static void posix_close(slotkit_instance *inst)
     /* R-XPROC-12: only the creator removes the name, and not from a fork of
      * it (a forked child's close must not pull the pool from its parent). */
     if (inst->is_creator && getpid() == inst->creator_pid)
-        unlink_if_ours(inst);
+        shm_segment_unlink_if_same(inst->shm_name, inst->dev, inst->ino);
     free(inst);
 }
 
