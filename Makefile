@@ -32,7 +32,7 @@ JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 # Embedded backends and the library that reaches every backend.
 REF_SRC := ref/common/backend_util.c ref/common/shm_segment.c ref/common/slot_table.c ref/common/slot_table_ops.c ref/common/proc_identity.c ref/inmem/inmem.c $(wildcard ref/posix/*.c)
 LIB_SRC := lib/error.c lib/loader.c lib/pool.c
-HARNESS_SRC := $(wildcard harness/*.c)
+HARNESS_SRC := $(wildcard harness/*.c) conformance/report_record.c
 CONF_SRC := $(wildcard conformance/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 POSIX_TEST_SRC := $(wildcard tests/posix/*.c)
@@ -65,6 +65,8 @@ $(B)/obj/%.o: %.c
 # and the tests reach a backend through include/ and the loader alone.
 # The POSIX backend's own tests look at its segment layout, so they see ref/ too.
 $(B)/obj/lib/%.o $(B)/obj/ref/%.o $(B)/obj/tests/posix/%.o: PART_INCLUDES := -Iref -Ilib
+# The harness reads the suite's result records (conformance/report_record.h).
+$(B)/obj/harness/%.o $(B)/obj/tests/unit/%.o $(B)/obj/tests/harness/%.o: PART_INCLUDES += -Iconformance
 
 $(B)/lib/libslotkit.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)

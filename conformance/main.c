@@ -9,12 +9,16 @@
  * which the per-test fixture reads. Everything except --backend goes to
  * Criterion unchanged (--filter, --tap, --xml, -j, ...).
  *
+ * --list-tests prints one line per test, "suite TAB test TAB rule TAB prerequisites",
+ * without loading a backend: `slotkit conform` schedules and judges from it.
+ *
  * --no-sandbox runs only the multi-threaded checks (stress.c; GLOB, default
  * "*", is matched against "suite/test"), in this process and without
  * Criterion, printing TAP. It exists for ThreadSanitizer: Criterion 2.4.1
  * aborts or crashes under TSan before running anything (Snaipe/Criterion#274).
  */
 #include "fixture.h"
+#include "prereqs.h"
 
 #include <fnmatch.h>
 #include <stdio.h>
@@ -34,6 +38,8 @@ static void print_backend_usage(void)
 
 /* Set by --no-sandbox: the glob of stress checks to run in-process. */
 static const char *no_sandbox_glob;
+/* Set by --list-tests. */
+static bool list_tests;
 
 /* Removes --backend X / --backend=X (exporting the value) and --no-sandbox
  * from argv. Returns the new argc, or -1 on a malformed option. */
@@ -50,6 +56,9 @@ static int take_own_options(int argc, char **argv)
             value = argv[++i];
         } else if (strncmp(argv[i], "--backend=", 10) == 0) {
             value = argv[i] + 10;
+        } else if (strcmp(argv[i], "--list-tests") == 0) {
+            list_tests = true;
+            continue;
         } else if (strcmp(argv[i], "--no-sandbox") == 0) {
             no_sandbox_glob = "*";
             continue;
@@ -141,6 +150,32 @@ static int run_without_sandbox(const slotkit_backend *backend, const char *glob)
     return failures == 0 ? 0 : 1;
 }
 
+/* Criterion registers each test as a pointer in the ELF section cr_tst. */
+extern struct criterion_test *__start_cr_tst[] __attribute__((weak));
+extern struct criterion_test *__stop_cr_tst[] __attribute__((weak));
+
+/* --list-tests: every rule test with its rule and declared prerequisites. */
+static int print_test_list(void)
+{
+    char why[256];
+    if (!prereqs_graph_valid(why, sizeof why)) {
+        fprintf(stderr, "conformance: invalid prerequisite graph: %s\n", why);
+        return 2;
+    }
+    size_t listed = 0;
+    for (struct criterion_test **t = __start_cr_tst; t != NULL && t < __stop_cr_tst; t++) {
+        char rule[48];
+        if (*t == NULL || !prereqs_rule_of_test((*t)->name, rule, sizeof rule)) continue;
+        printf("%s\t%s\t%s\t%s\n", (*t)->category, (*t)->name, rule, prereqs_declared(rule));
+        listed++;
+    }
+    if (listed == 0) {
+        fprintf(stderr, "conformance: no tests found in section cr_tst\n");
+        return 2;
+    }
+    return fflush(stdout) == 0 ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
     argc = take_own_options(argc, argv);
@@ -148,6 +183,7 @@ int main(int argc, char **argv)
         print_backend_usage();
         return 2;
     }
+    if (list_tests) return print_test_list();
 
     /* Fail fast, once, rather than once per test, when the backend does not load. */
     const char *spec = conf_backend_spec();

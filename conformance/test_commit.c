@@ -34,8 +34,8 @@ Test(commit, r_commit_1__bytes_copied,
     expect_sample(pool, handle, expected, sizeof expected);
 }
 
-Test(commit, r_commit_1__reused_slot,
-     .description = "R-COMMIT-1: a recycled slot publishes the new bytes and a fresh header")
+Test(commit, r_recycle_1__reused_slot_new_header,
+     .description = "R-RECYCLE-1: a recycled slot publishes the new bytes and a fresh header")
 {
     slotkit_pool *pool = open_pool(1, 16);
     uint8_t old_payload[16], new_payload[5];

@@ -30,8 +30,8 @@ Test(discard, r_discard_1__one_slot_cycle,
     expect_next_sn(pool, 0);
 }
 
-Test(discard, r_discard_1__not_delivered,
-     .description = "R-DISCARD-1: next_unread_slot finds nothing for a discarded loan")
+Test(discard, r_next_3__discarded_loan,
+     .description = "R-NEXT-3: next_unread_slot finds nothing for a discarded loan")
 {
     require_caps(SLOTKIT_CAP_NEXT_UNREAD);
     slotkit_pool *pool = open_pool(2, 16);
@@ -40,8 +40,8 @@ Test(discard, r_discard_1__not_delivered,
     expect_nothing_unread(pool, 0);
 }
 
-Test(discard, r_discard_1__old_sample_gone,
-     .description = "R-DISCARD-1: discarding a loan of a recycled slot does not bring the old "
+Test(discard, r_read_3__discarded_after_recycle,
+     .description = "R-READ-3: discarding a loan of a recycled slot does not bring the old "
                     "sample back")
 {
     slotkit_pool *pool = open_pool(1, 16);

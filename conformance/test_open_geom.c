@@ -31,6 +31,27 @@ static void expect_filled_error(const slotkit_error *err, slotkit_status status)
                    err->message);
 }
 
+Test(open, r_open_4, .description = "R-OPEN-4: valid CREATE configurations open and close, "
+                                    "one at a time and several at once")
+{
+    static const size_t shapes[][2] = {{1, 0}, {1, 64}, {4, 16}, {32, 4096}};
+    slotkit_pool *pools[4];
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < 4; i++) {
+            slotkit_config config = conf_config(shapes[i][0], shapes[i][1]);
+            slotkit_error err;
+            poison_error(&err);
+            pools[i] = NULL;
+            slotkit_status st = slotkit_pool_open(conf_backend, &config, &pools[i], &err);
+            cr_assert_eq(st, SLOTKIT_OK, "open(count=%zu, capacity=%zu) returned %s: %s", shapes[i][0],
+                         shapes[i][1], status_name(st), err.message);
+            cr_assert_not_null(pools[i], "open returned OK but no pool");
+            adopt_pool(pools[i]);
+        }
+        for (size_t i = 0; i < 4; i++) close_pool(pools[i]);
+    }
+}
+
 Test(open, r_open_1, .description = "R-OPEN-1: open with slot_count 0 is INVALID_ARGUMENT")
 {
     slotkit_config config = conf_config(0, 64);

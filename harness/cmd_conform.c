@@ -1,35 +1,55 @@
-/* `slotkit conform`: run the Criterion conformance suite against one backend. */
+/* `slotkit conform`: run the conformance suite against one backend and judge it. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "conform_output.h"
+#include "conform_runner.h"
 #include "results.h"
 #include "verdict.h"
+
+#define DEFAULT_TIMEOUT_S 60.0
+#define DEFAULT_BUDGET_S 1800.0
+#define PROBE_LIMIT_S 30.0
 
 static void usage(FILE *to)
 {
     fprintf(to,
             "usage: slotkit conform [--backend NAME|PATH.so] [options]\n\n"
-            "Runs the conformance suite (one process per test, a timeout on each) against\n"
-            "the backend, then prints a verdict per SPEC rule: pass, FAIL, warn (a SHOULD\n"
-            "rule missed), or skipped because the backend lacks a capability.\n\n"
+            "Runs the conformance suite against the backend, each test in its own process group\n"
+            "with a deadline, then prints a verdict per SPEC rule: pass, FAIL, BLOCKED (a\n"
+            "prerequisite rule failed first), warn (a SHOULD rule missed), NOT-RUN (the run's\n"
+            "budget ran out) or skipped (the backend lacks a capability). Root failures come first.\n\n"
             "  --backend B    built-in name, plug-in name, or path to a plug-in (default: inmem)\n"
-            "  --filter PAT   only tests matching PAT, e.g. 'commit/*' or '*/r_seq_*'\n"
-            "  --jobs N       parallel test processes (default: Criterion's, one per CPU)\n"
+            "  --filter PAT   only tests whose suite/test matches PAT, e.g. 'commit/*' or '*/r_seq_*'\n"
+            "  --jobs N       tests at once (default: one per CPU)\n"
+            "  --timeout S    per test: kill it and all it started after S seconds (default %.0f)\n"
+            "  --budget S     whole run: tests not started by then are NOT-RUN (default %.0f)\n"
+            "  --memcheck     run every test under valgrind; invalid reads/writes fail the test's rule\n"
             "  --tap FILE     also write a TAP report\n"
             "  --xml FILE     also write a JUnit XML report\n"
-            "  --json FILE    also write Criterion's JSON report\n"
-            "  --verbose      Criterion's verbose output\n"
+            "  --json FILE    also write the per-test and per-rule results as JSON\n"
+            "  --verbose      print every test's outcome and the tail of its output\n"
             "  --results DIR  store the results document here (default $SLOTKIT_RESULTS_DIR or ./results)\n"
             "  --no-store     do not store a results document\n\n"
-            "Exit status: 0 every run rule passed or was skipped, 1 a rule failed, 2 setup error.\n");
+            "Exit status: 0 no rule FAIL or NOT-RUN (warn and skipped are fine), 1 one is,\n"
+            "2 setup error (no such backend, suite not found, bad option).\n",
+            DEFAULT_TIMEOUT_S, DEFAULT_BUDGET_S);
 }
+
+typedef struct conform_args {
+    const char *backend, *filter, *tap, *xml, *json, *results_dir;
+    int jobs;
+    double timeout_s, budget_s;
+    bool verbose, store, memcheck;
+} conform_args;
 
 /* The suite binary: $SLOTKIT_CONFORMANCE, beside this executable, or in libexec. */
 static bool find_suite(char *path, size_t size)
@@ -45,39 +65,17 @@ static bool find_suite(char *path, size_t size)
     return access(path, X_OK) == 0;
 }
 
-/* Opening a small pool first turns "the backend refuses to open" into one clear line. */
-static bool probe_open(const slotkit_backend *backend)
+static bool parse_seconds(const char *text, double *out)
 {
-    char name[64];
-    snprintf(name, sizeof name, "slotkit-probe-%ld", (long)getpid());
-    slotkit_config config = {.slot_count = 4, .slot_capacity = 64, .name = name, .role = SLOTKIT_ROLE_CREATE};
-    slotkit_pool *pool;
-    slotkit_error err;
-    if (slotkit_pool_open(backend, &config, &pool, &err) != SLOTKIT_OK) {
-        cli_fail("conform: backend '%s' refuses to open a 4-slot pool: %s", backend->name, err.message);
-        return false;
-    }
-    slotkit_pool_close(pool);
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno != 0 || *end != '\0' || !isfinite(v) || v <= 0 || v > 86400) return false;
+    *out = v;
     return true;
 }
 
-static int run_suite(const char *suite, char **args)
-{
-    fflush(NULL);
-    pid_t child = fork();
-    if (child < 0) return cli_fail("conform: fork: %s", strerror(errno));
-    if (child == 0) {
-        execv(suite, args);
-        fprintf(stderr, "slotkit: conform: cannot run %s: %s\n", suite, strerror(errno));
-        _exit(127);
-    }
-    int status;
-    while (waitpid(child, &status, 0) < 0)
-        if (errno != EINTR) return cli_fail("conform: waitpid: %s", strerror(errno));
-    return status;
-}
-
-int cmd_conform(int argc, char **argv)
+static int parse_args(int argc, char **argv, conform_args *a)
 {
     static const struct option options[] = {
         {"backend", required_argument, NULL, 'b'}, {"filter", required_argument, NULL, 'f'},
@@ -85,91 +83,200 @@ int cmd_conform(int argc, char **argv)
         {"xml", required_argument, NULL, 'x'},     {"json", required_argument, NULL, 'J'},
         {"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
         {"results", required_argument, NULL, 'R'}, {"no-store", no_argument, NULL, 'S'},
-        {0, 0, 0, 0}};
-    const char *results_dir = NULL;
-    bool store = true;
-    const char *backend_arg = "inmem", *filter = NULL, *jobs = NULL, *tap = NULL, *xml = NULL, *json = NULL;
-    bool verbose = false;
+        {"timeout", required_argument, NULL, 'T'}, {"budget", required_argument, NULL, 'B'},
+        {"memcheck", no_argument, NULL, 'M'},      {0, 0, 0, 0}};
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    *a = (conform_args){.backend = "inmem", .jobs = cpus > 0 ? (int)cpus : 1, .timeout_s = DEFAULT_TIMEOUT_S,
+                        .budget_s = DEFAULT_BUDGET_S, .store = true};
     for (int opt; (opt = getopt_long(argc, argv, "b:f:j:h", options, NULL)) != -1;) {
+        char *end;
         switch (opt) {
-        case 'b': backend_arg = optarg; break;
-        case 'f': filter = optarg; break;
-        case 'j': jobs = optarg; break;
-        case 't': tap = optarg; break;
-        case 'x': xml = optarg; break;
-        case 'J': json = optarg; break;
-        case 'v': verbose = true; break;
-        case 'R': results_dir = optarg; break;
-        case 'S': store = false; break;
-        case 'h': usage(stdout); return 0;
+        case 'b': a->backend = optarg; break;
+        case 'f': a->filter = optarg; break;
+        case 'j':
+            a->jobs = (int)strtol(optarg, &end, 10);
+            if (*end != '\0' || a->jobs < 1 || a->jobs > 64) return cli_fail("conform: --jobs must be 1..64");
+            break;
+        case 'T':
+            if (!parse_seconds(optarg, &a->timeout_s)) return cli_fail("conform: --timeout must be 0 < S <= 86400");
+            break;
+        case 'B':
+            if (!parse_seconds(optarg, &a->budget_s)) return cli_fail("conform: --budget must be 0 < S <= 86400");
+            break;
+        case 't': a->tap = optarg; break;
+        case 'x': a->xml = optarg; break;
+        case 'J': a->json = optarg; break;
+        case 'v': a->verbose = true; break;
+        case 'M': a->memcheck = true; break;
+        case 'R': a->results_dir = optarg; break;
+        case 'S': a->store = false; break;
+        case 'h': usage(stdout); return -1;
         default: usage(stderr); return 2;
         }
     }
     if (optind < argc) return cli_fail("conform: unexpected argument '%s' (see --help)", argv[optind]);
+    return 0;
+}
 
-    const slotkit_backend *backend = cli_load_backend(backend_arg);
-    if (backend == NULL || !probe_open(backend)) return 2;
+/* ---- probing the backend in a child: a plug-in that crashes or hangs while
+ * loading or opening cannot take this process with it ---------------------- */
+
+static void probe_child(void *arg)
+{
+    const char *spec = arg;
+    dup2(STDOUT_FILENO, 3); /* keep the pipe; silence whatever the plug-in prints */
+    freopen("/dev/null", "w", stdout);
+    freopen("/dev/null", "w", stderr);
+    FILE *out = fdopen(3, "w");
+    const slotkit_backend *backend = NULL;
+    slotkit_error err = {0};
+    if (slotkit_backend_load(spec, &backend, &err) != SLOTKIT_OK) {
+        fprintf(out, "ERR\t%s\n", err.message);
+        fflush(out);
+        _exit(2);
+    }
+    char name[64];
+    snprintf(name, sizeof name, "slotkit-probe-%ld", (long)getpid());
+    slotkit_config config = {.slot_count = 4, .slot_capacity = 64, .name = name, .role = SLOTKIT_ROLE_CREATE};
+    slotkit_pool *pool;
+    if (slotkit_pool_open(backend, &config, &pool, &err) != SLOTKIT_OK) {
+        fprintf(out, "ERR\tbackend '%s' refuses to open a 4-slot pool: %s\n", backend->name, err.message);
+        fflush(out);
+        _exit(2);
+    }
+    slotkit_pool_close(pool);
+    fprintf(out, "OK\t%s\t%s\t%u\n", backend->name, backend->version, backend->capabilities);
+    fclose(out);
+    _exit(0);
+}
+
+typedef struct probed_backend {
+    char name[64], version[128];
+    unsigned capabilities;
+} probed_backend;
+
+static int probe(const char *spec, probed_backend *out)
+{
+    char buf[4096];
+    int status = runner_capture(probe_child, (void *)spec, PROBE_LIMIT_S, buf, sizeof buf);
+    if (status == -1)
+        return cli_fail("conform: backend '%s' did not load and open a pool within %.0f s (it hung or crashed)",
+                        spec, PROBE_LIMIT_S);
+    buf[strcspn(buf, "\n")] = '\0'; /* one line; every field escaped before it is printed */
+    char *save = NULL, *kind = strtok_r(buf, "\t", &save);
+    if (status == 0 && kind && strcmp(kind, "OK") == 0) {
+        char *name = strtok_r(NULL, "\t", &save), *version = strtok_r(NULL, "\t", &save);
+        char *caps = strtok_r(NULL, "\t", &save);
+        report_escape(name ? name : "?", out->name, sizeof out->name);
+        report_escape(version ? version : "?", out->version, sizeof out->version);
+        out->capabilities = caps ? (unsigned)strtoul(caps, NULL, 10) & SLOTKIT_CAP_ALL_KNOWN : 0;
+        return 0;
+    }
+    char why[1024];
+    report_escape(kind && strcmp(kind, "ERR") == 0 ? strtok_r(NULL, "", &save) : NULL, why, sizeof why);
+    return cli_fail("conform: %s", why[0] ? why : "the backend probe failed without a reason");
+}
+
+/* ---- the run -------------------------------------------------------------- */
+
+static void select_tests(conform_test *tests, size_t count, const char *filter)
+{
+    for (size_t i = 0; i < count; i++) {
+        char full[400];
+        snprintf(full, sizeof full, "%s/%s", tests[i].suite, tests[i].name);
+        tests[i].selected = filter == NULL || fnmatch(filter, full, 0) == 0;
+    }
+}
+
+/* Each test process loads the backend itself: it travels in the environment. */
+static void export_backend(const char *spec)
+{
+    char path[PATH_MAX];
+    if (strchr(spec, '/') != NULL && realpath(spec, path) != NULL) setenv("SLOTKIT_BACKEND", path, 1);
+    else setenv("SLOTKIT_BACKEND", spec, 1);
+}
+
+static int write_reports(const conform_args *a, const probed_backend *b, const conform_test *tests, size_t count,
+                         const conform_rule *rules, size_t rule_count, json_object *json)
+{
+    int rc = 0;
+    if (a->tap && conform_write_tap(a->tap, tests, count, rules, rule_count) != 0) rc = 2;
+    if (a->xml && conform_write_junit(a->xml, b->name, tests, count, rules, rule_count) != 0) rc = 2;
+    if (a->json && json_object_to_file_ext(a->json, json, JSON_C_TO_STRING_PRETTY) != 0)
+        rc = cli_fail("conform: cannot write %s", a->json);
+    return rc;
+}
+
+static void store_results(const conform_args *a, const probed_backend *b, json_object *json)
+{
+    json_object *config = json_object_new_object();
+    json_object_object_add(config, "backend_arg", json_object_new_string(a->backend));
+    json_object_object_add(config, "filter", a->filter ? json_object_new_string(a->filter) : NULL);
+    json_object_object_add(config, "jobs", json_object_new_int(a->jobs));
+    json_object_object_add(config, "timeout_s", json_object_new_double(a->timeout_s));
+    json_object_object_add(config, "budget_s", json_object_new_double(a->budget_s));
+    slotkit_backend described = {.name = b->name, .version = b->version, .capabilities = b->capabilities};
+    char stored[PATH_MAX + 256];
+    if (results_write_conform(&described, json_object_get(json), config, a->results_dir, stored, sizeof stored) == 0)
+        fprintf(stderr, "slotkit: conform: results stored in %s\n", stored);
+    else
+        fprintf(stderr, "slotkit: conform: warning: results not stored: %s\n", stored);
+}
+
+static int judge_and_report(const conform_args *a, const probed_backend *b, conform_test *tests, size_t count)
+{
+    size_t rule_count;
+    verdict_totals totals;
+    conform_rule *rules = verdict_compute(tests, count, &rule_count, &totals);
+    verdict_print_table(rules, rule_count, stdout);
+    size_t run = 0, passed = 0, skipped = 0;
+    for (size_t i = 0; i < count; i++) {
+        run += tests[i].selected;
+        passed += tests[i].selected && tests[i].outcome == OUTCOME_PASSED;
+        skipped += tests[i].selected && tests[i].outcome == OUTCOME_SKIPPED;
+    }
+    printf("conformance tests: %zu passed, %zu failed, %zu skipped\n", passed, run - passed - skipped, skipped);
+    printf("backend %s: %d rules passed, %d failed, %d blocked, %d skipped by capability, %d advisory (SHOULD) "
+           "missed%s\n",
+           b->name, totals.passed, totals.failed, totals.blocked, totals.skipped, totals.warned,
+           totals.not_run ? " -- budget spent: some rules NOT-RUN" : "");
+    fflush(stdout);
+    json_object *json = conform_to_json(tests, count, rules, rule_count, &totals);
+    int rc = write_reports(a, b, tests, count, rules, rule_count, json);
+    if (a->store) store_results(a, b, json);
+    json_object_put(json);
+    free(rules);
+    if (rc != 0) return rc;
+    return totals.failed || totals.not_run ? 1 : 0;
+}
+
+int cmd_conform(int argc, char **argv)
+{
+    conform_args a;
+    int parsed = parse_args(argc, argv, &a);
+    if (parsed != 0) return parsed < 0 ? 0 : parsed;
     char suite[PATH_MAX];
     if (!find_suite(suite, sizeof suite))
         return cli_fail("conform: conformance suite binary not found (looked for %s; set $SLOTKIT_CONFORMANCE)",
                         suite);
-
-    /* Each test process loads the backend itself: it travels in the environment. */
-    char backend_env[PATH_MAX];
-    if (strchr(backend_arg, '/') != NULL && realpath(backend_arg, backend_env) != NULL)
-        setenv("SLOTKIT_BACKEND", backend_env, 1);
-    else
-        setenv("SLOTKIT_BACKEND", backend_arg, 1);
-
-    /* The JSON report feeds the verdict table: the user's file if asked for, else a temporary one. */
-    char report[PATH_MAX] = "/tmp/slotkit-conform-XXXXXX";
-    if (json != NULL) {
-        snprintf(report, sizeof report, "%s", json);
-    } else {
-        int fd = mkstemp(report);
-        if (fd < 0) return cli_fail("conform: cannot create a temporary report: %s", strerror(errno));
-        close(fd);
-    }
-    char arg_json[PATH_MAX + 8], arg_tap[PATH_MAX + 8], arg_xml[PATH_MAX + 8], arg_filter[512], arg_jobs[32];
-    char *args[12];
-    int n = 0;
-    args[n++] = suite;
-    snprintf(arg_json, sizeof arg_json, "--json=%s", report);
-    args[n++] = arg_json;
-    if (tap) snprintf(arg_tap, sizeof arg_tap, "--tap=%s", tap), args[n++] = arg_tap;
-    if (xml) snprintf(arg_xml, sizeof arg_xml, "--xml=%s", xml), args[n++] = arg_xml;
-    if (filter) snprintf(arg_filter, sizeof arg_filter, "--filter=%s", filter), args[n++] = arg_filter;
-    if (jobs) snprintf(arg_jobs, sizeof arg_jobs, "--jobs=%s", jobs), args[n++] = arg_jobs;
-    if (verbose) args[n++] = "--verbose";
-    args[n] = NULL;
-
+    probed_backend backend;
+    if (probe(a.backend, &backend) != 0) return 2;
+    conform_test *tests = NULL;
+    long count = runner_list_tests(suite, &tests);
+    if (count < 0) return 2;
+    select_tests(tests, (size_t)count, a.filter);
+    export_backend(a.backend);
     char caps[128];
-    cli_format_caps(backend->capabilities, caps, sizeof caps);
-    fprintf(stderr, "slotkit: conformance of backend '%s' %s (capabilities: %s)\n", backend->name,
-            backend->version, caps);
-    int status = run_suite(suite, args);
-    verdict_totals totals;
-    int parsed = verdict_print(report, stdout, &totals);
-    /* Every run leaves one results document (the report's rule table and Criterion's JSON). */
-    if (parsed == 0 && store) {
-        json_object *config = json_object_new_object();
-        json_object_object_add(config, "backend_arg", json_object_new_string(backend_arg));
-        json_object_object_add(config, "filter", filter ? json_object_new_string(filter) : NULL);
-        json_object_object_add(config, "jobs", jobs ? json_object_new_string(jobs) : NULL);
-        json_object_object_add(config, "suite_exit_status", json_object_new_int(status));
-        char stored[PATH_MAX + 256];
-        if (results_write_conform(backend, report, config, results_dir, stored, sizeof stored) == 0)
-            fprintf(stderr, "slotkit: conform: results stored in %s\n", stored);
-        else
-            fprintf(stderr, "slotkit: conform: warning: results not stored: %s\n", stored);
-    }
-    if (json == NULL) unlink(report);
-    if (parsed != 0) return 2;
-    printf("backend %s: %d rules passed, %d failed, %d skipped by capability, %d advisory (SHOULD) missed\n",
-           backend->name, totals.passed, totals.failed, totals.skipped, totals.warned);
-    if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && totals.failed == 0)) {
-        cli_fail("conform: the suite ended abnormally (status 0x%x)", status);
-        return 2;
-    }
-    return totals.failed ? 1 : 0;
+    cli_format_caps(backend.capabilities, caps, sizeof caps);
+    fprintf(stderr, "slotkit: conformance of backend '%s' %s (capabilities: %s), %.0f s per test, %.0f s budget\n",
+            backend.name, backend.version, caps, a.timeout_s, a.budget_s);
+    runner_options options = {.suite_path = suite, .jobs = a.jobs, .test_timeout_s = a.timeout_s,
+                              .budget_s = a.budget_s, .verbose = a.verbose,
+                              .memcheck = a.memcheck ? "/usr/bin/valgrind" : NULL};
+    if (a.memcheck && access(options.memcheck, X_OK) != 0)
+        return cli_fail("conform: --memcheck needs valgrind (%s not found; apt-get install valgrind)", options.memcheck);
+    int rc = runner_run(tests, (size_t)count, &options);
+    if (rc == 0) rc = judge_and_report(&a, &backend, tests, (size_t)count);
+    free(tests);
+    return rc;
 }

@@ -542,48 +542,30 @@ int results_write_bench(const char *run_dir, const slotkit_backend *backend, jso
 
 /* ---- conformance documents ----------------------------------------------- */
 
-int results_write_conform(const slotkit_backend *backend, const char *criterion_report, json_object *config,
+int results_write_conform(const slotkit_backend *backend, json_object *conformance, json_object *config,
                           const char *root, char *path_out, size_t path_size)
 {
-    /* The verdict table exactly as `slotkit conform` prints it, parsed back:
-     * one source of truth for what a rule's verdict is. */
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    verdict_totals totals;
-    int parsed = out ? verdict_print(criterion_report, out, &totals) : -1;
-    if (out) fclose(out);
-    if (parsed != 0) {
-        free(text);
+    json_object *totals = NULL, *failed = NULL, *not_run = NULL;
+    if (conformance == NULL || !json_object_object_get_ex(conformance, "totals", &totals) ||
+        !json_object_object_get_ex(totals, "failed", &failed)) {
+        json_object_put(conformance);
         json_object_put(config);
-        snprintf(path_out, path_size, "no readable conformance report at %s", criterion_report);
+        snprintf(path_out, path_size, "no conformance results to store");
         return -1;
     }
+    json_object_object_get_ex(totals, "not_run", &not_run);
+    bool fail = json_object_get_int(failed) > 0 || (not_run && json_object_get_int(not_run) > 0);
     json_object *doc = results_new("conform", backend, "unknown");
-    json_object *conf = json_object_new_object(), *rules = json_object_new_array();
-    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char rule[48], verdict[16];
-        int tests, consumed = 0;
-        if (sscanf(line, "%47s %15s %d %n", rule, verdict, &tests, &consumed) < 3 || strncmp(rule, "R-", 2) != 0)
-            continue;
-        json_object *r = json_object_new_object();
-        json_object_object_add(r, "rule", json_object_new_string(rule));
-        json_object_object_add(r, "verdict", json_object_new_string(verdict));
-        json_object_object_add(r, "tests", json_object_new_int(tests));
-        json_object_object_add(r, "detail", json_object_new_string(line + consumed));
-        json_object_array_add(rules, r);
+    json_object_object_add(conformance, "verdict", json_object_new_string(fail ? "fail" : "pass"));
+    /* Schema v1 readers find the totals at the top of "conformance" too. */
+    static const char *const keys[] = {"passed", "failed", "blocked", "skipped", "warned"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        json_object *v = NULL;
+        json_object_object_get_ex(totals, keys[i], &v);
+        json_object_object_add(conformance, keys[i], json_object_new_int(v ? json_object_get_int(v) : 0));
     }
-    free(text);
-    json_object_object_add(conf, "passed", json_object_new_int(totals.passed));
-    json_object_object_add(conf, "failed", json_object_new_int(totals.failed));
-    json_object_object_add(conf, "skipped", json_object_new_int(totals.skipped));
-    json_object_object_add(conf, "warned", json_object_new_int(totals.warned));
-    json_object_object_add(conf, "verdict", json_object_new_string(totals.failed ? "fail" : "pass"));
-    json_object_object_add(conf, "rules", rules);
-    json_object_object_add(doc, "conformance", conf);
+    json_object_object_add(doc, "conformance", conformance);
     if (config) json_object_object_add(doc, "config", config);
-    json_object *report = json_object_from_file(criterion_report);
-    if (report) json_object_object_add(results_get(doc, "raw"), "criterion", report);
     int rc = results_store(doc, root, path_out, path_size);
     json_object_put(doc);
     return rc;

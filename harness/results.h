@@ -45,9 +45,9 @@ int results_write_bench(const char *run_dir, const slotkit_backend *backend, jso
 json_object *results_bench_doc(const char *run_dir, const slotkit_backend *backend, json_object *config, char *err,
                                size_t err_size);
 
-/* For `slotkit conform`: the per-rule verdict table (as verdict_print
- * prints it), Criterion's JSON report embedded, and the totals. */
-int results_write_conform(const slotkit_backend *backend, const char *criterion_report, json_object *config,
+/* For `slotkit conform`: the run's rules, tests and totals (conform_to_json;
+ * ownership passes), as the document's "conformance" member. */
+int results_write_conform(const slotkit_backend *backend, json_object *conformance, json_object *config,
                           const char *root, char *path_out, size_t path_size);
 
 /* Reads and validates a document; NULL with a one-line reason in err. */

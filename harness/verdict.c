@@ -1,25 +1,23 @@
-/* Folding Criterion's per-test results into per-rule verdicts. */
+/* Folding per-test outcomes into per-rule verdicts (verdict.h). */
 #include "verdict.h"
 
 #include <ctype.h>
-#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+const char *outcome_name(test_outcome outcome)
+{
+    static const char *const names[] = {"NOT-RUN", "PASSED", "SKIPPED", "FAILED", "CRASHED", "TIMEOUT"};
+    return (unsigned)outcome < sizeof names / sizeof names[0] ? names[outcome] : "?";
+}
 
-/* Ordered by precedence: a rule shows its worst test. WARNED is a failed
- * test of a SHOULD rule (name suffix __should): reported, not a failure. */
-#define CRITERION_FILTERED "The test was skipped."
+const char *verdict_name(rule_verdict verdict)
+{
+    static const char *const names[] = {"skipped", "pass", "warn", "BLOCKED", "NOT-RUN", "FAIL"};
+    return (unsigned)verdict < sizeof names / sizeof names[0] ? names[verdict] : "?";
+}
 
-enum rule_state { RULE_SKIPPED, RULE_PASSED, RULE_WARNED, RULE_FAILED };
-
-typedef struct rule_result {
-    char rule[48];
-    enum rule_state state;
-    int tests;
-    char detail[200]; /* failing test and message, or skip reason */
-} rule_result;
+bool test_is_should(const conform_test *test) { return strstr(test->name, "__should") != NULL; }
 
 int verdict_rule_of_test(const char *test_name, char *rule, size_t rule_size)
 {
@@ -33,104 +31,152 @@ int verdict_rule_of_test(const char *test_name, char *rule, size_t rule_size)
     return n > 2 ? 0 : -1;
 }
 
-/* Orders R-GROUP-N by group name, then by number. */
+static conform_rule *find_rule(conform_rule *rules, size_t count, const char *rule)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(rules[i].rule, rule) == 0) return &rules[i];
+    return NULL;
+}
+
+/* The verdict one test gives its rule, and the detail that explains it. */
+static rule_verdict test_verdict(const conform_test *t)
+{
+    switch (t->outcome) {
+    case OUTCOME_PASSED: return VERDICT_PASSED;
+    case OUTCOME_SKIPPED: return VERDICT_SKIPPED;
+    case OUTCOME_NOT_RUN: return VERDICT_NOT_RUN;
+    default: return test_is_should(t) ? VERDICT_WARNED : VERDICT_FAILED;
+    }
+}
+
+static void add_test(conform_rule *r, const conform_test *t)
+{
+    rule_verdict v = test_verdict(t);
+    r->tests++;
+    if (v == VERDICT_SKIPPED) {
+        if (r->detail[0] == '\0') snprintf(r->detail, sizeof r->detail, "%s", t->detail);
+        return;
+    }
+    if (v <= r->verdict) return; /* the first, worst test explains the rule */
+    r->verdict = v;
+    if (v == VERDICT_PASSED) r->detail[0] = '\0';
+    else if (t->outcome == OUTCOME_TIMEOUT)
+        snprintf(r->detail, sizeof r->detail, "(timeout) %s::%s: %s", t->suite, t->name, t->detail);
+    else if (v == VERDICT_NOT_RUN)
+        snprintf(r->detail, sizeof r->detail, "%s::%s not run: the run's budget was spent", t->suite, t->name);
+    else
+        snprintf(r->detail, sizeof r->detail, "%s::%s %s: %s", t->suite, t->name, outcome_name(t->outcome),
+                 t->detail);
+}
+
+/* Next space-separated token of *cursor; false at the end. */
+static bool next_token(const char **cursor, char *tok, size_t size)
+{
+    const char *c = *cursor;
+    while (*c == ' ') c++;
+    size_t n = 0;
+    for (; *c != '\0' && *c != ' '; c++)
+        if (n + 1 < size) tok[n++] = *c;
+    tok[n] = '\0';
+    *cursor = c;
+    return n > 0;
+}
+
+/* Marks (in seen) every rule reachable from r's prerequisites. */
+static void reach(conform_rule *rules, size_t count, const conform_rule *r, bool *seen)
+{
+    char tok[48];
+    for (const char *c = r->prereqs; next_token(&c, tok, sizeof tok);) {
+        conform_rule *dep = find_rule(rules, count, tok);
+        if (dep == NULL || seen[dep - rules]) continue;
+        seen[dep - rules] = true;
+        reach(rules, count, dep, seen);
+    }
+}
+
+/* A failed rule with a failed prerequisite is blocked by the root failures among them. */
+static void apply_blocking(conform_rule *rules, size_t count)
+{
+    bool *seen = calloc(count ? count : 1, sizeof *seen);
+    for (size_t i = 0; i < count; i++) {
+        if (rules[i].verdict != VERDICT_FAILED) continue;
+        memset(seen, 0, count * sizeof *seen);
+        reach(rules, count, &rules[i], seen);
+        seen[i] = false;
+        rules[i].root_failure = true;
+        for (size_t j = 0; j < count; j++)
+            if (seen[j] && rules[j].verdict == VERDICT_FAILED) rules[i].root_failure = false;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (rules[i].verdict != VERDICT_FAILED || rules[i].root_failure) continue;
+        memset(seen, 0, count * sizeof *seen);
+        reach(rules, count, &rules[i], seen);
+        char by[sizeof rules[i].detail] = "by";
+        for (size_t j = 0; j < count; j++)
+            if (seen[j] && rules[j].root_failure && strlen(by) + strlen(rules[j].rule) + 2 < sizeof by)
+                strcat(strcat(by, " "), rules[j].rule);
+        rules[i].verdict = VERDICT_BLOCKED;
+        snprintf(rules[i].detail, sizeof rules[i].detail, "%s", by);
+    }
+    free(seen);
+}
+
+/* Display order: verdict group (worst first), then group name and number. */
+static int display_rank(const conform_rule *r)
+{
+    static const int rank[] = {[VERDICT_FAILED] = 0, [VERDICT_BLOCKED] = 1, [VERDICT_NOT_RUN] = 2,
+                               [VERDICT_WARNED] = 3, [VERDICT_PASSED] = 4,  [VERDICT_SKIPPED] = 5};
+    return rank[r->verdict];
+}
+
 static int compare_rules(const void *a, const void *b)
 {
-    const char *ra = ((const rule_result *)a)->rule, *rb = ((const rule_result *)b)->rule;
-    const char *da = strrchr(ra, '-'), *db = strrchr(rb, '-');
-    size_t la = (size_t)(da - ra), lb = (size_t)(db - rb);
-    int group = strncmp(ra, rb, la < lb ? la : lb);
-    if (group == 0) group = (int)la - (int)lb;
-    if (group != 0) return group;
-    return atoi(da + 1) - atoi(db + 1);
+    const conform_rule *x = a, *y = b;
+    if (display_rank(x) != display_rank(y)) return display_rank(x) - display_rank(y);
+    const char *dx = strrchr(x->rule, '-'), *dy = strrchr(y->rule, '-');
+    size_t lx = (size_t)(dx - x->rule), ly = (size_t)(dy - y->rule);
+    int group = strncmp(x->rule, y->rule, lx < ly ? lx : ly);
+    if (group == 0) group = (int)lx - (int)ly;
+    return group != 0 ? group : atoi(dx + 1) - atoi(dy + 1);
 }
 
-static const char *first_message(json_object *test)
+conform_rule *verdict_compute(const conform_test *tests, size_t test_count, size_t *count,
+                              verdict_totals *totals)
 {
-    json_object *messages, *first;
-    if (json_object_object_get_ex(test, "messages", &messages) && json_object_is_type(messages, json_type_array) &&
-        json_object_array_length(messages) > 0 && (first = json_object_array_get_idx(messages, 0)) != NULL)
-        return json_object_get_string(first);
-    return "";
-}
-
-static rule_result *find_or_add(rule_result **rules, size_t *count, size_t *cap, const char *rule)
-{
-    for (size_t i = 0; i < *count; i++)
-        if (strcmp((*rules)[i].rule, rule) == 0) return &(*rules)[i];
-    if (*count == *cap) {
-        *cap = *cap ? *cap * 2 : 64;
-        *rules = realloc(*rules, *cap * sizeof **rules);
-    }
-    rule_result *r = &(*rules)[(*count)++];
-    memset(r, 0, sizeof *r);
-    snprintf(r->rule, sizeof r->rule, "%s", rule);
-    return r;
-}
-
-static void add_test(rule_result *r, const char *suite, const char *test, const char *status, const char *message)
-{
-    r->tests++;
-    if (strcmp(status, "PASSED") == 0) {
-        if (r->state == RULE_SKIPPED) r->state = RULE_PASSED;
-    } else if (strcmp(status, "SKIPPED") == 0) {
-        if (r->state == RULE_SKIPPED && r->detail[0] == '\0') snprintf(r->detail, sizeof r->detail, "%s", message);
-    } else {
-        /* FAILED, ERRORED (timeout, crash): the first, worst failure is the one shown. */
-        enum rule_state failure = strstr(test, "__should") != NULL ? RULE_WARNED : RULE_FAILED;
-        if (r->state < failure) {
-            r->state = failure;
-            snprintf(r->detail, sizeof r->detail, "%s::%s %s: %s", suite, test, status, message);
+    conform_rule *rules = calloc(test_count ? test_count : 1, sizeof *rules);
+    size_t n = 0;
+    for (size_t i = 0; i < test_count; i++) {
+        if (!tests[i].selected) continue;
+        conform_rule *r = find_rule(rules, n, tests[i].rule);
+        if (r == NULL) {
+            r = &rules[n++];
+            snprintf(r->rule, sizeof r->rule, "%s", tests[i].rule);
+            snprintf(r->prereqs, sizeof r->prereqs, "%s", tests[i].prereqs);
+            r->verdict = VERDICT_SKIPPED;
         }
+        add_test(r, &tests[i]);
     }
-}
-
-int verdict_print(const char *report_path, FILE *out, verdict_totals *totals)
-{
-    json_object *root = json_object_from_file(report_path);
-    json_object *suites;
-    if (root == NULL || !json_object_object_get_ex(root, "test_suites", &suites) ||
-        !json_object_is_type(suites, json_type_array)) {
-        cli_fail("conform: the suite wrote no readable report at %s", report_path);
-        if (root) json_object_put(root);
-        return -1;
-    }
-    rule_result *rules = NULL;
-    size_t count = 0, cap = 0;
-    for (size_t s = 0; s < json_object_array_length(suites); s++) {
-        json_object *suite = json_object_array_get_idx(suites, s), *name, *tests;
-        if (!json_object_object_get_ex(suite, "name", &name) || !json_object_object_get_ex(suite, "tests", &tests))
-            continue;
-        for (size_t t = 0; t < json_object_array_length(tests); t++) {
-            json_object *test = json_object_array_get_idx(tests, t), *tname, *tstatus;
-            char rule[48];
-            if (!json_object_object_get_ex(test, "name", &tname) ||
-                !json_object_object_get_ex(test, "status", &tstatus) ||
-                verdict_rule_of_test(json_object_get_string(tname), rule, sizeof rule) != 0)
-                continue;
-            const char *status = json_object_get_string(tstatus), *message = first_message(test);
-            /* Criterion reports tests left out by --filter as skipped with this stock text;
-             * they were not run, so they say nothing about their rule. */
-            if (strcmp(status, "SKIPPED") == 0 && (message[0] == '\0' || strcmp(message, CRITERION_FILTERED) == 0))
-                continue;
-            add_test(find_or_add(&rules, &count, &cap, rule), json_object_get_string(name),
-                     json_object_get_string(tname), status, message);
-        }
-    }
-    qsort(rules, count, sizeof *rules, compare_rules);
+    apply_blocking(rules, n);
+    qsort(rules, n, sizeof *rules, compare_rules);
     *totals = (verdict_totals){0};
-    static const char *const labels[] = {"skipped", "pass", "warn", "FAIL"};
-    fprintf(out, "\n%-14s %-8s %-6s %s\n", "RULE", "VERDICT", "TESTS", "DETAIL");
-    for (size_t i = 0; i < count; i++) {
-        rule_result *r = &rules[i];
-        fprintf(out, "%-14s %-8s %-6d %s\n", r->rule, labels[r->state], r->tests,
-                r->state == RULE_PASSED ? "" : r->detail);
-        if (r->state == RULE_PASSED) totals->passed++;
-        else if (r->state == RULE_WARNED) totals->warned++;
-        else if (r->state == RULE_FAILED) totals->failed++;
-        else totals->skipped++;
+    for (size_t i = 0; i < n; i++) {
+        switch (rules[i].verdict) {
+        case VERDICT_PASSED: totals->passed++; break;
+        case VERDICT_FAILED: totals->failed++; break;
+        case VERDICT_BLOCKED: totals->blocked++; break;
+        case VERDICT_NOT_RUN: totals->not_run++; break;
+        case VERDICT_WARNED: totals->warned++; break;
+        case VERDICT_SKIPPED: totals->skipped++; break;
+        }
     }
-    free(rules);
-    json_object_put(root);
-    return 0;
+    *count = n;
+    return rules;
+}
+
+void verdict_print_table(const conform_rule *rules, size_t count, FILE *out)
+{
+    fprintf(out, "\n%-14s %-8s %-6s %s\n", "RULE", "VERDICT", "TESTS", "DETAIL");
+    for (size_t i = 0; i < count; i++)
+        fprintf(out, "%-14s %-8s %-6d %s\n", rules[i].rule, verdict_name(rules[i].verdict), rules[i].tests,
+                rules[i].verdict == VERDICT_PASSED ? "" : rules[i].detail);
 }

@@ -1,20 +1,23 @@
-/* Per-rule verdicts from a Criterion JSON report. */
+/* Per-rule verdicts from per-test outcomes and the prerequisite graph. */
 #ifndef SLOTKIT_HARNESS_VERDICT_H
 #define SLOTKIT_HARNESS_VERDICT_H
 
 #include <stdio.h>
 
-typedef struct verdict_totals {
-    int passed, failed, skipped, warned; /* warned: SHOULD rules a backend misses */
-} verdict_totals;
+#include "conform_model.h"
 
 /* Test name r_commit_3__variant → rule "R-COMMIT-3". Returns 0, or -1 if the
  * name does not follow the convention. */
 int verdict_rule_of_test(const char *test_name, char *rule, size_t rule_size);
 
-/* Reads the report, prints one line per rule (pass / FAIL / skipped with the
- * reason) and fills *totals. Returns 0, or -1 with a message if the report is
- * missing or malformed. */
-int verdict_print(const char *report_path, FILE *out, verdict_totals *totals);
+/* Folds the selected tests into one row per rule, ordered root failures
+ * first, then blocked, not run, warned, passed, skipped. A FAILED rule whose
+ * transitive prerequisites include a FAILED rule becomes BLOCKED, naming the
+ * root failures. Returns the rows (free()) and their number in *count. */
+conform_rule *verdict_compute(const conform_test *tests, size_t test_count, size_t *count,
+                              verdict_totals *totals);
+
+/* The table `slotkit conform` prints: RULE VERDICT TESTS DETAIL. */
+void verdict_print_table(const conform_rule *rules, size_t count, FILE *out);
 
 #endif

@@ -41,5 +41,5 @@ baseline: all
 	@tests/harness/instructions.sh record
 
 # The tests find their data from any working directory.
-$(call obj,$(HARNESS_TEST_SRC)): PART_INCLUDES := -DHARNESS_DATA='"$(CURDIR)/tests/harness/data"' \
+$(call obj,$(HARNESS_TEST_SRC)): PART_INCLUDES := -Iconformance -DHARNESS_DATA='"$(CURDIR)/tests/harness/data"' \
     -DHARNESS_DOCS='"$(CURDIR)/docs"'

@@ -13,6 +13,12 @@ failed=0
 tally_criterion() { # name log rc
     local name=$1 log=$2 rc=$3 line
     line=$(grep -a 'Synthesis: Tested:' "$log" | tail -n 1)
+    # `slotkit conform` runs the suite itself and prints its own tally.
+    local conform
+    conform=$(grep -a '^conformance tests: [0-9]* passed, [0-9]* failed' "$log" | tail -n 1)
+    if [ -z "$line" ] && [ -n "$conform" ]; then
+        line=$(sed -E 's/conformance tests: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped/Synthesis: Tested: x | Passing: \1 | Failing: \2 | Crashing: 0/' <<<"$conform")
+    fi
     if [ -z "$line" ]; then
         echo "check: $name ended without a Criterion summary (exit $rc); see $log"
         failed=$((failed + 1))

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "../../harness/fingerprint.h"
+#include "../../harness/conform_output.h"
+#include "../../harness/verdict.h"
 #include "helpers.h"
 
 #ifndef HARNESS_DATA
@@ -170,24 +172,26 @@ Test(results, a_run_directory_without_results_is_refused)
 
 Test(results, conform_document_records_rule_verdicts)
 {
-    char report[PATH_MAX], path[PATH_MAX], err[512];
-    snprintf(report, sizeof report, "%s/criterion.json", root);
-    FILE *f = fopen(report, "w");
-    fputs("{\"test_suites\":[{\"name\":\"commit\",\"tests\":["
-          "{\"name\":\"r_commit_1\",\"status\":\"PASSED\"},"
-          "{\"name\":\"r_commit_2\",\"status\":\"FAILED\",\"messages\":[\"x.c:3: boom\"]}]}]}",
-          f);
-    fclose(f);
-    cr_assert_eq(results_write_conform(slotkit_builtin(0), report, NULL, root, path, sizeof path), 0, "%s", path);
+    char path[PATH_MAX], err[512];
+    conform_test tests[2] = {
+        {.suite = "commit", .name = "r_commit_1", .rule = "R-COMMIT-1", .selected = true, .outcome = OUTCOME_PASSED},
+        {.suite = "commit", .name = "r_commit_2", .rule = "R-COMMIT-2", .selected = true, .outcome = OUTCOME_FAILED,
+         .detail = "x.c:3: boom"}};
+    size_t rule_count;
+    verdict_totals totals;
+    conform_rule *rules = verdict_compute(tests, 2, &rule_count, &totals);
+    json_object *conformance = conform_to_json(tests, 2, rules, rule_count, &totals);
+    free(rules);
+    cr_assert_eq(results_write_conform(slotkit_builtin(0), conformance, NULL, root, path, sizeof path), 0, "%s", path);
     json_object *doc = results_load(path, err, sizeof err);
     cr_assert_not_null(doc, "%s", err);
     cr_assert_str_eq(results_get_string(doc, "conformance.verdict", ""), "fail");
     cr_assert_eq(json_object_get_int(results_get(doc, "conformance.failed")), 1);
-    json_object *rule = json_object_array_get_idx(results_get(doc, "conformance.rules"), 1);
-    cr_assert_str_eq(results_get_string(rule, "rule", ""), "R-COMMIT-2");
+    json_object *rule = json_object_array_get_idx(results_get(doc, "conformance.rules"), 0);
+    cr_assert_str_eq(results_get_string(rule, "rule", ""), "R-COMMIT-2", "failures come first");
     cr_assert_str_eq(results_get_string(rule, "verdict", ""), "FAIL");
     cr_assert_not_null(strstr(results_get_string(rule, "detail", ""), "boom"));
-    cr_assert_not_null(results_get(doc, "raw.criterion.test_suites"));
+    cr_assert_not_null(results_get(doc, "conformance.tests"));
     json_object_put(doc);
 }
 
