@@ -764,6 +764,20 @@ static void race_fail(struct race *r, const char *message, unsigned round, slotk
     atomic_store(&r->stop, true);
 }
 
+/* Both sides leave once one failed, or once the round budget is long past:
+ * a backend that never frees the slot or never publishes cannot hang a
+ * retry loop (it fails the check instead). */
+#define RACE_GRACE_S 5.0
+static bool race_should_stop(struct race *r, unsigned round)
+{
+    if (atomic_load(&r->stop)) return true;
+    if (mono_now() > r->stop_at + RACE_GRACE_S) {
+        race_fail(r, "gave up waiting for the other side, past the deadline", round, SLOTKIT_OK);
+        return true;
+    }
+    return false;
+}
+
 /* After a wait: was it woken late for an event that had already happened?
  * event_index is the round whose event the waiter needed. */
 static bool race_woken_late(struct race *r, unsigned event_index, uint64_t wake_ns)
@@ -821,7 +835,7 @@ static void *notify4_writer(void *arg)
         slotkit_status st;
         /* The reader frees the slot by marking; poll, do not wait (R-NOTIFY-5 is separate). */
         while ((st = slotkit_reserve(r->pool, 0x1, &loan)) == SLOTKIT_NO_FREE_SLOT) {
-            if (atomic_load(&r->stop)) {
+            if (race_should_stop(r, round)) {
                 return NULL;
             }
             sched_yield();
@@ -851,7 +865,7 @@ static void *notify4_reader(void *arg)
     for (unsigned round = 0;; round++) {
         uint8_t kind = 0;
         for (;;) {
-            if (atomic_load(&r->stop)) {
+            if (race_should_stop(r, round)) {
                 return NULL;
             }
             /* The lost-wakeup-free pattern: capture, check, wait. */
@@ -894,7 +908,7 @@ static void *notify5_writer(void *arg)
         bool last = round >= r->max_rounds || mono_now() > r->stop_at;
         slotkit_handle loan;
         for (;;) {
-            if (atomic_load(&r->stop)) {
+            if (race_should_stop(r, round)) {
                 return NULL;
             }
             uint64_t gen = slotkit_notify_generation(r->pool);
@@ -937,7 +951,7 @@ static void *notify5_reader(void *arg)
         bool error = false;
         /* Poll for the sample: only the writer's wait is under test. */
         while (!race_sample_present(r, round, &kind, &error)) {
-            if (error || atomic_load(&r->stop)) {
+            if (error || race_should_stop(r, round)) {
                 return NULL;
             }
             sched_yield();
