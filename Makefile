@@ -86,7 +86,10 @@ $(B)/bin/slotkit-conformance: $(call obj,$(CONF_SRC)) $(B)/lib/libslotkit.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcriterion -ldl -lpthread
 
-$(B)/bin/slotkit-unit-tests: $(call obj,$(UNIT_SRC)) $(filter-out $(B)/obj/harness/main.o,$(call obj,$(HARNESS_SRC))) $(B)/lib/libslotkit.a
+# The unit tests also cover the suite's prerequisite graph.
+UNIT_CONF_OBJ := $(call obj,conformance/prereqs.c conformance/prereqs_table.c conformance/op_recorder.c)
+$(B)/bin/slotkit-unit-tests: $(call obj,$(UNIT_SRC)) $(filter-out $(B)/obj/harness/main.o,$(call obj,$(HARNESS_SRC))) \
+        $(UNIT_CONF_OBJ) $(B)/lib/libslotkit.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcriterion $(JSON_LIBS) -ldl -lpthread
 

@@ -21,6 +21,7 @@ typedef struct runner_options {
     double budget_s;        /* whole run */
     bool verbose;           /* print each test's outcome and captured output */
     const char *memcheck;   /* NULL, or the valgrind executable to run every test under */
+    const char *work_dir;   /* set by runner_run: its private temporary directory */
 } runner_options;
 
 /* Fills the tests from `suite --list-tests`; returns the number, or -1 with a

@@ -3,7 +3,7 @@
 # or prints the exact command to run (otherwise).
 set -euo pipefail
 packages=(gcc g++ make pkg-config libcriterion-dev libbenchmark-dev libnuma-dev libhwloc-dev
-          libjson-c-dev hyperfine valgrind gnuplot-nox hwloc chromium)
+          libjson-c-dev hyperfine valgrind gnuplot-nox hwloc chromium python3)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

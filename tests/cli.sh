@@ -17,7 +17,7 @@ expect "conform --help" 0 "usage: slotkit conform" -- "$SLOTKIT" conform --help
 expect "backends --help" 0 "usage: slotkit backends" -- "$SLOTKIT" backends --help
 expect "backends lists inmem with its capabilities" 0 "^inmem .*IN_PLACE,NOTIFY,TYPE_HASH,NEXT_UNREAD +built-in \(default\)" -- "$SLOTKIT" backends
 expect "backends --names gives loadable specs only" 0 "^inmem$" -- "$SLOTKIT" backends --names
-expect "missing plug-in file" 2 "^slotkit: cannot read plug-in '/nonexistent/x.so': No such file" -- "$SLOTKIT" conform --backend /nonexistent/x.so
+expect "missing plug-in file" 2 "^slotkit: conform: cannot read plug-in '/nonexistent/x.so': No such file" -- "$SLOTKIT" conform --backend /nonexistent/x.so
 expect "not a plug-in" 2 "does not export slotkit_backend_entry" -- "$SLOTKIT" conform --backend "$PLUGINS/libslotkit_nosymbol.so"
 expect "ABI mismatch" 2 "built for slotkit ABI 2, this slotkit speaks ABI 1" -- "$SLOTKIT" conform --backend "$PLUGINS/libslotkit_badabi.so"
 expect "capabilities without entries" 2 "capability flags disagree" -- "$SLOTKIT" backends --backend "$PLUGINS/libslotkit_badcaps.so"

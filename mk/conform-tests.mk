@@ -1,0 +1,16 @@
+# Test plug-ins for `slotkit conform` itself (tests/conform/plugins): inmem
+# with one behaviour changed, linked against libslotkit.so.
+#   $(B)/conform-plugins/libslotkit_<name>.so
+CONF_TEST_PLUGINS := $(patsubst tests/conform/plugins/%.c,$(B)/conform-plugins/libslotkit_%.so,\
+                       $(wildcard tests/conform/plugins/*.c))
+EXTRA_TARGETS += $(CONF_TEST_PLUGINS)
+
+# The library's soname, so plug-ins linked against the build tree load from it.
+$(B)/lib/libslotkit.so.0: $(B)/lib/libslotkit.so
+	ln -sf libslotkit.so $@
+
+$(B)/conform-plugins/libslotkit_%.so: tests/conform/plugins/%.c tests/conform/plugins/wrap_inmem.h \
+        $(B)/lib/libslotkit.so.0
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -g -fPIC -shared -Iinclude $(SAN) -o $@ $< -L$(B)/lib -lslotkit \
+	    -Wl,-rpath,'$$ORIGIN/../lib'

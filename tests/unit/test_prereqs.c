@@ -1,0 +1,40 @@
+/* The prerequisite graph and its run-time check (conformance/prereqs.c). */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "../../conformance/op_recorder.h"
+#include "../../conformance/prereqs.h"
+
+#define BIT(op) (1u << (op))
+
+Test(prereqs, the_declared_graph_is_acyclic_and_complete)
+{
+    char why[256] = "";
+    cr_assert(prereqs_graph_valid(why, sizeof why), "%s", why);
+}
+
+Test(prereqs, an_operation_reached_through_prerequisites_is_allowed)
+{
+    char why[320] = "";
+    /* R-SEQ-2 rests on R-SEQ-1, which rests on R-COMMIT-1 (commit, read) and R-RESERVE-2 (reserve). */
+    cr_assert(prereqs_check("R-SEQ-2", BIT(CONF_OP_OPEN) | BIT(CONF_OP_RESERVE) | BIT(CONF_OP_COMMIT) |
+                                           BIT(CONF_OP_READ), why, sizeof why), "%s", why);
+    cr_assert(prereqs_check("R-COMMIT-1", BIT(CONF_OP_COMMIT) | BIT(CONF_OP_READ), why, sizeof why),
+              "a rule may use the operations it founds: %s", why);
+}
+
+Test(prereqs, an_undeclared_operation_is_a_suite_error)
+{
+    char why[320] = "";
+    cr_assert_not(prereqs_check("R-COMMIT-1", BIT(CONF_OP_RESERVE) | BIT(CONF_OP_DISCONNECT), why, sizeof why));
+    cr_assert_not_null(strstr(why, "mark_reader_disconnected, whose rule R-DISC-1 is not among R-COMMIT-1's"), "%s",
+                       why);
+}
+
+Test(prereqs, test_names_map_to_rules)
+{
+    char rule[48];
+    cr_assert(prereqs_rule_of_test("r_xproc_12__attacher_close", rule, sizeof rule));
+    cr_assert_str_eq(rule, "R-XPROC-12");
+    cr_assert_not(prereqs_rule_of_test("helper", rule, sizeof rule));
+}
