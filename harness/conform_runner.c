@@ -400,6 +400,19 @@ static void exec_argv(void *argv)
     _exit(127);
 }
 
+/* Appends what is readable now on fd to buf (capped); false at end of file. */
+static bool read_some(int fd, char *buf, size_t size, size_t *len)
+{
+    char chunk[4096];
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n == 0) return false;
+    if (n < 0) return errno == EAGAIN || errno == EINTR;
+    size_t take = *len + (size_t)n < size - 1 ? (size_t)n : size - 1 - *len;
+    memcpy(buf + *len, chunk, take);
+    *len += take;
+    return true;
+}
+
 int runner_capture(void (*child)(void *), void *arg, double limit_s, char *buf, size_t size)
 {
     int fds[2];
@@ -413,31 +426,34 @@ int runner_capture(void (*child)(void *), void *arg, double limit_s, char *buf, 
         _exit(127);
     }
     close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        return -1;
+    }
+    setpgid(pid, pid);
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
     size_t len = 0;
-    double end = now_s() + limit_s;
-    struct pollfd p = {.fd = fds[0], .events = POLLIN};
-    while (now_s() < end && poll(&p, 1, 50) >= 0) {
-        char chunk[4096];
-        ssize_t n = (p.revents & (POLLIN | POLLHUP)) ? read(fds[0], chunk, sizeof chunk) : -1;
-        if (n == 0) break;
-        if (n < 0) continue;
-        size_t take = len + (size_t)n < size - 1 ? (size_t)n : size - 1 - len;
-        memcpy(buf + len, chunk, take);
-        len += take;
+    int status = 0;
+    bool exited = false, open_end = true;
+    /* Until the child exits, not until the pipe closes: what it forked may keep the pipe open. */
+    for (double end = now_s() + limit_s; !exited && now_s() < end;) {
+        struct pollfd p = {.fd = fds[0], .events = POLLIN};
+        if (open_end && poll(&p, 1, 20) > 0) open_end = read_some(fds[0], buf, size, &len);
+        else if (!open_end) usleep(20000);
+        exited = waitpid(pid, &status, WNOHANG) == pid;
+    }
+    while (exited && open_end && read_some(fds[0], buf, size, &len) && len < size - 1) {
+        struct pollfd p = {.fd = fds[0], .events = POLLIN};
+        if (poll(&p, 1, 0) <= 0) break;
     }
     buf[len] = '\0';
     close(fds[0]);
-    int status = 0;
-    if (pid > 0 && waitpid(pid, &status, WNOHANG) == 0) {
-        usleep(100000);
-        if (waitpid(pid, &status, WNOHANG) == 0) {
-            proc_tree_kill(pid);
-            kill(-pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            return -1;
-        }
-    }
-    return pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    kill(-pid, SIGKILL);
+    proc_tree_kill(pid);
+    if (!exited) waitpid(pid, &status, 0);
+    proc_tree_kill_orphans(NULL, 0); /* what it detached (we are a subreaper) */
+    while (waitpid(-1, NULL, WNOHANG) > 0) {}
+    return exited && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 static bool parse_test_line(char *line, conform_test *t)
