@@ -5,17 +5,20 @@
 #   table   one verdict table header, one summary line, every line between
 #           them one well-formed row (so no raw newline from a message), each
 #           rule once (so no backend output mistaken for a row)
-#   verdict the rule the misbehaviour breaks is FAIL ("(timeout)" for hangs)
-#   exit    status 1 (0 or 1 where the backend's semantics are fine), never 2
-#           or a signal
+#   verdict the rule the misbehaviour breaks has the expected verdict
+#           ("FAIL", "FAIL (timeout)...", "NOT-RUN")
+#   exit    1 where a verdict is expected, else 0 or 1; never 2 or a signal
 #   procs   no process left behind: found by a marker in the environment, by
 #           the run's process group, or by the name hostile leftovers take
-#   shm     no new /dev/shm entry
+#   shm     no new /dev/shm entry; where a mount namespace is allowed (root),
+#           each run gets a private /dev/shm, so other jobs' pools cannot
+#           confuse the count
 #   bytes   (messages only) the rule's row quotes the backend's message, and
 #           stdout has no raw 0xff or ESC byte
 # Sourced by scripts/check.sh (uses $LOGS and the passed/failed counters), or
 # run on its own: bash scripts/check.d/hostile.sh   (HOSTILE_ALL=1: every
-# crash_/abort_ plug-in, not only the representative subset).
+# crash_/abort_ plug-in, not only the representative subset; HOSTILE_ONLY=ERE:
+# only the cases whose name matches).
 
 hostile_standalone=0
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
@@ -35,49 +38,54 @@ HOSTILE_BUDGET=120
 HOSTILE_SLACK=10
 mkdir -p "$HOSTILE_LOGS"
 
-# variant | --filter | rule that must FAIL ("-": none; the run must still be sound) | detail prefix
-# The crash/abort ops: every op's plug-in is built; make check runs the
-# representative four, HOSTILE_ALL=1 runs them all.
+# Cases: plug-in variant (":tag" tells two runs of one plug-in apart), --filter,
+# the rule ("*": any) that must get the verdict ("-": the backend's semantics
+# are fine, any verdict will do), the start of its detail ("-": any), --budget.
+# hang_wait:budget runs five hanging tests one at a time on an 8 s budget: the
+# runner must stop on time and mark what it never ran.
+# Every crash_/abort_ plug-in is built; make check runs a representative four,
+# HOSTILE_ALL=1 runs them all.
 hostile_cases() {
-    cat <<'EOF'
-hang_wait         notify/r_notify_3              R-NOTIFY-3  (timeout)
-spin_reserve      reserve/r_reserve_1            R-RESERVE-1 (timeout)
-crash_commit      commit/r_commit_1              R-COMMIT-1  -
-abort_read        read/r_read_1                  R-READ-1    -
-crash_open        open/r_open_2__failed_attach   R-OPEN-2    -
-crash_close       open/r_open_1__capacity_zero   R-OPEN-1    -
-bad_status        commit/r_commit_1              R-COMMIT-1  -
-messages          seq/r_seq_1__configured_first  R-SEQ-1     -
-flood             open/r_open_1__capacity_zero   -           -
-fork_leave        open/r_open_1__capacity_zero   -           -
-EOF
+    local b=$HOSTILE_BUDGET kind
+    cat <<CASES
+hang_wait         notify/r_notify_3              R-NOTIFY-3  FAIL    (timeout) $b
+hang_wait:budget  notify/r_notify_[23]*          *           NOT-RUN -         8
+spin_reserve      reserve/r_reserve_1            R-RESERVE-1 FAIL    (timeout) $b
+crash_commit      commit/r_commit_1              R-COMMIT-1  FAIL    -         $b
+abort_read        read/r_read_1                  R-READ-1    FAIL    -         $b
+crash_open        open/r_open_2__failed_attach   R-OPEN-2    FAIL    -         $b
+crash_close       open/r_open_1__capacity_zero   R-OPEN-1    FAIL    -         $b
+bad_status        commit/r_commit_1              R-COMMIT-1  FAIL    -         $b
+messages          seq/r_seq_1__configured_first  R-SEQ-1     FAIL    -         $b
+flood             open/r_open_1__capacity_zero   R-OPEN-1    -       -         $b
+fork_leave        open/r_open_1__capacity_zero   R-OPEN-1    -       -         $b
+CASES
     [ "${HOSTILE_ALL:-0}" = 1 ] || return 0
-    local kind
     for kind in crash abort; do
-        cat <<EOF | grep -v -E "^(crash_commit|abort_read|crash_open|crash_close) "
-${kind}_open              open/r_open_2__failed_attach   R-OPEN-2    -
-${kind}_close             open/r_open_1__capacity_zero   R-OPEN-1    -
-${kind}_reserve           reserve/r_reserve_1            R-RESERVE-1 -
-${kind}_commit            commit/r_commit_1              R-COMMIT-1  -
-${kind}_discard           discard/r_discard_1            R-DISCARD-1 -
-${kind}_read              read/r_read_1                  R-READ-1    -
-${kind}_mark_read         mark/r_mark_1__mark_read       R-MARK-1    -
-${kind}_disconnect        disc/r_disc_1                  R-DISC-1    -
-${kind}_slot_count        geom/r_geom_1                  R-GEOM-1    -
-${kind}_total_size        geom/r_geom_3                  R-GEOM-3    -
-${kind}_capacity          open/r_open_1__capacity_zero   R-OPEN-1    -
-${kind}_data_ptr          inplace/r_inplace_1            R-INPLACE-1 -
-${kind}_commit_in_place   inplace/r_inplace_3            R-INPLACE-3 -
-${kind}_read_ptr          inplace/r_inplace_5            R-INPLACE-5 -
-${kind}_next_unread       next/r_next_1                  R-NEXT-1    -
-${kind}_type_hash         hash/r_hash_1                  R-HASH-1    -
-${kind}_notify_generation notify/r_notify_2              R-NOTIFY-2  -
-${kind}_wait_for_change   notify/r_notify_3              R-NOTIFY-3  -
-EOF
+        grep -v -E "^(crash_commit|abort_read|crash_open|crash_close) " <<CASES
+${kind}_open              open/r_open_2__failed_attach   R-OPEN-2    FAIL - $b
+${kind}_close             open/r_open_1__capacity_zero   R-OPEN-1    FAIL - $b
+${kind}_reserve           reserve/r_reserve_1            R-RESERVE-1 FAIL - $b
+${kind}_commit            commit/r_commit_1              R-COMMIT-1  FAIL - $b
+${kind}_discard           discard/r_discard_1            R-DISCARD-1 FAIL - $b
+${kind}_read              read/r_read_1                  R-READ-1    FAIL - $b
+${kind}_mark_read         mark/r_mark_1__mark_read       R-MARK-1    FAIL - $b
+${kind}_disconnect        disc/r_disc_1                  R-DISC-1    FAIL - $b
+${kind}_slot_count        geom/r_geom_1                  R-GEOM-1    FAIL - $b
+${kind}_total_size        geom/r_geom_3                  R-GEOM-3    FAIL - $b
+${kind}_capacity          open/r_open_1__capacity_zero   R-OPEN-1    FAIL - $b
+${kind}_data_ptr          inplace/r_inplace_1            R-INPLACE-1 FAIL - $b
+${kind}_commit_in_place   inplace/r_inplace_3            R-INPLACE-3 FAIL - $b
+${kind}_read_ptr          inplace/r_inplace_5            R-INPLACE-5 FAIL - $b
+${kind}_next_unread       next/r_next_1                  R-NEXT-1    FAIL - $b
+${kind}_type_hash         hash/r_hash_1                  R-HASH-1    FAIL - $b
+${kind}_notify_generation notify/r_notify_2              R-NOTIFY-2  FAIL - $b
+${kind}_wait_for_change   notify/r_notify_3              R-NOTIFY-3  FAIL - $b
+CASES
     done
 }
 
-hostile_result() { # variant what ok(0/1) message
+hostile_result() { # case what ok(0/1) message
     if [ "$3" -eq 0 ]; then
         passed=$((passed + 1))
     else
@@ -96,7 +104,7 @@ hostile_leftovers() { # marker pgid orphans_before
         stat=$(cat "$dir/stat" 2>/dev/null) || continue
         stat=${stat##*) }
         case $stat in Z*) continue ;; esac # exited, its parent not yet told
-        set -- "$1" "$2" "$3" $stat
+        set -- "$1" "$2" "$3" $stat        # $4 state, $5 ppid, $6 process group
         if [ "$6" = "$2" ] || grep -qaz "^SLOTKIT_HOSTILE_MARK=$1\$" "$dir/environ" 2>/dev/null ||
             { [ "$(cat "$dir/comm" 2>/dev/null)" = hostile_orphan ] && ! grep -qw "$pid" <<<"$3"; }; then
             echo "$pid"
@@ -106,6 +114,23 @@ hostile_leftovers() { # marker pgid orphans_before
 
 hostile_orphans() {
     grep -lx hostile_orphan /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3 | tr '\n' ' ' || true
+}
+
+# /dev/shm entries not in before that stay. Another job's live pool may come
+# and go meanwhile; one named after a live process outside this run is its.
+hostile_shm_new() { # before marker
+    local name pid new
+    new=$(comm -13 <(echo "$1") <(ls -A /dev/shm | sort))
+    [ -n "$new" ] || return 0
+    sleep 1
+    while IFS= read -r name; do
+        pid=$(sed -n 's/^slotkit-skc-\([0-9]*\)-.*/\1/p' <<<"$name")
+        if [ -n "$pid" ] && [ -e "/proc/$pid" ] &&
+            ! grep -qaz "^SLOTKIT_HOSTILE_MARK=$2\$" "/proc/$pid/environ" 2>/dev/null; then
+            continue
+        fi
+        printf '%s ' "$name"
+    done < <(comm -12 <(echo "$new") <(ls -A /dev/shm | sort))
 }
 
 # Checks the table's shape; prints what is wrong, nothing when it is sound.
@@ -126,51 +151,71 @@ hostile_table_problems() { # stdout-file
         }' "$1"
 }
 
-hostile_row() { # stdout-file rule: "VERDICT DETAIL" of the rule's one row
-    LC_ALL=C awk -v rule="$2" '$1 == rule { v = $2; $1 = $2 = $3 = ""; sub(/^ +/, ""); print v " " $0; exit }' "$1"
+# "VERDICT DETAIL" of the rows of rule ("*": every rule), one a line.
+hostile_rows() { # stdout-file rule
+    LC_ALL=C awk -v rule="$2" '/^R-[A-Z0-9]+-[0-9]+ / && (rule == "*" || $1 == rule) {
+        v = $2; $1 = $2 = $3 = ""; sub(/^ +/, ""); print v " " $0 }' "$1"
 }
 
-hostile_run() { # variant filter rule detail-prefix
-    local variant=$1 filter=$2 rule=$3 prefix=$4
+hostile_check_verdict() { # case stdout-file rule verdict detail-prefix rc
+    local want=$4 row found=1
+    [ "$5" = - ] || want="$4 $5"
+    while IFS= read -r row; do
+        [[ $row == "$want"* ]] && found=0
+    done < <(hostile_rows "$2" "$3")
+    row=$(hostile_rows "$2" "$3" | head -n 1 | cut -c1-160)
+    hostile_result "$1" verdict $found "$3 is '${row:-no row}', expected '$want...'"
+    hostile_result "$1" exit $([ "$6" -eq 1 ] && echo 0 || echo 1) "exit $6, expected 1"
+}
+
+hostile_run() { # case filter rule verdict detail-prefix budget
+    local label=$1 filter=$2 rule=$3 verdict=$4 prefix=$5 budget=$6
+    local variant=${label%%:*}
     local plugin=$HOSTILE_PLUGINS/libslotkit_hostile_$variant.so
-    local out=$HOSTILE_LOGS/$variant.out err=$HOSTILE_LOGS/$variant.err
-    local marker="hostile-$$-$variant-$RANDOM"
+    local out=$HOSTILE_LOGS/${label/:/-}.out err=$HOSTILE_LOGS/${label/:/-}.err
+    local marker="hostile-$$-${label/:/-}-$RANDOM"
     if [ ! -e "$plugin" ]; then
-        hostile_result "$variant" build 1 "$plugin missing (make builds it)"
+        hostile_result "$label" build 1 "$plugin missing (make builds it)"
         return
     fi
-    local shm_before orphans_before start end rc
+    local limits=()
+    if [ "$hostile_has_limits" = 1 ]; then
+        limits=(--timeout "$HOSTILE_TIMEOUT" --budget "$budget" --jobs 1)
+    elif [ "$budget" != "$HOSTILE_BUDGET" ]; then
+        hostile_result "$label" budget 1 "slotkit conform has no --budget; not run"
+        return
+    fi
+    local shm_before orphans_before start end rc shm_list=$HOSTILE_LOGS/${label/:/-}.shm
+    local private=()
+    rm -f "$shm_list"
+    [ "$hostile_private_shm" = 0 ] || private=(unshare -m --propagation private sh -c \
+        'mount -t tmpfs -o size=256m tmpfs /dev/shm || exit 97; "$@"; rc=$?; ls -A /dev/shm >"$0"; exit $rc' \
+        "$shm_list")
     shm_before=$(ls -A /dev/shm | sort)
     orphans_before=$(hostile_orphans)
     start=$(date +%s%N)
     # setsid: the run is its own process group, which the outer timeout kills whole.
-    setsid timeout -k 5 $((HOSTILE_BUDGET + 30)) env SLOTKIT_HOSTILE_MARK="$marker" \
-        "$HOSTILE_SLOTKIT" conform --backend "$plugin" --no-store "${hostile_limits[@]}" \
+    setsid timeout -k 5 $((budget + 30)) "${private[@]}" env SLOTKIT_HOSTILE_MARK="$marker" \
+        "$HOSTILE_SLOTKIT" conform --backend "$plugin" --no-store "${limits[@]}" \
         --filter "$filter" >"$out" 2>"$err" </dev/null &
     local pgid=$!
     wait "$pgid" 2>/dev/null && rc=0 || rc=$?
     end=$(date +%s%N)
     local ms=$(((end - start) / 1000000))
-    echo "check: hostile: $variant: exit $rc after $((ms / 1000)).$((ms % 1000 / 100)) s"
+    echo "check: hostile: $label: exit $rc after $((ms / 1000)).$((ms % 1000 / 100)) s"
 
-    local over=$((HOSTILE_BUDGET + HOSTILE_SLACK))
-    hostile_result "$variant" budget $([ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] && [ "$ms" -le $((over * 1000)) ] && echo 0 || echo 1) \
-        "still running after $((ms / 1000)) s (budget $HOSTILE_BUDGET s + $HOSTILE_SLACK s; exit $rc)"
+    hostile_result "$label" budget \
+        $([ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] && [ "$ms" -le $(((budget + HOSTILE_SLACK) * 1000)) ] && echo 0 || echo 1) \
+        "ran $((ms / 1000)) s on a $budget s budget (+$HOSTILE_SLACK s slack; exit $rc)"
 
     local problems
     problems=$(hostile_table_problems "$out")
-    hostile_result "$variant" table $([ -z "$problems" ] && echo 0 || echo 1) \
-        "${problems}see $out and $err"
+    hostile_result "$label" table $([ -z "$problems" ] && echo 0 || echo 1) "${problems}see $out and $err"
 
-    if [ "$rule" != - ]; then
-        local row want="FAIL"
-        row=$(hostile_row "$out" "$rule")
-        [ "$prefix" = - ] || want="FAIL $prefix"
-        hostile_result "$variant" verdict $([ "${row#"$want"}" != "$row" ] && echo 0 || echo 1) \
-            "$rule is '${row:-no row}', expected '$want...'"
-        hostile_result "$variant" exit $([ "$rc" -eq 1 ] && echo 0 || echo 1) "exit $rc, expected 1"
+    if [ "$verdict" != - ]; then
+        hostile_check_verdict "$label" "$out" "$rule" "$verdict" "$prefix" "$rc"
     else # the backend's semantics are fine: pass or FAIL is the runner's call
-        hostile_result "$variant" exit $([ "$rc" -le 1 ] && echo 0 || echo 1) "exit $rc, expected 0 or 1"
+        hostile_result "$label" exit $([ "$rc" -le 1 ] && echo 0 || echo 1) "exit $rc, expected 0 or 1"
     fi
 
     local left=""
@@ -179,49 +224,53 @@ hostile_run() { # variant filter rule detail-prefix
         [ -n "$left" ] || break
         sleep 0.2
     done
-    hostile_result "$variant" procs $([ -z "$left" ] && echo 0 || echo 1) "left running: pid $left"
+    hostile_result "$label" procs $([ -z "$left" ] && echo 0 || echo 1) "left running: pid $left"
     [ -z "$left" ] || kill -KILL $left 2>/dev/null || true # only this run's processes
 
-    # Another job's live pool may come and go meanwhile: only what stays counts.
     local shm_new
-    shm_new=$(comm -13 <(echo "$shm_before") <(ls -A /dev/shm | sort))
-    if [ -n "$shm_new" ]; then
-        sleep 1
-        shm_new=$(comm -12 <(echo "$shm_new") <(ls -A /dev/shm | sort))
+    if [ -e "$shm_list" ]; then
+        shm_new=$(tr '\n' ' ' <"$shm_list")
+    else
+        shm_new=$(hostile_shm_new "$shm_before" "$marker")
     fi
-    shm_new=$(tr '\n' ' ' <<<"$shm_new")
-    hostile_result "$variant" shm $([ -z "$shm_new" ] && echo 0 || echo 1) "new in /dev/shm: $shm_new"
+    hostile_result "$label" shm $([ -z "$shm_new" ] && echo 0 || echo 1) "new in /dev/shm: $shm_new"
 
     if [ "$variant" = messages ]; then # the message reaches the table, escaped
         local raw quoted
         raw=$(LC_ALL=C grep -ac $'[\xff\x1b]' "$out" || true)
-        quoted=$(hostile_row "$out" "$rule" | grep -ac quote || true)
-        hostile_result "$variant" bytes $([ "$raw" -eq 0 ] && [ "$quoted" -eq 1 ] && echo 0 || echo 1) \
-            "$raw stdout line(s) carry a raw 0xff or ESC byte; $rule row quotes the message: $quoted"
+        quoted=$(hostile_rows "$out" "$rule" | grep -ac quote || true)
+        hostile_result "$label" bytes $([ "$raw" -eq 0 ] && [ "$quoted" -eq 1 ] && echo 0 || echo 1) \
+            "$raw stdout line(s) carry a raw 0xff or ESC byte; $rule rows quoting the message: $quoted"
     fi
 }
 
 # The old runner has neither --timeout nor --budget; the outer backstop still holds.
-hostile_limits=(--timeout "$HOSTILE_TIMEOUT" --budget "$HOSTILE_BUDGET")
+hostile_has_limits=1
 if ! "$HOSTILE_SLOTKIT" conform --help 2>/dev/null | grep -q -- --budget; then
-    echo "check: hostile: this slotkit conform has no --budget; running without --timeout/--budget"
-    hostile_limits=()
+    echo "check: hostile: this slotkit conform has no --budget; running without --timeout/--budget/--jobs"
+    hostile_has_limits=0
+fi
+
+# A private /dev/shm per run where mount namespaces are allowed.
+hostile_private_shm=0
+if unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /dev/shm' 2>/dev/null; then
+    hostile_private_shm=1
 fi
 
 hostile_passed_before=$passed
 hostile_failed_before=$failed
-while read -r hostile_variant hostile_filter hostile_rule hostile_prefix; do
-    hostile_run "$hostile_variant" "$hostile_filter" "$hostile_rule" "$hostile_prefix"
-done < <(hostile_cases)
-echo "check: hostile: $((passed - hostile_passed_before)) passed," \
-    "$((failed - hostile_failed_before)) failed"
+while read -r hostile_label hostile_filter hostile_rule hostile_verdict hostile_prefix hostile_budget; do
+    hostile_run "$hostile_label" "$hostile_filter" "$hostile_rule" "$hostile_verdict" "$hostile_prefix" \
+        "$hostile_budget"
+done < <(hostile_cases | grep -E "^(${HOSTILE_ONLY:-.*}) ")
+echo "check: hostile: $((passed - hostile_passed_before)) passed, $((failed - hostile_failed_before)) failed"
 
 if [ "$hostile_standalone" = 1 ]; then
     [ "$failed" -eq 0 ]
     exit
 fi
-unset hostile_standalone hostile_limits hostile_passed_before hostile_failed_before hostile_variant \
-    hostile_filter hostile_rule hostile_prefix HOSTILE_SLOTKIT HOSTILE_PLUGINS HOSTILE_LOGS \
-    HOSTILE_TIMEOUT HOSTILE_BUDGET HOSTILE_SLACK
-unset -f hostile_cases hostile_result hostile_leftovers hostile_orphans hostile_table_problems \
-    hostile_row hostile_run
+unset hostile_standalone hostile_has_limits hostile_private_shm hostile_passed_before hostile_failed_before hostile_label \
+    hostile_filter hostile_rule hostile_verdict hostile_prefix hostile_budget \
+    HOSTILE_SLOTKIT HOSTILE_PLUGINS HOSTILE_LOGS HOSTILE_TIMEOUT HOSTILE_BUDGET HOSTILE_SLACK
+unset -f hostile_cases hostile_result hostile_leftovers hostile_orphans hostile_shm_new \
+    hostile_table_problems hostile_rows hostile_check_verdict hostile_run
