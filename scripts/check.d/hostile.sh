@@ -97,23 +97,27 @@ hostile_result() { # case what ok(0/1) message
 # Processes of one run still alive: marker in environ, the run's process
 # group, or a hostile leftover's name that was not there before.
 hostile_leftovers() { # marker pgid orphans_before
-    local dir pid stat
-    for dir in /proc/[0-9]*; do
-        pid=${dir#/proc/}
-        [ "$pid" != "$$" ] && [ "$pid" != "$BASHPID" ] || continue
-        stat=$(cat "$dir/stat" 2>/dev/null) || continue
-        stat=${stat##*) }
-        case $stat in Z*) continue ;; esac # exited, its parent not yet told
-        set -- "$1" "$2" "$3" $stat        # $4 state, $5 ppid, $6 process group
-        if [ "$6" = "$2" ] || grep -qaz "^SLOTKIT_HOSTILE_MARK=$1\$" "$dir/environ" 2>/dev/null ||
-            { [ "$(cat "$dir/comm" 2>/dev/null)" = hostile_orphan ] && ! grep -qw "$pid" <<<"$3"; }; then
-            echo "$pid"
-        fi
+    local stat line pid state pgrp
+    grep -lsaz "^SLOTKIT_HOSTILE_MARK=$1\$" /proc/[0-9]*/environ | cut -d/ -f3 || true
+    for stat in /proc/[0-9]*/stat; do
+        read -r line <"$stat" 2>/dev/null || continue
+        read -r state _ pgrp _ <<<"${line##*) }"
+        [ "$state" != Z ] || continue # exited, its parent not yet told
+        [ "$pgrp" != "$2" ] || { pid=${stat#/proc/}; echo "${pid%/stat}"; }
+    done
+    for pid in $(hostile_orphans); do
+        grep -qw "$pid" <<<"$3" || echo "$pid"
     done
 }
 
+# Live processes named like the grandchildren hostile plug-ins leave behind.
 hostile_orphans() {
-    grep -lx hostile_orphan /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3 | tr '\n' ' ' || true
+    local pid line state
+    for pid in $(grep -lx hostile_orphan /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3); do
+        read -r line <"/proc/$pid/stat" 2>/dev/null || continue
+        read -r state _ <<<"${line##*) }"
+        [ "$state" = Z ] || printf '%s ' "$pid"
+    done
 }
 
 # /dev/shm entries not in before that stay. Another job's live pool may come
@@ -220,7 +224,7 @@ hostile_run() { # case filter rule verdict detail-prefix budget
 
     local left=""
     for _ in 1 2 3 4 5 6 7 8 9 10; do # a killed process may take a moment to go
-        left=$(hostile_leftovers "$marker" "$pgid" "$orphans_before" | tr '\n' ' ')
+        left=$(hostile_leftovers "$marker" "$pgid" "$orphans_before" | sort -u | tr '\n' ' ')
         [ -n "$left" ] || break
         sleep 0.2
     done
