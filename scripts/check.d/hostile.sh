@@ -2,9 +2,9 @@
 # plug-ins (tests/plugins/hostile/, built by mk/hostile.mk) and asserts, each
 # assertion one pass or one fail:
 #   budget  it ends within --budget (+ slack), under an outer `timeout` backstop
-#   table   one verdict table header, one summary line, every line between
-#           them one well-formed row (so no raw newline from a message), each
-#           rule once (so no backend output mistaken for a row)
+#   table   one verdict table header, one summary line, the rows one run of
+#           lines after the header (no row further down: a raw newline in a
+#           detail), each rule once (no backend output mistaken for a row)
 #   verdict the rule the misbehaviour breaks has the expected verdict
 #           ("FAIL", "FAIL (timeout)...", "NOT-RUN")
 #   exit    1 where a verdict is expected, else 0 or 1; never 2 or a signal
@@ -13,8 +13,8 @@
 #   shm     no new /dev/shm entry; where a mount namespace is allowed (root),
 #           each run gets a private /dev/shm, so other jobs' pools cannot
 #           confuse the count
-#   bytes   (messages only) the rule's row quotes the backend's message, and
-#           stdout has no raw 0xff or ESC byte
+#   bytes   (messages only) the rule's row quotes the backend's message on one
+#           line (both sides of its newline), and stdout has no raw 0xff or ESC byte
 # Sourced by scripts/check.sh (uses $LOGS and the passed/failed counters), or
 # run on its own: bash scripts/check.d/hostile.sh   (HOSTILE_ALL=1: every
 # crash_/abort_ plug-in, not only the representative subset; HOSTILE_ONLY=ERE:
@@ -54,7 +54,7 @@ spin_reserve      reserve/r_reserve_1            R-RESERVE-1 FAIL    (timeout) $
 crash_commit      commit/r_commit_1              R-COMMIT-1  FAIL    -         $b
 abort_read        read/r_read_1                  R-READ-1    FAIL    -         $b
 crash_open        open/r_open_2__failed_attach   R-OPEN-2    FAIL    -         $b
-crash_close       open/r_open_1__capacity_zero   R-OPEN-1    FAIL    -         $b
+crash_close       open/r_open_4                  R-OPEN-4    FAIL    -         $b
 bad_status        commit/r_commit_1              R-COMMIT-1  FAIL    -         $b
 messages          seq/r_seq_1__configured_first  R-SEQ-1     FAIL    -         $b
 flood             open/r_open_1__capacity_zero   R-OPEN-1    -       -         $b
@@ -64,7 +64,7 @@ CASES
     for kind in crash abort; do
         grep -v -E "^(crash_commit|abort_read|crash_open|crash_close) " <<CASES
 ${kind}_open              open/r_open_2__failed_attach   R-OPEN-2    FAIL - $b
-${kind}_close             open/r_open_1__capacity_zero   R-OPEN-1    FAIL - $b
+${kind}_close             open/r_open_4                  R-OPEN-4    FAIL - $b
 ${kind}_reserve           reserve/r_reserve_1            R-RESERVE-1 FAIL - $b
 ${kind}_commit            commit/r_commit_1              R-COMMIT-1  FAIL - $b
 ${kind}_discard           discard/r_discard_1            R-DISCARD-1 FAIL - $b
@@ -100,7 +100,7 @@ hostile_leftovers() { # marker pgid orphans_before
     local stat line pid state pgrp
     grep -lsaz "^SLOTKIT_HOSTILE_MARK=$1\$" /proc/[0-9]*/environ | cut -d/ -f3 || true
     for stat in /proc/[0-9]*/stat; do
-        read -r line <"$stat" 2>/dev/null || continue
+        read -r line 2>/dev/null <"$stat" || continue
         read -r state _ pgrp _ <<<"${line##*) }"
         [ "$state" != Z ] || continue # exited, its parent not yet told
         [ "$pgrp" != "$2" ] || { pid=${stat#/proc/}; echo "${pid%/stat}"; }
@@ -114,7 +114,7 @@ hostile_leftovers() { # marker pgid orphans_before
 hostile_orphans() {
     local pid line state
     for pid in $(grep -lx hostile_orphan /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3); do
-        read -r line <"/proc/$pid/stat" 2>/dev/null || continue
+        read -r line 2>/dev/null <"/proc/$pid/stat" || continue
         read -r state _ <<<"${line##*) }"
         [ "$state" = Z ] || printf '%s ' "$pid"
     done
@@ -138,20 +138,23 @@ hostile_shm_new() { # before marker
 }
 
 # Checks the table's shape; prints what is wrong, nothing when it is sound.
+# The table is the header and the rows right after it; a row further down,
+# before the summary, means a detail broke its line.
 hostile_table_problems() { # stdout-file
     LC_ALL=C awk '
-        /^RULE +VERDICT +TESTS +DETAIL/ { headers++; in_table = 1; next }
-        /^backend [^ ]+: [0-9]+ rules passed/ { summaries++; in_table = 0; next }
-        in_table && /^$/ { next }
-        in_table && !/^R-[A-Z0-9]+-[0-9]+ +(pass|FAIL|warn|skipped|BLOCKED|NOT-RUN)( |$)/ {
-            line = $0; gsub(/[^ -~]/, ".", line)
-            if (bad++ < 1) printf "line not a verdict row: %.80s; ", line
+        /^RULE +VERDICT +TESTS +DETAIL/ { headers++; state = 1; next }
+        /^backend [^ ]+: [0-9]+ rules passed/ { summaries++; state = 0; next }
+        /^R-[A-Z0-9]+-[0-9]+ +(pass|FAIL|warn|skipped|BLOCKED|NOT-RUN)( |$)/ {
+            if (state == 1 && seen[$1]++ == 1) dup = dup " " $1
+            if (state == 2) stray++
             next }
-        in_table { if (seen[$1]++ == 1) dup = dup " " $1 }
+        state == 1 { state = 2; line = $0 }
         END {
             if (headers != 1) printf "%d table headers; ", headers
             if (summaries != 1) printf "%d summary lines; ", summaries
             if (dup != "") printf "rules listed twice:%s; ", dup
+            if (stray) { gsub(/[^ -~]/, ".", line)
+                         printf "%d row(s) after the line that ended the table: %.80s; ", stray, line }
         }' "$1"
 }
 
@@ -242,7 +245,7 @@ hostile_run() { # case filter rule verdict detail-prefix budget
     if [ "$variant" = messages ]; then # the message reaches the table, escaped
         local raw quoted
         raw=$(LC_ALL=C grep -ac $'[\xff\x1b]' "$out" || true)
-        quoted=$(hostile_rows "$out" "$rule" | grep -ac quote || true)
+        quoted=$(hostile_rows "$out" "$rule" | grep -a quote | grep -ac slash || true)
         hostile_result "$label" bytes $([ "$raw" -eq 0 ] && [ "$quoted" -eq 1 ] && echo 0 || echo 1) \
             "$raw stdout line(s) carry a raw 0xff or ESC byte; $rule rows quoting the message: $quoted"
     fi
