@@ -1,8 +1,10 @@
 /* Helpers shared by the subcommands. */
 #include "cli.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,37 @@ int cli_fail(const char *fmt, ...)
     fputc('\n', stderr);
     va_end(args);
     return 2;
+}
+
+/* strtod/strtol also take leading blanks, hex, "nan" and "inf": none is a
+ * number a user means on the command line. */
+static bool plain_decimal(const char *text)
+{
+    const char *p = text + (*text == '-' || *text == '+');
+    if (*p == '.') p++;
+    return *p >= '0' && *p <= '9' && strpbrk(text, "xXnN") == NULL;
+}
+
+int cli_parse_double(const char *text, double min, double max, double *out)
+{
+    if (text == NULL || !plain_decimal(text)) return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (*end != '\0' || errno != 0 || !isfinite(v) || v < min || v > max) return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_long(const char *text, long min, long max, long *out)
+{
+    if (text == NULL || !plain_decimal(text)) return -1;
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (*end != '\0' || errno != 0 || v < min || v > max) return -1;
+    *out = v;
+    return 0;
 }
 
 const char *cli_exe_dir(void)

@@ -28,6 +28,12 @@ void cli_extend_plugin_path(void);
 /* Loads a backend or prints the loader's one-line reason; NULL on failure. */
 const slotkit_backend *cli_load_backend(const char *name_or_path);
 
+/* Strict option numbers: the whole text is one decimal number (no leading
+ * blank, no hex, no NaN or infinity, no overflow) within [min, max].
+ * Returns 0 and the value, or -1 (out untouched). */
+int cli_parse_double(const char *text, double min, double max, double *out);
+int cli_parse_long(const char *text, long min, long max, long *out);
+
 /* "IN_PLACE,NOTIFY,..." for a capability mask. */
 void cli_format_caps(unsigned caps, char *out, size_t out_size);
 

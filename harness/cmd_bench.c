@@ -226,7 +226,11 @@ int cmd_bench(int argc, char **argv)
     } else {
         char stamp[32];
         utc_now(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ");
-        snprintf(dir, sizeof dir, "results/runs/%s-%s-%s", stamp, host, backend->name);
+        /* Neither the hostname nor a plug-in's name may steer the path. */
+        char safe_host[64], safe_backend[64];
+        results_safe_name(host, safe_host, sizeof safe_host);
+        results_safe_name(backend->name, safe_backend, sizeof safe_backend);
+        snprintf(dir, sizeof dir, "results/runs/%s-%s-%s", stamp, safe_host, safe_backend);
     }
     if (!mkdir_p(dir)) return cli_fail("bench: cannot create %s: %s", dir, strerror(errno));
     if (callgrind) {

@@ -33,7 +33,9 @@ int cmd_clean(int argc, char **argv)
                    "Lists every slotkit shared-memory segment (/dev/shm/slotkit-*) with its state\n"
                    "and removes the stale ones: those whose creating process is gone. Live segments,\n"
                    "and objects that are not slotkit segments, are never touched. Processes that\n"
-                   "still map a removed segment keep working.\n\n"
+                   "still map a removed segment keep working. What is not a regular file (a FIFO,\n"
+                   "a symbolic link: anyone can make one there) is listed as \"not a regular file,\n"
+                   "ignored\", never read and never removed.\n\n"
                    "  --dry-run, -n  list only; remove nothing\n");
             return 0;
         } else {

@@ -9,6 +9,8 @@
 #include "gate.h"
 #include "results.h"
 
+#define GATE_MAX_ROUNDS 1000
+
 static void usage(FILE *to)
 {
     fprintf(to,
@@ -27,18 +29,62 @@ static void usage(FILE *to)
             "                      same host fingerprint, kind and backend\n"
             "  --ab A B            interleaved A/B: runs 'A bench --out DIR BENCH-ARGS' and the same\n"
             "                      with B, alternating ABBA, one sample per round and benchmark\n"
-            "  --rounds N          A/B rounds (default 10)\n"
+            "  --rounds N          A/B rounds (default 10, at most 1000)\n"
             "  --alpha P           significance level (default 0.05)\n"
             "  --noise PCT         noise floor for wall-clock medians (default 5%%)\n"
             "  --noise-for RE=PCT  noise floor for benchmarks matching the extended regex RE\n"
             "                      (repeatable; the last match wins)\n"
             "  --tolerance PCT     instruction-count tolerance (default 0.5%%)\n"
-            "  --min-reps N        repetitions needed on each side (default 9)\n"
+            "  --min-reps N        repetitions needed on each side (default 9, 2 to 100000)\n"
             "  --metric M          Google Benchmark metric: real_time (default) or cpu_time\n"
             "  --require-all       a benchmark missing from the new run fails the gate\n"
             "  --force             compare documents from different fingerprints anyway\n"
             "  --results DIR       the store (default $SLOTKIT_RESULTS_DIR or ./results)\n\n"
+            "Documents are read only from regular files of at most 64 MiB; a NaN, infinite or\n"
+            "negative figure is an error (docs/results-schema.md, \"Input limits\").\n\n"
             "Exit status: 0 no regression, 1 regression, 2 usage or setup error (incl. refusal).\n");
+}
+
+/* The options that tune the comparison: each checked in full (range, no NaN,
+ * no wrap-around). Returns 0, or 2 after saying why. */
+static int set_option(int opt, const char *arg, gate_options *o, int *rounds)
+{
+    long number;
+    char err[512];
+    switch (opt) {
+    case 'r':
+        if (cli_parse_long(arg, 1, GATE_MAX_ROUNDS, &number) != 0)
+            return cli_fail("gate: --rounds wants a number from 1 to %d, got '%s'", GATE_MAX_ROUNDS, arg);
+        *rounds = (int)number;
+        return 0;
+    case 'a':
+        if (cli_parse_double(arg, 0, 1, &o->alpha) != 0 || o->alpha <= 0 || o->alpha >= 1)
+            return cli_fail("gate: --alpha wants 0 < P < 1, got '%s'", arg);
+        return 0;
+    case 'n':
+        if ((o->noise = gate_parse_percent(arg)) < 0)
+            return cli_fail("gate: --noise wants a percentage from 0 to 999, got '%s'", arg);
+        return 0;
+    case 'N':
+        return gate_add_noise_rule(o, arg, err, sizeof err) != 0 ? cli_fail("gate: %s", err) : 0;
+    case 't':
+        if ((o->instr_tolerance = gate_parse_percent(arg)) < 0)
+            return cli_fail("gate: --tolerance wants a percentage from 0 to 999, got '%s'", arg);
+        return 0;
+    case 'm':
+        if (cli_parse_long(arg, 2, RESULTS_MAX_VALUES, &number) != 0)
+            return cli_fail("gate: --min-reps wants a number from 2 to %d, got '%s'", RESULTS_MAX_VALUES, arg);
+        o->min_reps = (size_t)number;
+        return 0;
+    case 'M':
+        if (strcmp(arg, "real_time") != 0 && strcmp(arg, "cpu_time") != 0)
+            return cli_fail("gate: --metric wants real_time or cpu_time, got '%s'", arg);
+        o->metric = arg;
+        return 0;
+    case 'q': o->require_all = true; return 0;
+    case 'f': o->force = true; return 0;
+    default: return 2;
+    }
 }
 
 int cmd_gate(int argc, char **argv)
@@ -59,46 +105,18 @@ int cmd_gate(int argc, char **argv)
     int rounds = 10, status = 2;
     char err[4096];
     for (int opt; (opt = getopt_long(argc, argv, "b:h", options, NULL)) != -1;) {
-        char *end;
         switch (opt) {
         case 'b': baseline = optarg; break;
         case 'A': auto_baseline = true; break;
         case 'x': ab_a = optarg; break;
-        case 'r':
-            rounds = (int)strtol(optarg, &end, 10);
-            if (*end || rounds < 1) return cli_fail("gate: --rounds wants a positive number, got '%s'", optarg);
-            break;
-        case 'a':
-            o.alpha = strtod(optarg, &end);
-            if (*end || o.alpha <= 0 || o.alpha >= 1) return cli_fail("gate: --alpha wants 0 < P < 1, got '%s'", optarg);
-            break;
-        case 'n':
-            if ((o.noise = gate_parse_percent(optarg)) < 0) return cli_fail("gate: --noise '%s' is not a percentage", optarg);
-            break;
-        case 'N':
-            if (gate_add_noise_rule(&o, optarg, err, sizeof err) != 0) {
-                gate_options_free(&o);
-                return cli_fail("gate: %s", err);
-            }
-            break;
-        case 't':
-            if ((o.instr_tolerance = gate_parse_percent(optarg)) < 0)
-                return cli_fail("gate: --tolerance '%s' is not a percentage", optarg);
-            break;
-        case 'm':
-            o.min_reps = (size_t)strtoul(optarg, &end, 10);
-            if (*end || o.min_reps < 2) return cli_fail("gate: --min-reps wants a number >= 2, got '%s'", optarg);
-            break;
-        case 'M':
-            if (strcmp(optarg, "real_time") != 0 && strcmp(optarg, "cpu_time") != 0)
-                return cli_fail("gate: --metric wants real_time or cpu_time, got '%s'", optarg);
-            o.metric = optarg;
-            break;
-        case 'q': o.require_all = true; break;
-        case 'f': o.force = true; break;
         case 'R': root = optarg; break;
         case 'h': usage(stdout); gate_options_free(&o); return 0;
-        default: usage(stderr); gate_options_free(&o); return 2;
+        case '?': usage(stderr); gate_options_free(&o); return 2;
+        default:
+            if (set_option(opt, optarg, &o, &rounds) != 0) {
+                gate_options_free(&o);
+                return 2;
+            }
         }
     }
     json_object *old_doc = NULL, *new_doc = NULL;

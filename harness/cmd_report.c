@@ -56,6 +56,12 @@ int cmd_report(int argc, char **argv)
         }
     }
     if (optind < argc) return cli_fail("report: unexpected argument '%s' (see --help)", argv[optind]);
+    /* The host id names a directory (the default --out), so it must be one path component. */
+    if (o.host && !results_plain_name(o.host))
+        return cli_fail("report: --host wants a host id ([A-Za-z0-9._-], 1 to %d characters, not . or ..)",
+                        RESULTS_MAX_NAME);
+    char why[PATH_MAX + 128];
+    if (results_check_store(o.root, why, sizeof why) != 0) return cli_fail("report: %s", why);
     char out_dir[PATH_MAX];
     if (o.out_dir == NULL) {
         snprintf(out_dir, sizeof out_dir, "%s/%s/report", results_root(o.root), o.host ? o.host : fingerprint_host_id());

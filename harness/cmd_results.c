@@ -1,5 +1,6 @@
 /* `slotkit results`: list the stored results documents. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,7 +15,8 @@ static void usage(FILE *to)
             "       slotkit results --import RUN_DIR [--backend B] [--results DIR]\n\n"
             "Lists the results documents in the store (results/<host-id>/<UTC time>-<kind>-<backend>.json),\n"
             "oldest first per host: time, kind, backend, commit, and a summary (benchmarks and\n"
-            "repetitions, or the conformance verdict). Unreadable documents are listed with the reason.\n\n"
+            "repetitions, or the conformance verdict). Unreadable documents are listed with the reason.\n"
+            "A store that does not exist is an error (exit 2).\n\n"
             "  --host ID      only this host's documents\n"
             "  --this-host    only this machine's documents (host id %s)\n"
             "  --json         one JSON array of {path, host, created_utc, kind, backend, commit, summary}\n"
@@ -44,46 +46,15 @@ static void summarize(json_object *doc, char *out, size_t size)
     snprintf(out, size, "%zu sample sets, %zu values%s", sets, values, instr ? ", instruction counts" : "");
 }
 
-int cmd_results(int argc, char **argv)
+/* Lists the store (or one host of it), unreadable documents with their reason. */
+static void list_documents(const char *root, const char *host, bool json)
 {
-    static const struct option options[] = {{"host", required_argument, NULL, 'H'},
-                                            {"this-host", no_argument, NULL, 'T'},
-                                            {"json", no_argument, NULL, 'j'},
-                                            {"results", required_argument, NULL, 'R'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {"import", required_argument, NULL, 'I'},
-                                            {"backend", required_argument, NULL, 'b'},
-                                            {0, 0, 0, 0}};
-    const char *host = NULL, *root = NULL, *import = NULL, *backend_arg = NULL;
-    bool json = false;
-    for (int opt; (opt = getopt_long(argc, argv, "h", options, NULL)) != -1;) {
-        switch (opt) {
-        case 'H': host = optarg; break;
-        case 'T': host = fingerprint_host_id(); break;
-        case 'j': json = true; break;
-        case 'R': root = optarg; break;
-        case 'I': import = optarg; break;
-        case 'b': backend_arg = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (optind < argc) return cli_fail("results: unexpected argument '%s' (see --help)", argv[optind]);
-    if (import) {
-        const slotkit_backend *backend = NULL;
-        if (backend_arg && (backend = cli_load_backend(backend_arg)) == NULL) return 2;
-        char stored[4096];
-        if (results_write_bench(import, backend, NULL, root, stored, sizeof stored) != 0)
-            return cli_fail("results: %s", stored);
-        printf("%s\n", stored);
-        return 0;
-    }
     char **paths = results_list(root, host);
     json_object *arr = json_object_new_array();
     if (!json) printf("%-22s %-8s %-12s %-12s %-40s %s\n", "CREATED (UTC)", "KIND", "BACKEND", "COMMIT", "SUMMARY", "PATH");
     int count = 0;
     for (char **p = paths; *p; p++, count++) {
-        char err[512], summary[160];
+        char err[1536], summary[160];
         json_object *doc = results_load(*p, err, sizeof err);
         if (doc == NULL) {
             if (json) {
@@ -123,5 +94,47 @@ int cmd_results(int argc, char **argv)
         printf("(no results under %s/%s%s)\n", results_root(root), host ? host : "", host ? "/" : "");
     json_object_put(arr);
     results_list_free(paths);
+}
+
+int cmd_results(int argc, char **argv)
+{
+    static const struct option options[] = {{"host", required_argument, NULL, 'H'},
+                                            {"this-host", no_argument, NULL, 'T'},
+                                            {"json", no_argument, NULL, 'j'},
+                                            {"results", required_argument, NULL, 'R'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {"import", required_argument, NULL, 'I'},
+                                            {"backend", required_argument, NULL, 'b'},
+                                            {0, 0, 0, 0}};
+    const char *host = NULL, *root = NULL, *import = NULL, *backend_arg = NULL;
+    bool json = false;
+    for (int opt; (opt = getopt_long(argc, argv, "h", options, NULL)) != -1;) {
+        switch (opt) {
+        case 'H': host = optarg; break;
+        case 'T': host = fingerprint_host_id(); break;
+        case 'j': json = true; break;
+        case 'R': root = optarg; break;
+        case 'I': import = optarg; break;
+        case 'b': backend_arg = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) return cli_fail("results: unexpected argument '%s' (see --help)", argv[optind]);
+    if (import) {
+        const slotkit_backend *backend = NULL;
+        if (backend_arg && (backend = cli_load_backend(backend_arg)) == NULL) return 2;
+        char stored[4096];
+        if (results_write_bench(import, backend, NULL, root, stored, sizeof stored) != 0)
+            return cli_fail("results: %s", stored);
+        printf("%s\n", stored);
+        return 0;
+    }
+    char why[PATH_MAX + 128];
+    if (host && !results_plain_name(host))
+        return cli_fail("results: --host wants a host id ([A-Za-z0-9._-], 1 to %d characters, not . or ..)",
+                        RESULTS_MAX_NAME);
+    if (results_check_store(root, why, sizeof why) != 0) return cli_fail("results: %s", why);
+    list_documents(root, host, json);
     return 0;
 }

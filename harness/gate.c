@@ -26,12 +26,18 @@ void gate_options_default(gate_options *o)
 
 double gate_parse_percent(const char *text)
 {
+    /* Digits and a point only: strtod would also take "nan", "inf", hex and
+     * leading blanks, and a NaN floor makes every comparison false (a 3x
+     * regression "within nan% noise"). */
+    size_t digits = strspn(text, "0123456789.");
+    if (digits == 0) return -1;
+    const char *rest = text + digits;
+    if (*rest == '%') rest++;
+    if (*rest != '\0') return -1;
     char *end;
     errno = 0;
     double v = strtod(text, &end);
-    if (end == text || errno) return -1;
-    if (*end == '%') end++;
-    if (*end != '\0' || v < 0 || v >= 1000) return -1;
+    if (end != text + digits || errno || !isfinite(v) || v < 0 || v >= 1000) return -1;
     return v / 100;
 }
 
@@ -47,6 +53,10 @@ int gate_add_noise_rule(gate_options *o, const char *spec, char *err, size_t err
         return -1;
     }
     gate_noise_rule *r = &o->rules[o->rule_count];
+    if ((size_t)(eq - spec) >= sizeof r->pattern) {
+        snprintf(err, err_size, "--noise-for: the regular expression is longer than %zu characters", sizeof r->pattern - 1);
+        return -1;
+    }
     snprintf(r->pattern, sizeof r->pattern, "%.*s", (int)(eq - spec), spec);
     r->noise = gate_parse_percent(eq + 1);
     if (r->noise < 0) {
@@ -85,6 +95,36 @@ static double *values_of(json_object *set, size_t *n)
     double *out = malloc((*n ? *n : 1) * sizeof *out);
     for (size_t i = 0; i < *n; i++) out[i] = json_object_get_double(json_object_array_get_idx(v, i));
     return out;
+}
+
+/* A figure the gate can judge is a finite number >= 0: NaN compares false
+ * both ways (an all-NaN run reads "unchanged"), infinity has no median
+ * change, and a negative time reads as a speedup. Returns 0, or -1 naming
+ * the benchmark and the value. */
+static int check_figures(json_object *set, const char *side, char *err, size_t err_size)
+{
+    const char *name = results_get_string(set, "name", "?"), *metric = results_get_string(set, "metric", "?");
+    json_object *values = results_get(set, "values");
+    size_t n = values && json_object_is_type(values, json_type_array) ? json_object_array_length(values) : 0;
+    if (n == 0) {
+        snprintf(err, err_size, "benchmark '%s' (%s): the %s run has no values", name, metric, side);
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        json_object *x = json_object_array_get_idx(values, k);
+        if (!json_object_is_type(x, json_type_double) && !json_object_is_type(x, json_type_int)) {
+            snprintf(err, err_size, "benchmark '%s' (%s): values[%zu] of the %s run is not a number", name, metric,
+                     k, side);
+            return -1;
+        }
+        double v = json_object_get_double(x);
+        if (!isfinite(v) || v < 0) {
+            snprintf(err, err_size, "benchmark '%s' (%s): values[%zu] of the %s run is %g; figures must be finite and >= 0",
+                     name, metric, k, side, v);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static bool compared_metric(const gate_options *o, const char *metric)
@@ -139,7 +179,10 @@ static void decide(gate_row *row, json_object *old_set, json_object *new_set, co
         if (n1 < o->min_reps || n2 < o->min_reps) {
             row->verdict = GATE_UNTESTED;
             snprintf(row->note, sizeof row->note, "needs %zu+ repetitions each (has %zu/%zu)", o->min_reps, n1, n2);
-        } else if (stats_mann_whitney(a, n1, b, n2, &u) == 0) {
+        } else if (stats_mann_whitney(a, n1, b, n2, &u) != 0 || isnan(u.p)) {
+            row->verdict = GATE_UNTESTED; /* never "unchanged" by default */
+            snprintf(row->note, sizeof row->note, "the U test could not be computed");
+        } else {
             row->p = u.p;
             if (u.p >= o->alpha) {
                 row->verdict = GATE_UNCHANGED;
@@ -177,6 +220,10 @@ int gate_compare(json_object *old_doc, json_object *new_doc, const gate_options 
             row->verdict = GATE_MISSING;
             snprintf(row->note, sizeof row->note, "not in the new run");
             continue;
+        }
+        if (check_figures(s, "baseline", err, err_size) != 0 || check_figures(n, "new", err, err_size) != 0) {
+            gate_report_free(r);
+            return -1;
         }
         decide(row, s, n, o);
         if (strcmp(metric, "instructions") == 0)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +173,67 @@ static const char *type_name(json_type t)
     }
 }
 
+/* A figure is a finite number >= 0 (times, rates, instruction counts):
+ * NaN compares false both ways, so an all-NaN run would read "unchanged",
+ * and a negative time would read as a speedup. */
+static int validate_values(json_object *s, size_t i, char *err, size_t err_size)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(s, "values", &v) || !json_object_is_type(v, json_type_array) ||
+        json_object_array_length(v) == 0) {
+        snprintf(err, err_size, "samples[%zu].values: missing or empty", i);
+        return -1;
+    }
+    const char *name = results_get_string(s, "name", "?"), *metric = results_get_string(s, "metric", "?");
+    size_t n = json_object_array_length(v);
+    if (n > RESULTS_MAX_VALUES) {
+        snprintf(err, err_size, "samples[%zu].values (benchmark '%s', metric %s): %zu values, more than %d", i, name,
+                 metric, n, RESULTS_MAX_VALUES);
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        json_object *x = json_object_array_get_idx(v, k);
+        if (!json_object_is_type(x, json_type_double) && !json_object_is_type(x, json_type_int)) {
+            snprintf(err, err_size, "samples[%zu].values[%zu] (benchmark '%s', metric %s): not a number", i, k, name,
+                     metric);
+            return -1;
+        }
+        double d = json_object_get_double(x);
+        if (!isfinite(d) || d < 0) {
+            snprintf(err, err_size,
+                     "samples[%zu].values[%zu] (benchmark '%s', metric %s): %g; figures must be finite and >= 0", i, k,
+                     name, metric, d);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int validate_samples(json_object *samples, char *err, size_t err_size)
+{
+    size_t count = json_object_array_length(samples);
+    if (count > RESULTS_MAX_SETS) {
+        snprintf(err, err_size, "samples: %zu sample sets, more than %d", count, RESULTS_MAX_SETS);
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        json_object *s = json_object_array_get_idx(samples, i), *v;
+        static const char *const keys[] = {"name", "metric", "unit", "better", "source"};
+        for (size_t k = 0; k < 5; k++)
+            if (!json_object_object_get_ex(s, keys[k], &v) || !json_object_is_type(v, json_type_string)) {
+                snprintf(err, err_size, "samples[%zu].%s: missing or not a string", i, keys[k]);
+                return -1;
+            }
+        const char *better = results_get_string(s, "better", "");
+        if (strcmp(better, "lower") != 0 && strcmp(better, "higher") != 0) {
+            snprintf(err, err_size, "samples[%zu].better: expected \"lower\" or \"higher\"", i);
+            return -1;
+        }
+        if (validate_values(s, i, err, err_size) != 0) return -1;
+    }
+    return 0;
+}
+
 int results_validate(json_object *doc, char *err, size_t err_size)
 {
     if (doc == NULL || !json_object_is_type(doc, json_type_object)) {
@@ -216,33 +278,14 @@ int results_validate(json_object *doc, char *err, size_t err_size)
         snprintf(err, err_size, "created_utc: expected YYYY-MM-DDThh:mm:ssZ, found \"%s\"", created);
         return -1;
     }
-    json_object *samples = results_get(doc, "samples");
-    for (size_t i = 0; i < json_object_array_length(samples); i++) {
-        json_object *s = json_object_array_get_idx(samples, i), *v;
-        static const char *const keys[] = {"name", "metric", "unit", "better", "source"};
-        for (size_t k = 0; k < 5; k++)
-            if (!json_object_object_get_ex(s, keys[k], &v) || !json_object_is_type(v, json_type_string)) {
-                snprintf(err, err_size, "samples[%zu].%s: missing or not a string", i, keys[k]);
-                return -1;
-            }
-        const char *better = results_get_string(s, "better", "");
-        if (strcmp(better, "lower") != 0 && strcmp(better, "higher") != 0) {
-            snprintf(err, err_size, "samples[%zu].better: expected \"lower\" or \"higher\"", i);
-            return -1;
-        }
-        if (!json_object_object_get_ex(s, "values", &v) || !json_object_is_type(v, json_type_array) ||
-            json_object_array_length(v) == 0) {
-            snprintf(err, err_size, "samples[%zu].values: missing or empty", i);
-            return -1;
-        }
-        for (size_t k = 0; k < json_object_array_length(v); k++) {
-            json_object *x = json_object_array_get_idx(v, k);
-            if (!json_object_is_type(x, json_type_double) && !json_object_is_type(x, json_type_int)) {
-                snprintf(err, err_size, "samples[%zu].values[%zu]: not a number", i, k);
-                return -1;
-            }
-        }
+    if (!results_plain_name(results_get_string(doc, "host.id", ""))) {
+        /* The store directory is named after it (results_store). */
+        snprintf(err, err_size, "host.id: not a plain name ([A-Za-z0-9._-], 1 to %d characters, not . or ..)",
+                 RESULTS_MAX_NAME);
+        return -1;
     }
+    json_object *samples = results_get(doc, "samples");
+    if (validate_samples(samples, err, err_size) != 0) return -1;
     if (strcmp(kind, "bench") == 0 && json_object_array_length(samples) == 0) {
         snprintf(err, err_size, "samples: a bench document needs at least one sample set");
         return -1;
@@ -250,24 +293,122 @@ int results_validate(json_object *doc, char *err, size_t err_size)
     return 0;
 }
 
+/* Reads at most limit + 1 bytes (a file may grow after fstat): the caller
+ * sees len > limit then. NULL on a read error. */
+static char *read_at_most(int fd, size_t hint, size_t limit, size_t *len)
+{
+    size_t cap = (hint < limit ? hint : limit) + 1, used = 0;
+    char *buf = malloc(cap + 1);
+    while (buf != NULL) {
+        if (used == cap) {
+            if (cap > limit) break;
+            cap = cap * 2 < limit + 1 ? cap * 2 : limit + 1;
+            char *bigger = realloc(buf, cap + 1);
+            if (bigger == NULL) break;
+            buf = bigger;
+        }
+        ssize_t r = read(fd, buf + used, cap - used);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            free(buf);
+            return NULL;
+        }
+        if (r == 0) break;
+        used += (size_t)r;
+    }
+    if (buf) buf[used] = '\0';
+    *len = used;
+    return buf;
+}
+
+static json_object *parse_json_text(const char *path, const char *text, size_t len, char *err, size_t err_size)
+{
+    json_tokener *tok = json_tokener_new();
+    if (tok == NULL) {
+        snprintf(err, err_size, "cannot parse %s: out of memory", path);
+        return NULL;
+    }
+    json_object *doc = json_tokener_parse_ex(tok, text, (int)len);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    if (doc == NULL) {
+        snprintf(err, err_size, "%s is not valid JSON: %s", path,
+                 jerr == json_tokener_continue ? "unexpected end of data" : json_tokener_error_desc(jerr));
+        return NULL;
+    }
+    if (end < len && text[end + strspn(text + end, " \t\r\n")] != '\0') {
+        snprintf(err, err_size, "%s is not valid JSON: data after the value (byte %zu)", path, end);
+        json_object_put(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+json_object *results_read_json(const char *path, char *err, size_t err_size)
+{
+    /* Not stat-then-open: what is judged is what was opened. */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, err_size, "cannot read %s: %s", path,
+                 errno == ELOOP ? "a symbolic link (give the file it points to)" : strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    json_object *doc = NULL;
+    size_t len = 0;
+    char *text = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        snprintf(err, err_size, "cannot read %s: not a regular file", path);
+    else if (st.st_size > RESULTS_MAX_FILE_BYTES)
+        snprintf(err, err_size, "cannot read %s: %lld bytes, over the %ld MiB limit", path, (long long)st.st_size,
+                 RESULTS_MAX_FILE_BYTES >> 20);
+    else if ((text = read_at_most(fd, (size_t)st.st_size, RESULTS_MAX_FILE_BYTES, &len)) == NULL)
+        snprintf(err, err_size, "cannot read %s: %s", path, strerror(errno));
+    else if (len > (size_t)RESULTS_MAX_FILE_BYTES)
+        snprintf(err, err_size, "cannot read %s: it grew over the %ld MiB limit while read", path,
+                 RESULTS_MAX_FILE_BYTES >> 20);
+    else
+        doc = parse_json_text(path, text, len, err, err_size);
+    free(text);
+    close(fd);
+    return doc;
+}
+
 json_object *results_load(const char *path, char *err, size_t err_size)
 {
-    if (access(path, R_OK) != 0) {
-        snprintf(err, err_size, "cannot read %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    json_object *doc = json_object_from_file(path);
-    if (doc == NULL) {
-        snprintf(err, err_size, "%s is not valid JSON: %s", path, json_util_get_last_err());
-        return NULL;
-    }
-    char why[256];
+    json_object *doc = results_read_json(path, err, err_size);
+    if (doc == NULL) return NULL;
+    char why[1024];
     if (results_validate(doc, why, sizeof why) != 0) {
         snprintf(err, err_size, "%s is not a slotkit results document: %s", path, why);
         json_object_put(doc);
         return NULL;
     }
     return doc;
+}
+
+bool results_plain_name(const char *name)
+{
+    size_t len = name ? strnlen(name, RESULTS_MAX_NAME + 1) : 0;
+    if (len == 0 || len > RESULTS_MAX_NAME || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) return false;
+    return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == len;
+}
+
+int results_check_store(const char *root, char *err, size_t err_size)
+{
+    const char *dir = results_root(root);
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        snprintf(err, err_size, "no results store at %s: %s (give --results DIR or set SLOTKIT_RESULTS_DIR)", dir,
+                 strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(err, err_size, "the results store %s is not a directory", dir);
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- storing ------------------------------------------------------------- */
@@ -286,7 +427,7 @@ static int mkdir_p(const char *dir)
 }
 
 /* File-name-safe backend name: a plug-in path becomes its libslotkit_<name> stem. */
-static void safe_name(const char *in, char *out, size_t size)
+void results_safe_name(const char *in, char *out, size_t size)
 {
     size_t n = 0;
     for (const char *c = in; *c && n + 1 < size; c++)
@@ -317,7 +458,7 @@ int results_store(json_object *doc, const char *root, char *path_out, size_t pat
     for (const char *c = created; *c && n + 1 < sizeof stamp; c++)
         if (*c != '-' && *c != ':') stamp[n++] = *c;
     stamp[n] = '\0';
-    safe_name(results_get_string(doc, "backend.name", "unknown"), backend, sizeof backend);
+    results_safe_name(results_get_string(doc, "backend.name", "unknown"), backend, sizeof backend);
     const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
     for (int attempt = 1; attempt < 1000; attempt++) {
         char suffix[16] = "";
@@ -474,9 +615,8 @@ json_object *results_bench_doc(const char *run_dir, const slotkit_backend *backe
         bool is_json = len > 5 && strcmp(f + len - 5, ".json") == 0;
         bool known = is_json && (strcmp(f, "gbench.json") == 0 || strcmp(f, "callgrind.json") == 0 ||
                                  strcmp(f, "meta.json") == 0 || strncmp(f, "hyperfine-", 10) == 0);
-        json_object *content = known ? json_object_from_file(path) : NULL;
+        json_object *content = known ? results_read_json(path, err, err_size) : NULL;
         if (known && content == NULL) {
-            snprintf(err, err_size, "%s is not valid JSON: %s", path, json_util_get_last_err());
             json_object_put(doc);
             doc = NULL;
         } else if (content && strcmp(f, "gbench.json") == 0) {
@@ -579,7 +719,8 @@ char **results_list(const char *root, const char *host_id)
 {
     size_t count = 0, cap = 16;
     char **paths = malloc(cap * sizeof *paths);
-    DIR *d = opendir(results_root(root));
+    /* A host id is one directory name, never a way out of the store. */
+    DIR *d = host_id && !results_plain_name(host_id) ? NULL : opendir(results_root(root));
     for (struct dirent *host; d && (host = readdir(d));) {
         if (host->d_name[0] == '.' || strcmp(host->d_name, "baselines") == 0 || strcmp(host->d_name, "runs") == 0) continue;
         if (host_id && strcmp(host_id, host->d_name) != 0) continue;

@@ -14,6 +14,32 @@
 #define RESULTS_SCHEMA "slotkit-results"
 #define RESULTS_SCHEMA_VERSION 1
 
+/* Input limits (docs/results-schema.md, "Input limits"): a file the harness
+ * reads is a regular file of at most RESULTS_MAX_FILE_BYTES; a document holds
+ * at most RESULTS_MAX_SETS sample sets of at most RESULTS_MAX_VALUES values;
+ * a host id is a plain name of at most RESULTS_MAX_NAME characters. */
+#define RESULTS_MAX_FILE_BYTES (64L << 20)
+#define RESULTS_MAX_SETS 10000
+#define RESULTS_MAX_VALUES 100000
+#define RESULTS_MAX_NAME 128
+
+/* A name that can be one path component: [A-Za-z0-9._-], 1..RESULTS_MAX_NAME
+ * characters, not "." or "..". Host ids must be; anything taken from a
+ * document or the command line to build a path is checked with this. */
+bool results_plain_name(const char *name);
+
+/* File-name-safe copy of any name (other characters become '_'; "unknown" if empty). */
+void results_safe_name(const char *in, char *out, size_t size);
+
+/* 0 if root (as results_root) is an existing directory, else -1 with reason. */
+int results_check_store(const char *root, char *err, size_t err_size);
+
+/* Reads one JSON file: opened without following a symbolic link or blocking
+ * (O_NOFOLLOW | O_NONBLOCK), refused unless fstat says it is a regular file
+ * of at most RESULTS_MAX_FILE_BYTES, and parsed only then (a FIFO or
+ * /dev/zero would otherwise be read forever). NULL with reason in err. */
+json_object *results_read_json(const char *path, char *err, size_t err_size);
+
 /* The store's root: override if given, else $SLOTKIT_RESULTS_DIR, else "results". */
 const char *results_root(const char *override);
 

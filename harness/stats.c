@@ -48,6 +48,11 @@ double stats_cv(const double *values, size_t n)
  * (exact well beyond the sizes this is used for), kept one m-layer at a time. */
 static double exact_sf(double u, size_t n1, size_t n2)
 {
+    if (n2 > n1) { /* the distribution is symmetric in the sizes; this order keeps the table small */
+        size_t t = n1;
+        n1 = n2;
+        n2 = t;
+    }
     size_t umax = n1 * n2, width = umax + 1;
     double *prev = calloc((n2 + 1) * width, sizeof *prev), *cur = calloc((n2 + 1) * width, sizeof *cur);
     if (prev == NULL || cur == NULL) {
@@ -94,6 +99,11 @@ static int cmp_ranked(const void *a, const void *b) { return cmp_double(&((const
 int stats_mann_whitney(const double *x, size_t n1, const double *y, size_t n2, mwu_result *out)
 {
     if (n1 == 0 || n2 == 0) return -1;
+    /* NaN has no rank: qsort's order, and so the statistic, would be arbitrary. */
+    for (size_t i = 0; i < n1; i++)
+        if (isnan(x[i])) return -1;
+    for (size_t i = 0; i < n2; i++)
+        if (isnan(y[i])) return -1;
     size_t n = n1 + n2;
     ranked *all = malloc(n * sizeof *all);
     if (all == NULL) return -1;
@@ -117,7 +127,10 @@ int stats_mann_whitney(const double *x, size_t n1, const double *y, size_t n2, m
     out->u2 = dn1 * dn2 - out->u1;
     out->ties = tie_term > 0;
     double u = out->u1 > out->u2 ? out->u1 : out->u2;
-    out->exact = (n1 <= 8 || n2 <= 8) && !out->ties;
+    /* The exact table costs ~(n1 n2)^2 steps: past STATS_EXACT_MAX_CELLS (e.g.
+     * 8 against 10^6 values, which a document can hold) the normal
+     * approximation is as good and finishes. */
+    out->exact = (n1 <= 8 || n2 <= 8) && !out->ties && n1 * n2 <= STATS_EXACT_MAX_CELLS;
     if (out->exact) {
         out->p = stats_mwu_exact_p(u, n1, n2);
         return 0;

@@ -24,8 +24,10 @@ typedef struct mwu_result {
 } mwu_result;
 
 /* Two-sided Mann-Whitney U. scipy's "auto": exact when either sample has at
- * most 8 values and nothing is tied, else the normal approximation with tie
- * correction and continuity correction. Returns -1 if a sample is empty. */
+ * most 8 values and nothing is tied (and n1 * n2 <= STATS_EXACT_MAX_CELLS,
+ * which bounds the work), else the normal approximation with tie correction
+ * and continuity correction. Returns -1 if a sample is empty or holds a NaN. */
+#define STATS_EXACT_MAX_CELLS 4096
 int stats_mann_whitney(const double *x, size_t n1, const double *y, size_t n2, mwu_result *out);
 
 /* The two methods on their own (u_max = max(U1, U2); tie_term = sum of

@@ -24,6 +24,8 @@ extern "C" {
                                              corrupt: never removed (nothing to judge by) */
 #define SLOTKIT_POSIX_UNINITIALISED "uninitialised" /* creator still initialising it */
 #define SLOTKIT_POSIX_UNREADABLE "unreadable"       /* cannot be opened (e.g. another user's) */
+#define SLOTKIT_POSIX_NOT_REGULAR "not a regular file, ignored" /* a FIFO, symlink, ...: never
+                                                                   opened for reading, never removed */
 
 typedef void (*slotkit_posix_report_fn)(const char *shm_name, const char *state, void *ctx);
 

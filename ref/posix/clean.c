@@ -19,14 +19,25 @@
  * was left by a creator that died before recording itself. */
 #define UNINITIALISED_GRACE_S 10
 
-static const char *classify(const char *shm_name)
+static const char *classify(int dir_fd, const char *entry_name)
 {
-    int fd = shm_open(shm_name, O_RDONLY | O_CLOEXEC, 0);
+    /* Any local user can create /dev/shm/slotkit-x: a FIFO there would block
+     * a plain open, a symlink would lead elsewhere. So open without blocking
+     * or following, and judge what was opened. */
+    int fd = openat(dir_fd, entry_name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
-        return SLOTKIT_POSIX_UNREADABLE;
+        return errno == ELOOP || errno == ENXIO ? SLOTKIT_POSIX_NOT_REGULAR
+                                                : SLOTKIT_POSIX_UNREADABLE;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
-        (uintmax_t)st.st_size > SIZE_MAX) {
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return SLOTKIT_POSIX_UNREADABLE;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return SLOTKIT_POSIX_NOT_REGULAR;
+    }
+    if (st.st_size < 0 || (uintmax_t)st.st_size > SIZE_MAX) {
         close(fd);
         return SLOTKIT_POSIX_FOREIGN;
     }
@@ -85,7 +96,7 @@ size_t slotkit_posix_clean(bool remove, slotkit_posix_report_fn report, void *ct
             continue;
         }
         snprintf(shm_name, sizeof shm_name, "/%s", entry->d_name);
-        state = classify(shm_name);
+        state = classify(dirfd(dir), entry->d_name);
         if (remove && strcmp(state, SLOTKIT_POSIX_STALE) == 0) {
             if (shm_unlink(shm_name) == 0) {
                 removed++;

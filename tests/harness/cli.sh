@@ -8,7 +8,8 @@ DATA=tests/harness/data
 n=0
 tmp=$(mktemp -d)
 out="$tmp/out" err="$tmp/err"
-trap 'rm -rf "$tmp"' EXIT
+fifo=/dev/shm/slotkit-clitest-fifo-$$ link=/dev/shm/slotkit-clitest-link-$$
+trap 'rm -rf "$tmp"; rm -f "$fifo" "$link"' EXIT
 export SLOTKIT_RESULTS_DIR="$tmp/store"
 
 source "$(dirname "${BASH_SOURCE[0]}")/../expect.sh"
@@ -17,7 +18,14 @@ for c in results gate report; do
     expect "$c --help" 0 "usage: slotkit $c" -- "$SLOTKIT" "$c" --help
 done
 expect "top-level --help lists gate" 0 "gate +compare a run" -- "$SLOTKIT" --help
+expect "missing store is an error" 2 "no results store at $tmp/store" -- "$SLOTKIT" results
+expect "missing --results store is an error" 2 "no results store at /nonexistent" -- "$SLOTKIT" results --results /nonexistent
+mkdir -p "$SLOTKIT_RESULTS_DIR"
 expect "empty store" 0 "no results under" -- "$SLOTKIT" results
+for host in ../../.. .. . a/b "" "$(printf 'x%.0s' {1..129})"; do
+    expect "results --host '${host:0:12}' refused" 2 "--host wants a host id" -- "$SLOTKIT" results --host "$host"
+done
+expect "report --host ../.. refused" 2 "--host wants a host id" -- "$SLOTKIT" report --host ../.. --out "$tmp/r-escape"
 expect "import a run directory" 0 "/[0-9]{8}T[0-9]{6}Z-bench-inmem\.json$" -- "$SLOTKIT" results --import "$DATA/run-inmem" --backend inmem
 base=$(cat "$out")
 sleep 1 # the next document must be a later second, as a real rerun would be
@@ -43,6 +51,65 @@ expect "not a results document" 2 "is not a slotkit results document" -- "$SLOTK
 expect "missing file" 2 "cannot read /nonexistent.json" -- "$SLOTKIT" gate --baseline /nonexistent.json "$rerun"
 expect "no mode" 2 "give exactly one of" -- "$SLOTKIT" gate "$rerun"
 expect "bad alpha" 2 "--alpha wants 0 < P < 1" -- "$SLOTKIT" gate --alpha 2 --auto "$rerun"
+
+# Hostile documents and options: what the gate cannot judge is an error (exit 2), never a PASS.
+rewrite_values() { # IN OUT MODE: every sample value becomes NaN / negative / Infinity, or wall clock x3
+    awk -v mode="$3" '
+        /"metric": / { instr = /"instructions"/ }
+        /"values": \[/ { inside = 1; print; next }
+        inside && /\]/ { inside = 0 }
+        inside && match($0, /[-0-9.eE+]+/) {
+            v = substr($0, RSTART, RLENGTH)
+            if (mode == "nan") v = "NaN"; else if (mode == "negative") v = "-" v; else if (mode == "infinity") v = "Infinity"
+            else if (mode == "slower" && !instr) v = v * 3
+            $0 = substr($0, 1, RSTART - 1) v substr($0, RSTART + RLENGTH)
+        }
+        { print }' "$1" >"$2"
+}
+rewrite_values "$base" "$tmp/nan-old.json" nan
+rewrite_values "$rerun" "$tmp/nan-new.json" nan
+rewrite_values "$rerun" "$tmp/negative.json" negative
+rewrite_values "$rerun" "$tmp/infinity.json" infinity
+rewrite_values "$rerun" "$tmp/3x.json" slower
+figure="benchmark 'ops/copy/size:64', metric instructions\): "
+expect "all-NaN documents are refused" 2 "values\[0\] \($figure""nan; figures must be finite" -- "$SLOTKIT" gate --baseline "$tmp/nan-old.json" "$tmp/nan-new.json"
+expect "negative figures are refused" 2 "values\[0\] \($figure-412; figures must be finite and >= 0" -- "$SLOTKIT" gate --baseline "$base" "$tmp/negative.json"
+expect "infinite figures are refused" 2 "values\[0\] \($figure""inf; figures must be finite" -- "$SLOTKIT" gate --baseline "$base" "$tmp/infinity.json"
+expect "a 3x slowdown fails" 1 "REGRESSED" -- "$SLOTKIT" gate --baseline "$base" "$tmp/3x.json"
+for bad in nan inf -5 1e2 0x10 ' 5' '' 1000; do
+    expect "--noise '$bad' refused" 2 "--noise wants a percentage" -- "$SLOTKIT" gate --baseline "$base" "$tmp/3x.json" --noise "$bad"
+done
+expect "--noise-for RE=nan refused" 2 "is not a percentage" -- "$SLOTKIT" gate --baseline "$base" "$tmp/3x.json" --noise-for '.*=nan'
+expect "--tolerance inf refused" 2 "--tolerance wants a percentage" -- "$SLOTKIT" gate --baseline "$base" "$rerun" --tolerance inf
+for bad in nan -1 0 1 1e999 0x0.1; do
+    expect "--alpha '$bad' refused" 2 "--alpha wants 0 < P < 1" -- "$SLOTKIT" gate --baseline "$base" "$tmp/3x.json" --alpha "$bad"
+done
+for bad in -1 1 18446744073709551617 100001 9x; do
+    expect "--min-reps '$bad' refused" 2 "--min-reps wants a number from 2 to 100000" -- "$SLOTKIT" gate --baseline "$base" "$rerun" --min-reps "$bad"
+done
+for bad in 0 -1 4294967297 1001 2.5; do
+    expect "--rounds '$bad' refused" 2 "--rounds wants a number from 1 to 1000" -- "$SLOTKIT" gate --ab /bin/false /bin/false --rounds "$bad"
+done
+expect "--baseline /dev/zero refused, not read forever" 2 "cannot read /dev/zero: not a regular file" -- timeout 20 "$SLOTKIT" gate --baseline /dev/zero "$rerun"
+mkfifo "$tmp/fifo.json"
+expect "a FIFO document refused without blocking" 2 "fifo.json: not a regular file" -- timeout 20 "$SLOTKIT" gate --baseline "$tmp/fifo.json" "$rerun"
+ln -s "$base" "$tmp/link.json"
+expect "a symlinked document refused" 2 "link.json: a symbolic link" -- "$SLOTKIT" gate --baseline "$tmp/link.json" "$rerun"
+expect "a directory refused" 2 "cannot read $tmp: not a regular file" -- "$SLOTKIT" gate --baseline "$tmp" "$rerun"
+truncate -s 65M "$tmp/huge.json"
+expect "a 65 MiB document refused before parsing" 2 "huge.json: 68157440 bytes, over the 64 MiB limit" -- "$SLOTKIT" gate --baseline "$tmp/huge.json" "$rerun"
+rm -f "$tmp/huge.json"
+sed 's/"id": "[^"]*"/"id": "..\/..\/escape"/' "$rerun" >"$tmp/escape.json"
+expect "a document whose host.id is a path is refused" 2 "host.id: not a plain name" -- "$SLOTKIT" gate --baseline "$base" "$tmp/escape.json"
+
+# slotkit clean meets what any local user can put in /dev/shm: neither may block or be touched.
+mkfifo "$fifo"
+ln -s /etc/hostname "$link"
+expect "clean --dry-run passes a FIFO by" 0 "not a regular file, ignored /dev/shm/${fifo#/dev/shm/}" -- timeout 20 "$SLOTKIT" clean --dry-run
+expect "clean --dry-run passes a symlink by" 0 "not a regular file, ignored /dev/shm/${link#/dev/shm/}" -- timeout 20 "$SLOTKIT" clean --dry-run
+n=$((n + 1))
+if [ -p "$fifo" ] && [ -L "$link" ]; then echo "ok $n - the FIFO and the symlink are left alone"; else echo "not ok $n - the FIFO and the symlink are left alone"; fi
+rm -f "$fifo" "$link"
 
 # Interleaved A/B with a stand-in for `slotkit bench` that copies a run directory.
 fake() { # name source_dir

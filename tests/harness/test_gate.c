@@ -204,17 +204,55 @@ Test(gate, missing_benchmark_fails_only_with_require_all)
     json_object_put(b);
 }
 
+/* NaN compares false both ways (an all-NaN run read "unchanged"), infinity
+ * has no relative change, a negative time read as a speedup: each is an
+ * error that names the benchmark, never a verdict. */
+Test(gate, figures_it_cannot_judge_are_errors)
+{
+    const double bad[] = {NAN, INFINITY, -250};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        json_object *a = test_doc(), *b = test_doc();
+        test_add_set(a, "latency/x", "real_time", 10, 250, 0.01, 1);
+        test_add_set(b, "latency/x", "real_time", 10, 250, 0.01, 2);
+        json_object *values = results_get(json_object_array_get_idx(results_get(b, "samples"), 0), "values");
+        for (size_t k = 0; k < json_object_array_length(values); k++)
+            json_object_array_put_idx(values, k, json_object_new_double(bad[i]));
+        if (isnan(bad[i])) json_object_object_add(json_object_array_get_idx(results_get(a, "samples"), 0), "values",
+                                                  json_object_get(values)); /* all-NaN on both sides */
+        gate_options o;
+        gate_options_default(&o);
+        gate_report r;
+        char err[2048] = "";
+        cr_assert_eq(gate_compare(a, b, &o, &r, err, sizeof err), -1, "value %g was judged", bad[i]);
+        cr_assert_not_null(strstr(err, "benchmark 'latency/x' (real_time): values[0]"), "%s", err);
+        cr_assert_not_null(strstr(err, "figures must be finite and >= 0"), "%s", err);
+        json_object_put(a);
+        json_object_put(b);
+    }
+}
+
 Test(gate, percent_parsing)
 {
     cr_assert(fabs(gate_parse_percent("5%") - 0.05) < 1e-12);
     cr_assert(fabs(gate_parse_percent("0.5") - 0.005) < 1e-12);
+    cr_assert(fabs(gate_parse_percent("0") - 0) < 1e-12);
     cr_assert_lt(gate_parse_percent("five"), 0);
     cr_assert_lt(gate_parse_percent("-1%"), 0);
+    /* strtod takes all of these; none is a percentage (a NaN floor passed a 3x regression). */
+    static const char *const refused[] = {"nan", "NaN%", "inf", "1e2", "0x10", " 5", "", ".", "%", "5%%", "1.2.3", "1000"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        cr_assert(gate_parse_percent(refused[i]) < 0, "'%s' parsed as %g", refused[i], gate_parse_percent(refused[i]));
     gate_options o;
     gate_options_default(&o);
     char err[256];
     cr_assert_eq(gate_add_noise_rule(&o, "nonsense", err, sizeof err), -1);
     cr_assert_eq(gate_add_noise_rule(&o, "([=5%", err, sizeof err), -1);
     cr_assert_not_null(strstr(err, "bad regular expression"), "%s", err);
+    cr_assert_eq(gate_add_noise_rule(&o, ".*=nan", err, sizeof err), -1);
+    char long_rule[300];
+    memset(long_rule, 'a', 200);
+    snprintf(long_rule + 200, sizeof long_rule - 200, "=5%%");
+    cr_assert_eq(gate_add_noise_rule(&o, long_rule, err, sizeof err), -1, "a 200-character regex is not cut to 127");
+    cr_assert_eq(o.rule_count, 0);
     gate_options_free(&o);
 }

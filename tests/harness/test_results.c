@@ -1,9 +1,11 @@
 /* The results store: documents, validation against the schema, listing. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../harness/fingerprint.h"
@@ -226,4 +228,155 @@ Test(results, schema_document_matches_the_validator)
     for (size_t i = 0; i < count; i++) cr_expect(seen[i], "validated field %s is not documented", fields[i].path);
     cr_assert_gt(documented, 0);
     free(seen);
+}
+
+/* ---- input limits (docs/results-schema.md, "Input limits") ---------------- */
+
+static void set_all_values(json_object *doc, double v)
+{
+    json_object *values = results_get(json_object_array_get_idx(results_get(doc, "samples"), 0), "values");
+    for (size_t k = 0; k < json_object_array_length(values); k++)
+        json_object_array_put_idx(values, k, json_object_new_double(v));
+}
+
+Test(results, figures_must_be_finite_and_not_negative)
+{
+    char err[1024];
+    json_object *doc = test_doc();
+    test_add_set(doc, "latency/x", "real_time", 3, 10, 0, 1);
+    cr_assert_eq(results_validate(doc, err, sizeof err), 0, "%s", err);
+    const double bad[] = {NAN, INFINITY, -INFINITY, -1};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        set_all_values(doc, bad[i]);
+        cr_assert_eq(results_validate(doc, err, sizeof err), -1, "value %g accepted", bad[i]);
+        cr_assert_not_null(strstr(err, "samples[0].values[0] (benchmark 'latency/x', metric real_time): "), "%s", err);
+        cr_assert_not_null(strstr(err, "figures must be finite and >= 0"), "%s", err);
+    }
+    set_all_values(doc, 0);
+    cr_assert_eq(results_validate(doc, err, sizeof err), 0, "zero is a figure: %s", err);
+    json_object_put(doc);
+}
+
+Test(results, sample_counts_are_bounded)
+{
+    char err[1024];
+    json_object *doc = test_doc();
+    test_add_set(doc, "x", "real_time", RESULTS_MAX_VALUES + 1, 10, 0, 1);
+    cr_assert_eq(results_validate(doc, err, sizeof err), -1);
+    cr_assert_not_null(strstr(err, "more than 100000"), "%s", err);
+    json_object_put(doc);
+    doc = test_doc();
+    for (int i = 0; i <= RESULTS_MAX_SETS; i++) {
+        json_object *s = json_object_new_object(), *values = json_object_new_array();
+        json_object_object_add(s, "name", json_object_new_string("x"));
+        json_object_object_add(s, "metric", json_object_new_string("real_time"));
+        json_object_object_add(s, "unit", json_object_new_string("ns"));
+        json_object_object_add(s, "better", json_object_new_string("lower"));
+        json_object_object_add(s, "source", json_object_new_string("gbench"));
+        json_object_array_add(values, json_object_new_double(1));
+        json_object_object_add(s, "values", values);
+        json_object_array_add(results_get(doc, "samples"), s);
+    }
+    cr_assert_eq(results_validate(doc, err, sizeof err), -1);
+    cr_assert_not_null(strstr(err, "10001 sample sets, more than 10000"), "%s", err);
+    json_object_put(doc);
+}
+
+/* The store directory is named after host.id: a document must not pick it. */
+Test(results, host_id_must_be_a_plain_name)
+{
+    char err[PATH_MAX + 256], store[PATH_MAX], escape[PATH_MAX];
+    snprintf(store, sizeof store, "%s/store", root);
+    snprintf(escape, sizeof escape, "%s/escape", root);
+    json_object *doc = test_doc();
+    test_add_set(doc, "x", "real_time", 3, 10, 0, 1);
+    json_object_object_add(results_get(doc, "host"), "id", json_object_new_string("../escape"));
+    cr_assert_eq(results_validate(doc, err, sizeof err), -1);
+    cr_assert_not_null(strstr(err, "host.id: not a plain name"), "%s", err);
+    cr_assert_eq(results_store(doc, store, err, sizeof err), -1, "stored at %s", err);
+    cr_assert_neq(access(escape, F_OK), 0, "results_store wrote outside the store");
+    json_object_put(doc);
+
+    static const char *const refused[] = {"", ".", "..", "../x", "a/b", "a b", "x\n"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        cr_assert(!results_plain_name(refused[i]), "'%s' accepted", refused[i]);
+    cr_assert(results_plain_name(fingerprint_host_id()), "%s", fingerprint_host_id());
+    cr_assert(results_plain_name("...") && results_plain_name("host-1.example_2"));
+    char long_name[RESULTS_MAX_NAME + 2];
+    memset(long_name, 'a', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    cr_assert(!results_plain_name(long_name), "%zu characters accepted", strlen(long_name));
+    long_name[RESULTS_MAX_NAME] = '\0';
+    cr_assert(results_plain_name(long_name));
+    char **paths = results_list(root, "..");
+    cr_assert_null(paths[0]);
+    results_list_free(paths);
+}
+
+Test(results, a_missing_store_is_reported)
+{
+    char err[PATH_MAX + 256], file[PATH_MAX];
+    cr_assert_eq(results_check_store(root, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(results_check_store("/nonexistent/store", err, sizeof err), -1);
+    cr_assert_not_null(strstr(err, "no results store at /nonexistent/store"), "%s", err);
+    snprintf(file, sizeof file, "%s/file", root);
+    FILE *f = fopen(file, "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    cr_assert_eq(results_check_store(file, err, sizeof err), -1);
+    cr_assert_not_null(strstr(err, "is not a directory"), "%s", err);
+}
+
+/* Whatever sits at a path is judged after open (O_NOFOLLOW | O_NONBLOCK) and
+ * before parsing: a FIFO would block, /dev/zero never ends. The timeout
+ * turns the old blocking into a failure rather than a hang. */
+Test(results, only_bounded_regular_files_are_read, .timeout = 30)
+{
+    char err[PATH_MAX + 256], path[PATH_MAX], good[PATH_MAX];
+    cr_assert_eq(results_write_bench(HARNESS_DATA "/run-inmem", slotkit_builtin(0), NULL, root, good, sizeof good), 0,
+                 "%s", good);
+    json_object *doc = results_load(good, err, sizeof err);
+    cr_assert_not_null(doc, "%s", err);
+    json_object_put(doc);
+
+    cr_assert_null(results_load("/dev/zero", err, sizeof err));
+    cr_assert_not_null(strstr(err, "cannot read /dev/zero: not a regular file"), "%s", err);
+    cr_assert_null(results_load(root, err, sizeof err));
+    cr_assert_not_null(strstr(err, "not a regular file"), "%s", err);
+
+    snprintf(path, sizeof path, "%s/fifo.json", root);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    cr_assert_null(results_load(path, err, sizeof err));
+    cr_assert_not_null(strstr(err, "not a regular file"), "%s", err);
+
+    snprintf(path, sizeof path, "%s/link.json", root);
+    cr_assert_eq(symlink(good, path), 0);
+    cr_assert_null(results_load(path, err, sizeof err));
+    cr_assert_not_null(strstr(err, "a symbolic link"), "%s", err);
+
+    snprintf(path, sizeof path, "%s/huge.json", root);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(ftruncate(fd, RESULTS_MAX_FILE_BYTES + 1), 0); /* sparse: no disk used */
+    close(fd);
+    cr_assert_null(results_load(path, err, sizeof err));
+    cr_assert_not_null(strstr(err, "over the 64 MiB limit"), "%s", err);
+
+    snprintf(path, sizeof path, "%s/trailing.json", root);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("{} {}", f);
+    fclose(f);
+    cr_assert_null(results_load(path, err, sizeof err));
+    cr_assert_not_null(strstr(err, "is not valid JSON"), "%s", err);
+}
+
+/* A run directory is read the same way: a FIFO named gbench.json is refused. */
+Test(results, a_run_directory_with_a_fifo_is_refused, .timeout = 30)
+{
+    char err[PATH_MAX + 256], path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/gbench.json", root);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    cr_assert_null(results_bench_doc(root, NULL, NULL, err, sizeof err));
+    cr_assert_not_null(strstr(err, "gbench.json: not a regular file"), "%s", err);
 }

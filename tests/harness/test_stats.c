@@ -88,3 +88,35 @@ Test(stats, identical_samples_are_not_different)
     NEAR(r.p, 1, 1e-12);
     cr_assert_eq(stats_mann_whitney(a, 0, b, 10, &r), -1);
 }
+
+/* NaN has no rank (qsort's order, and so U, would be arbitrary): no test. */
+Test(stats, nan_samples_are_not_tested)
+{
+    double a[10], b[10];
+    for (int i = 0; i < 10; i++) a[i] = 100 + i, b[i] = 200 + i;
+    mwu_result r;
+    b[3] = NAN;
+    cr_assert_eq(stats_mann_whitney(a, 10, b, 10, &r), -1);
+    b[3] = 203;
+    a[0] = NAN;
+    cr_assert_eq(stats_mann_whitney(a, 10, b, 10, &r), -1);
+}
+
+/* A document may hold 8 values against 20000: the exact table would cost
+ * ~(n1 n2)^2 steps and gigabytes; past the bound the normal approximation
+ * answers at once. Within it, the sizes may come in either order. */
+Test(stats, exact_distribution_is_bounded, .timeout = 20)
+{
+    enum { BIG = 20000 };
+    static double big[BIG];
+    double small[8];
+    for (int i = 0; i < BIG; i++) big[i] = 1000 + i;
+    for (int i = 0; i < 8; i++) small[i] = 100 + i;
+    mwu_result r;
+    cr_assert_eq(stats_mann_whitney(small, 8, big, BIG, &r), 0);
+    cr_assert(!r.exact, "8 x %d is past STATS_EXACT_MAX_CELLS", BIG);
+    cr_assert(r.p >= 0 && r.p < 1e-3, "complete separation: p = %g", r.p);
+    for (double u = 8; u <= 15; u++) NEAR(stats_mwu_exact_p(u, 3, 5), stats_mwu_exact_p(u, 5, 3), 1e-15);
+    cr_assert_eq(stats_mann_whitney(small, 8, big, STATS_EXACT_MAX_CELLS / 8, &r), 0);
+    cr_assert(r.exact, "at the bound the exact distribution still applies");
+}
