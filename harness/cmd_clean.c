@@ -10,10 +10,12 @@ struct clean_tally {
     int live, stale, removed, other;
 };
 
-static void report_segment(const char *shm_name, const char *state, void *ctx)
+static void report_segment(const slotkit_segment_report *segment, void *ctx)
 {
     struct clean_tally *tally = ctx;
-    printf("%-14s /dev/shm%s\n", state, shm_name);
+    const char *state = segment->state;
+    printf("%-14s %-20s /dev/shm%s%s%s%s\n", state, segment->kind, segment->shm_name,
+           segment->detail[0] ? " (" : "", segment->detail, segment->detail[0] ? ")" : "");
     if (strcmp(state, SLOTKIT_POSIX_LIVE) == 0) tally->live++;
     else if (strcmp(state, SLOTKIT_POSIX_STALE) == 0) tally->stale++;
     else if (strcmp(state, SLOTKIT_POSIX_REMOVED) == 0) tally->removed++;
@@ -30,12 +32,16 @@ int cmd_clean(int argc, char **argv)
             remove = false;
         } else if (opt == 'h') {
             printf("usage: slotkit clean [--dry-run]\n\n"
-                   "Lists every slotkit shared-memory segment (/dev/shm/slotkit-*) with its state\n"
-                   "and removes the stale ones: those whose creating process is gone. Live segments,\n"
-                   "and objects that are not slotkit segments, are never touched. Processes that\n"
-                   "still map a removed segment keep working. What is not a regular file (a FIFO,\n"
-                   "a symbolic link: anyone can make one there) is listed as \"not a regular file,\n"
-                   "ignored\", never read and never removed.\n\n"
+                   "Lists every shared-memory segment slotkit makes (/dev/shm/slotkit-*: posix\n"
+                   "pools; /dev/shm/slotkit.iox2acct-*: iceoryx2 accounting) with its state, kind\n"
+                   "and reason, and removes the stale ones: those whose creating process is gone,\n"
+                   "also when it died in the middle of creating it. Live segments are never\n"
+                   "touched. Processes that still map a removed segment keep working.\n"
+                   "Foreign objects are listed with how to remove them by hand, never removed:\n"
+                   "another user's, a mode other than 0600 (slotkit makes 0600), not a slotkit\n"
+                   "segment, or corrupt. What is not a regular file (a FIFO, a symbolic link:\n"
+                   "anyone can make one there) is listed as \"not a regular file, ignored\", never\n"
+                   "read and never removed.\n\n"
                    "  --dry-run, -n  list only; remove nothing\n");
             return 0;
         } else {

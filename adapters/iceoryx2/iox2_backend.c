@@ -7,9 +7,10 @@
  * every process of a pool. The gap is closed like this (docs/SPEC.md §9):
  *
  *   - Accounting: a process_shared slot table (ref/common/slot_table.h) in a
- *     POSIX shm segment /slotkit-iox2acct-<fnv64(name)>, created by CREATE
- *     (O_EXCL), attached and validated by ATTACH, unlinked by the creator's
- *     close. It holds every slot's state, loans (with crash-safe holder
+ *     POSIX shm segment /slotkit.iox2acct-<fnv64(name)>, created by CREATE
+ *     (O_EXCL), attached (same owner, mode 0600) and validated by ATTACH,
+ *     unlinked by the creator's close, judged by `slotkit clean` like a
+ *     posix pool (ref/common/shm_segment). It holds every slot's state, loans (with crash-safe holder
  *     records), wait set, pending mask, sequence number and the generation
  *     futex. Its payload area is the writers' staging area for in-place
  *     loans only (slot_data_ptr); committed samples are never read from it.
@@ -80,40 +81,25 @@
 #define READ_YIELD_NS 500000ull
 #define READ_LOCK_SPINS 2000
 #define ATTACH_SYNC_NS 1000000000ull
-/* How long ATTACH waits for a creator that is still setting the pool up. */
-#define ATTACH_INIT_WAIT_MS 3000
-
 /* ---- the accounting segment --------------------------------------------- */
 
-#define ACCT_SHM_PREFIX "/slotkit-iox2acct-"
-#define ACCT_MAGIC 0x5443434132584F49ull /* "IOX2ACCT" */
-#define ACCT_LAYOUT_VERSION 1u
-#define ACCT_TABLE_OFFSET 512u
+/* Made, attached and judged by ref/common/shm_segment (kind
+ * shm_kind_iox2_accounting, which also fixes its magic, layout version,
+ * header size and table offset). */
 #define ACCT_NAME_MAX 256u
 
-/* Everything but the magic and the re-send epoch is written before the magic
- * is published (release) and never changes afterwards. */
+/* The common header first; everything but the magic and the re-send epoch
+ * is written before the magic is published and never changes afterwards. */
 struct acct_header {
-    _Atomic uint64_t magic;
-    uint32_t layout_version;
-    uint32_t abi_version;
-    uint32_t header_bytes;
-    uint32_t slot_count;
-    uint64_t slot_capacity;
-    uint64_t table_offset;
+    struct shm_segment_header common;
     uint64_t table_bytes;
     uint64_t claims_offset; /* one _Atomic uint32_t per slot: the last re-send epoch served */
     uint64_t users_offset;  /* MAX_INSTANCES _Atomic uint64_t: proc identities of open instances */
-    uint64_t total_bytes;
-    uint64_t segment_id;
-    int32_t creator_pid;
-    uint32_t has_type_hash;
-    uint8_t type_hash[16];
     _Atomic uint32_t resend_epoch; /* bumped by an instance that misses a committed sample */
     uint32_t reserved;
     char name[ACCT_NAME_MAX]; /* the pool name, NUL-terminated */
 };
-_Static_assert(sizeof(struct acct_header) <= ACCT_TABLE_OFFSET, "header overflow");
+_Static_assert(sizeof(struct acct_header) == SHM_IOX2_ACCT_HEADER_BYTES, "the kind's header size");
 
 /* The sample a slot holds, as this instance's subscriber borrowed it. */
 struct held_sample {
@@ -360,33 +346,19 @@ static void destroy(slotkit_instance *inst)
     free(inst);
 }
 
-static void describe_geometry(char *out, size_t size, size_t count, size_t capacity)
+/* The accounting's own checks, after shm_segment validated the common
+ * header and the slot table: what follows the table, and the pool name. */
+static bool acct_check(const void *base, size_t bytes, const void *ctx, char *why, size_t why_size)
 {
-    snprintf(out, size, "%zu slots of %zu bytes", count, capacity);
-}
-
-/* Checks a mapped accounting segment before trusting any field. */
-static bool acct_check(const void *base, size_t mapped, const char *name, char *why, size_t why_size)
-{
+    (void)bytes;
+    const char *name = ctx;
     const struct acct_header *h = base;
-    if (mapped < sizeof *h) {
-        snprintf(why, why_size, "accounting segment is %zu bytes, smaller than its header", mapped);
-        return false;
-    }
-    if (h->layout_version != ACCT_LAYOUT_VERSION || h->abi_version != SLOTKIT_ABI_VERSION ||
-        h->header_bytes != sizeof *h) {
-        snprintf(why, why_size, "accounting segment layout %u / ABI %u, this build uses %u / %u",
-                 h->layout_version, h->abi_version, ACCT_LAYOUT_VERSION, SLOTKIT_ABI_VERSION);
-        return false;
-    }
+    const struct shm_segment_header *c = &h->common;
     size_t table_bytes = 0;
-    if (h->slot_count == 0 || h->slot_capacity > SLOT_TABLE_MAX_CAPACITY ||
-        slot_table_size(h->slot_count, (size_t)h->slot_capacity, &table_bytes, NULL) != SLOTKIT_OK ||
-        h->table_offset != ACCT_TABLE_OFFSET || h->table_bytes != table_bytes ||
-        h->claims_offset != ACCT_TABLE_OFFSET + table_bytes ||
-        h->users_offset != h->claims_offset + claims_bytes(h->slot_count) ||
-        h->total_bytes != h->users_offset + USERS_BYTES ||
-        h->total_bytes != mapped || h->segment_id == 0 || h->has_type_hash > 1u) {
+    (void)slot_table_size(c->slot_count, (size_t)c->slot_capacity, &table_bytes, NULL);
+    if (h->table_bytes != table_bytes || h->claims_offset != c->table_offset + table_bytes ||
+        h->users_offset != h->claims_offset + claims_bytes(c->slot_count) ||
+        c->total_bytes != h->users_offset + USERS_BYTES) {
         snprintf(why, why_size, "accounting segment geometry or size is inconsistent");
         return false;
     }
@@ -394,19 +366,24 @@ static bool acct_check(const void *base, size_t mapped, const char *name, char *
         snprintf(why, why_size, "accounting segment belongs to another pool name");
         return false;
     }
-    const char *table_why = NULL;
-    void *table_mem = (char *)(uintptr_t)base + ACCT_TABLE_OFFSET;
-    if (slot_table_validate(table_mem, table_bytes, &table_why) != SLOTKIT_OK) {
-        snprintf(why, why_size, "accounting slot table: %s", table_why);
-        return false;
-    }
-    const slot_table *t = slot_table_at(table_mem);
-    if (slot_table_slot_count(t) != h->slot_count || slot_table_capacity(t) != h->slot_capacity ||
-        slot_table_segment_id(t) != h->segment_id || !slot_table_process_shared(t)) {
-        snprintf(why, why_size, "accounting header and slot table disagree");
-        return false;
-    }
     return true;
+}
+
+/* The instance's view of a created or attached accounting segment. */
+static void acct_adopt(slotkit_instance *inst, const shm_segment *seg)
+{
+    struct acct_header *h = seg->base;
+    inst->base = seg->base;
+    inst->mapped_bytes = seg->bytes;
+    inst->dev = seg->dev;
+    inst->ino = seg->ino;
+    inst->hdr = h;
+    inst->table = slot_table_at((char *)seg->base + h->common.table_offset);
+    inst->claims = (_Atomic uint32_t *)((char *)seg->base + h->claims_offset);
+    inst->users = (_Atomic uint64_t *)((char *)seg->base + h->users_offset);
+    inst->segment_id = h->common.segment_id;
+    inst->slot_count = h->common.slot_count;
+    inst->capacity = (size_t)h->common.slot_capacity;
 }
 
 /* CREATE: a fresh segment (O_EXCL), initialised but not yet published. */
@@ -425,148 +402,46 @@ static slotkit_status acct_create(slotkit_instance *inst, const slotkit_config *
                          config->slot_count, config->slot_capacity);
     if (table_bytes > SIZE_MAX / 2)
         return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "iceoryx2: pool too large");
-    const size_t total =
-        ACCT_TABLE_OFFSET + table_bytes + claims_bytes(config->slot_count) + USERS_BYTES;
+    const size_t claims_offset = SHM_IOX2_ACCT_TABLE_OFFSET + table_bytes;
+    const size_t users_offset = claims_offset + claims_bytes(config->slot_count);
+    const size_t total = users_offset + USERS_BYTES;
     uint64_t segment_id = 0;
     if (!backend_random_segment_id(&segment_id))
         return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, errno, "iceoryx2: getrandom failed");
 
     /* O_EXCL inside: an existing pool of that name stays untouched (R-XPROC-11). */
-    void *base;
+    shm_segment seg;
     slotkit_status created =
-        shm_segment_create("iceoryx2", inst->shm_name, total, &base, &inst->dev, &inst->ino, err);
-    if (created != SLOTKIT_OK) {
-        if (err && err->sys_errno == EEXIST)
-            backend_set_error(err, SLOTKIT_SYSTEM_ERROR, EEXIST, "iceoryx2: a pool named '%s' exists (%s)", name,
-                              inst->shm_name);
+        shm_segment_create(&shm_kind_iox2_accounting, inst->shm_name, name, total, &seg, err);
+    if (created != SLOTKIT_OK)
         return created;
-    }
-    inst->base = base;
-    inst->mapped_bytes = total;
     inst->is_creator = true;
     inst->creator_pid = getpid();
-
-    struct acct_header *h = base;
-    h->creator_pid = (int32_t)getpid();
-    inst->table = slot_table_init((char *)base + ACCT_TABLE_OFFSET, config->slot_count,
-                                  config->slot_capacity, config->first_sequence_number, segment_id,
-                                  config->type_hash, true);
-    h->layout_version = ACCT_LAYOUT_VERSION;
-    h->abi_version = SLOTKIT_ABI_VERSION;
-    h->header_bytes = (uint32_t)sizeof *h;
-    h->slot_count = (uint32_t)config->slot_count;
-    h->slot_capacity = config->slot_capacity;
-    h->table_offset = ACCT_TABLE_OFFSET;
+    struct acct_header *h = seg.base;
+    (void)slot_table_init((char *)seg.base + SHM_IOX2_ACCT_TABLE_OFFSET, config->slot_count,
+                          config->slot_capacity, config->first_sequence_number, segment_id,
+                          config->type_hash, true);
+    shm_segment_init_header(&shm_kind_iox2_accounting, &h->common, config, total, segment_id);
     h->table_bytes = table_bytes;
-    h->claims_offset = ACCT_TABLE_OFFSET + table_bytes;
-    h->users_offset = h->claims_offset + claims_bytes(config->slot_count);
-    h->total_bytes = total;
-    h->segment_id = segment_id;
-    h->has_type_hash = config->type_hash ? 1u : 0u;
-    if (config->type_hash)
-        memcpy(h->type_hash, config->type_hash, sizeof h->type_hash);
+    h->claims_offset = claims_offset;
+    h->users_offset = users_offset;
     snprintf(h->name, sizeof h->name, "%s", name);
-    inst->hdr = h;
-    inst->claims = (_Atomic uint32_t *)((char *)base + h->claims_offset);
-    inst->users = (_Atomic uint64_t *)((char *)base + h->users_offset);
-    inst->segment_id = segment_id;
-    inst->slot_count = config->slot_count;
-    inst->capacity = config->slot_capacity;
+    acct_adopt(inst, &seg);
     return SLOTKIT_OK;
 }
 
-/* ATTACH: map the named segment, wait for its magic, validate it and the
- * caller's geometry (R-XPROC-10), ENOENT when there is none (R-XPROC-11). */
+/* ATTACH: ownership, wait for the creator's magic, validation, the caller's
+ * geometry (R-XPROC-10), ENOENT when there is none (R-XPROC-11). */
 static slotkit_status acct_attach(slotkit_instance *inst, const slotkit_config *config,
                                   const char *name, slotkit_error *err)
 {
-    int fd = shm_open(inst->shm_name, O_RDWR | O_CLOEXEC, 0);
-    if (fd < 0) {
-        int e = errno;
-        if (e == ENOENT)
-            return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: no pool named '%s' exists",
-                             name);
-        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: shm_open(%s) failed: %s",
-                         inst->shm_name, strerror(e));
-    }
-    void *base = MAP_FAILED;
-    size_t mapped = 0;
-    bool published = false;
-    struct stat st_obj;
-    for (int waited_ms = 0;; waited_ms++) {
-        if (fstat(fd, &st_obj) != 0 || !S_ISREG(st_obj.st_mode) || st_obj.st_size < 0) {
-            close(fd);
-            return backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0, "iceoryx2: %s is not usable",
-                             inst->shm_name);
-        }
-        mapped = (size_t)st_obj.st_size;
-        if (mapped >= sizeof(struct acct_header)) {
-            base = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-            if (base == MAP_FAILED) {
-                int e = errno;
-                close(fd);
-                return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "iceoryx2: mmap of %s failed: %s",
-                                 inst->shm_name, strerror(e));
-            }
-            uint64_t magic = atomic_load_explicit(&((struct acct_header *)base)->magic,
-                                                  memory_order_acquire);
-            if (magic == ACCT_MAGIC) {
-                published = true;
-                break;
-            }
-            if (magic != 0) {
-                munmap(base, mapped);
-                close(fd);
-                return backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
-                                 "iceoryx2: %s is not a slotkit iceoryx2 accounting segment",
-                                 inst->shm_name);
-            }
-            munmap(base, mapped);
-            base = MAP_FAILED;
-        }
-        if (waited_ms >= ATTACH_INIT_WAIT_MS)
-            break;
-        sleep_ns(1000000L);
-    }
-    close(fd);
-    if (!published)
-        return backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
-                         "iceoryx2: the pool '%s' was never initialised (creator died?)", name);
-    char why[128];
-    if (!acct_check(base, mapped, name, why, sizeof why)) {
-        munmap(base, mapped);
-        return backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0, "iceoryx2: %s: %s", why, inst->shm_name);
-    }
-    const struct acct_header *h = base;
-    slotkit_status status = SLOTKIT_OK;
-    if ((config->slot_count != 0 && config->slot_count != h->slot_count) ||
-        (config->slot_capacity != 0 && config->slot_capacity != h->slot_capacity)) {
-        char asked[80], actual[80];
-        describe_geometry(asked, sizeof asked, config->slot_count, config->slot_capacity);
-        describe_geometry(actual, sizeof actual, h->slot_count, (size_t)h->slot_capacity);
-        status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
-                           "iceoryx2: attach asked for %s, the pool has %s", asked, actual);
-    } else if (config->type_hash &&
-               (!h->has_type_hash || memcmp(config->type_hash, h->type_hash, 16) != 0)) {
-        status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
-                           "iceoryx2: attach's type hash differs from the pool's");
-    }
-    if (status != SLOTKIT_OK) {
-        munmap(base, mapped);
-        return status;
-    }
-    inst->base = base;
-    inst->mapped_bytes = mapped;
+    shm_segment seg;
+    slotkit_status st = shm_segment_attach(&shm_kind_iox2_accounting, inst->shm_name, name, config,
+                                           acct_check, name, &seg, err);
+    if (st != SLOTKIT_OK)
+        return st;
     inst->is_creator = false;
-    inst->dev = st_obj.st_dev;
-    inst->ino = st_obj.st_ino;
-    inst->hdr = base;
-    inst->table = slot_table_at((char *)base + ACCT_TABLE_OFFSET);
-    inst->claims = (_Atomic uint32_t *)((char *)base + h->claims_offset);
-    inst->users = (_Atomic uint64_t *)((char *)base + h->users_offset);
-    inst->segment_id = h->segment_id;
-    inst->slot_count = h->slot_count;
-    inst->capacity = (size_t)h->slot_capacity;
+    acct_adopt(inst, &seg);
     return SLOTKIT_OK;
 }
 
@@ -609,16 +484,10 @@ static void await_committed(slotkit_instance *inst)
 static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance **out,
                                 slotkit_error *err)
 {
-    if (!config || !out)
-        return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "iceoryx2: %s is NULL",
-                         !config ? "config" : "out");
-    if (config->role != SLOTKIT_ROLE_CREATE && config->role != SLOTKIT_ROLE_ATTACH)
-        return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "iceoryx2: unknown role %d",
-                         (int)config->role);
+    slotkit_status checked = shm_segment_check_config("iceoryx2", config, out, err);
+    if (checked != SLOTKIT_OK)
+        return checked;
     const bool create = config->role == SLOTKIT_ROLE_CREATE;
-    if (create && config->slot_count == 0)
-        return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
-                         "iceoryx2: slot_count must be at least 1");
     /* A pool without a name still needs a unique iceoryx2 service. */
     static _Atomic uint32_t anon_counter;
     char anon[64];
@@ -647,7 +516,7 @@ static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance *
     pthread_mutex_init(&inst->lock, NULL);
     inst->user_index = -1;
     const uint64_t key = name_hash(name);
-    snprintf(inst->shm_name, sizeof inst->shm_name, ACCT_SHM_PREFIX "%016llx",
+    snprintf(inst->shm_name, sizeof inst->shm_name, SHM_IOX2_ACCT_PREFIX "%016llx",
              (unsigned long long)key);
     slotkit_status st = create ? acct_create(inst, config, name, err)
                                : acct_attach(inst, config, name, err);
@@ -720,7 +589,7 @@ static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance *
     inst->seen_epoch = atomic_load(&inst->hdr->resend_epoch);
     if (create) {
         /* Publish: everything above is visible to whoever sees the magic. */
-        atomic_store_explicit(&inst->hdr->magic, ACCT_MAGIC, memory_order_release);
+        shm_segment_publish(&shm_kind_iox2_accounting, &inst->hdr->common);
     } else {
         /* Samples committed before this subscriber existed: ask for them. */
         inst->seen_epoch = atomic_fetch_add(&inst->hdr->resend_epoch, 1u) + 1u;

@@ -1,78 +1,82 @@
-/* slotkit_posix_clean: finding and removing segments of dead creators. */
+/* slotkit_posix_clean: finding and removing segments of dead creators.
+ * Judging one object is ref/common/shm_segment (shm_segment_judge). */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "common/shm_segment.h"
 #include "posix/segment.h"
 #include "slotkit/posix.h"
 
 #define DEV_SHM "/dev/shm"
 
-/* A segment without magic is normally a creator between shm_open and
- * publishing; one that stays so this long, with no creator recorded to ask,
- * was left by a creator that died before recording itself. */
-#define UNINITIALISED_GRACE_S 10
-
-static const char *classify(int dir_fd, const char *entry_name)
+static bool hex16_ok(const char *s)
 {
-    /* Any local user can create /dev/shm/slotkit-x: a FIFO there would block
-     * a plain open, a symlink would lead elsewhere. So open without blocking
-     * or following, and judge what was opened. */
-    int fd = openat(dir_fd, entry_name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ELOOP || errno == ENXIO ? SLOTKIT_POSIX_NOT_REGULAR
-                                                : SLOTKIT_POSIX_UNREADABLE;
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        close(fd);
-        return SLOTKIT_POSIX_UNREADABLE;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return SLOTKIT_POSIX_NOT_REGULAR;
-    }
-    if (st.st_size < 0 || (uintmax_t)st.st_size > SIZE_MAX) {
-        close(fd);
-        return SLOTKIT_POSIX_FOREIGN;
-    }
-    const size_t size = (size_t)st.st_size;
-    const bool old = time(NULL) - st.st_mtime > UNINITIALISED_GRACE_S;
-    if (size == 0) {
-        close(fd);
-        return old ? SLOTKIT_POSIX_STALE : SLOTKIT_POSIX_UNINITIALISED;
-    }
-    /* Read-only: looking never changes a segment. */
-    void *base = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-    close(fd);
-    if (base == MAP_FAILED)
-        return SLOTKIT_POSIX_UNREADABLE;
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+            return false;
+    return n == 16;
+}
 
-    const char *state;
-    const struct posix_segment_header *h = base;
-    switch (posix_segment_check(base, size, NULL, 0)) {
-    case POSIX_SEGMENT_VALID:
-        state = posix_segment_creator_dead(h) ? SLOTKIT_POSIX_STALE : SLOTKIT_POSIX_LIVE;
-        break;
-    case POSIX_SEGMENT_UNINITIALISED:
-        /* The creator is recorded first (create_pool), so ask it if it is there. */
-        if (size >= sizeof *h && h->creator_pid > 0)
-            state = posix_segment_creator_dead(h) ? SLOTKIT_POSIX_STALE
-                                                  : SLOTKIT_POSIX_UNINITIALISED;
-        else
-            state = old ? SLOTKIT_POSIX_STALE : SLOTKIT_POSIX_UNINITIALISED;
-        break;
-    default:
-        state = SLOTKIT_POSIX_FOREIGN;
-        break;
+/* Every kind of segment slotkit makes, and the names it gives them. */
+static const struct {
+    const shm_segment_kind *kind;
+    bool (*suffix_ok)(const char *suffix);
+} kinds[] = {
+    {&shm_kind_posix_pool, posix_name_chars_ok},
+    {&shm_kind_iox2_accounting, hex16_ok},
+};
+
+static const char *state_name(shm_segment_state state)
+{
+    switch (state) {
+    case SHM_STATE_LIVE: return SLOTKIT_POSIX_LIVE;
+    case SHM_STATE_STALE: return SLOTKIT_POSIX_STALE;
+    case SHM_STATE_UNINITIALISED: return SLOTKIT_POSIX_UNINITIALISED;
+    case SHM_STATE_FOREIGN: return SLOTKIT_POSIX_FOREIGN;
+    case SHM_STATE_NOT_REGULAR: return SLOTKIT_POSIX_NOT_REGULAR;
+    default: return SLOTKIT_POSIX_UNREADABLE;
     }
-    munmap(base, size);
-    return state;
+}
+
+/* Judges one entry of kinds[k] and removes it when stale and asked to;
+ * true when it was removed. */
+static bool clean_entry(DIR *dir, size_t k, const char *entry_name, bool remove,
+                        slotkit_posix_report_fn report, void *ctx)
+{
+    const shm_segment_kind *kind = kinds[k].kind;
+    char shm_name[2 + sizeof((struct dirent *)0)->d_name];
+    snprintf(shm_name, sizeof shm_name, "/%s", entry_name);
+    char detail[512];
+    const char *state;
+    /* A name slotkit could not have made is somebody else's. */
+    if (!kinds[k].suffix_ok(entry_name + strlen(kind->shm_prefix) - 1u)) {
+        snprintf(detail, sizeof detail, "a name slotkit does not make; slotkit clean never removes it: if it "
+                 "is unwanted, remove it with rm /dev/shm/%s", entry_name);
+        state = SLOTKIT_POSIX_FOREIGN;
+    } else {
+        state = state_name(shm_segment_judge(kind, dirfd(dir), entry_name, detail, sizeof detail));
+    }
+    bool removed = false;
+    if (remove && strcmp(state, SLOTKIT_POSIX_STALE) == 0) {
+        if (shm_unlink(shm_name) == 0) {
+            removed = true;
+            state = SLOTKIT_POSIX_REMOVED;
+        } else if (errno != ENOENT) {
+            snprintf(detail, sizeof detail, "stale, but shm_unlink failed: %s", strerror(errno));
+            state = SLOTKIT_POSIX_UNREADABLE;
+        } else {
+            return false; /* somebody else removed it meanwhile */
+        }
+    }
+    if (report) {
+        const slotkit_segment_report segment = {shm_name, kind->label, state, detail};
+        report(&segment, ctx);
+    }
+    return removed;
 }
 
 size_t slotkit_posix_clean(bool remove, slotkit_posix_report_fn report, void *ctx)
@@ -81,34 +85,14 @@ size_t slotkit_posix_clean(bool remove, slotkit_posix_report_fn report, void *ct
     if (!dir)
         return 0;
     size_t removed = 0;
-    const size_t prefix_len = strlen(POSIX_DEV_SHM_PREFIX);
     for (struct dirent *entry; (entry = readdir(dir)) != NULL;) {
-        if (strncmp(entry->d_name, POSIX_DEV_SHM_PREFIX, prefix_len) != 0)
-            continue;
-        char shm_name[1 + sizeof entry->d_name];
-        const char *state;
-        /* A name slotkit could not have made is somebody else's. */
-        if (!posix_name_chars_ok(entry->d_name + prefix_len)) {
-            if (report) {
-                snprintf(shm_name, sizeof shm_name, "/%s", entry->d_name);
-                report(shm_name, SLOTKIT_POSIX_FOREIGN, ctx);
-            }
-            continue;
-        }
-        snprintf(shm_name, sizeof shm_name, "/%s", entry->d_name);
-        state = classify(dirfd(dir), entry->d_name);
-        if (remove && strcmp(state, SLOTKIT_POSIX_STALE) == 0) {
-            if (shm_unlink(shm_name) == 0) {
-                removed++;
-                state = SLOTKIT_POSIX_REMOVED;
-            } else if (errno != ENOENT) {
-                state = SLOTKIT_POSIX_UNREADABLE;
-            } else {
-                continue; /* somebody else removed it meanwhile */
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            const char *prefix = kinds[k].kind->shm_prefix + 1; /* as listed: no '/' */
+            if (strncmp(entry->d_name, prefix, strlen(prefix)) == 0) {
+                removed += clean_entry(dir, k, entry->d_name, remove, report, ctx);
+                break;
             }
         }
-        if (report)
-            report(shm_name, state, ctx);
     }
     closedir(dir);
     return removed;

@@ -10,10 +10,12 @@
  *   notify generation, a 32-bit futex word waited on with shared (not
  *   private) futexes. The table keeps a waiter count, so an uncontended
  *   commit makes no system call (R-POSIX-5). No process-shared mutex.
- * - CREATE: shm_open(O_CREAT|O_EXCL, 0600), ftruncate, map, initialise the
- *   header and table completely, and only then publish the magic with a
- *   release store. ATTACH maps the object at its real size (fstat) and
- *   validates everything (segment.c) before trusting a field.
+ * - Segments are made, attached and judged by ref/common/shm_segment (kind
+ *   shm_kind_posix_pool): CREATE records the creator, sizes and maps the
+ *   object, initialises the header and table completely, and only then
+ *   publishes the magic with a release store. ATTACH accepts only a
+ *   regular file owned by the effective uid with mode 0600, maps it at its
+ *   real size (fstat) and validates everything before trusting a field.
  * - segment_id is random at CREATE and stored in the header, so handles of
  *   one pool are valid in every process (R-XPROC-5).
  * - The creator unlinks the name on close (if the name is still its
@@ -25,21 +27,17 @@
  *   raised for good: that costs every later generation bump one futex_wake
  *   syscall (there is nobody to wake) and wedges nobody (R-XPROC-9).
  * - A creator that died leaves its segment behind; attach refuses it as
- *   stale and slotkit_posix_clean (clean.c) removes it (R-POSIX-3).
+ *   stale and slotkit_posix_clean (clean.c) removes it (R-POSIX-3), also
+ *   when it died in the middle of CREATE.
  */
 #include "posix/posix.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/random.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/proc_identity.h"
@@ -50,10 +48,6 @@
 #include "posix/segment.h"
 
 #define POSIX_VERSION "0.1.0"
-
-/* How long attach waits for a creator to finish initialising the segment
- * it has just created (a few system calls and a memset). */
-#define ATTACH_INIT_WAIT_MS 200
 
 /* Process-local; the shared state is all behind table. */
 struct slotkit_instance {
@@ -92,8 +86,6 @@ static slotkit_status create_pool(const slotkit_config *config, const char *shm_
         return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: getrandom failed: %s",
                          strerror(e));
     }
-    uint64_t start_token = 0;
-    (void)proc_start_token(getpid(), &start_token, NULL); /* unknown stays 0: pid only */
     (void)proc_identity_self(); /* cache it now: the hot paths must not make syscalls */
 
     struct slotkit_instance *inst = calloc(1, sizeof *inst);
@@ -101,46 +93,27 @@ static slotkit_status create_pool(const slotkit_config *config, const char *shm_
         return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "posix: out of memory");
 
     /* O_EXCL inside: an existing pool of that name stays untouched (R-XPROC-11). */
-    void *base;
-    dev_t dev;
-    ino_t ino;
-    slotkit_status created = shm_segment_create("posix", shm_name, total, &base, &dev, &ino, err);
+    shm_segment seg;
+    slotkit_status created =
+        shm_segment_create(&shm_kind_posix_pool, shm_name, config->name, total, &seg, err);
     if (created != SLOTKIT_OK) {
         free(inst);
         return created;
     }
-
-    struct posix_segment_header *h = base;
-    /* The creator first, so a creator that dies mid-initialisation still
-     * leaves a segment `slotkit clean` can judge. */
-    h->creator_pid = (int32_t)getpid();
-    h->creator_start_token = start_token;
-    slot_table *table = slot_table_init((char *)base + POSIX_TABLE_OFFSET, config->slot_count,
+    struct shm_segment_header *h = seg.base;
+    slot_table *table = slot_table_init((char *)seg.base + POSIX_TABLE_OFFSET, config->slot_count,
                                         config->slot_capacity, config->first_sequence_number,
                                         segment_id, config->type_hash, true);
-    h->layout_version = POSIX_SEGMENT_LAYOUT_VERSION;
-    h->abi_version = SLOTKIT_ABI_VERSION;
-    h->header_bytes = (uint32_t)sizeof *h;
-    h->slot_count = (uint32_t)config->slot_count;
-    h->slot_capacity = config->slot_capacity;
-    h->slot_stride = SLOTKIT_SLOT_TOTAL_SIZE(config->slot_capacity);
-    h->table_offset = POSIX_TABLE_OFFSET;
-    h->total_bytes = total;
-    h->segment_id = segment_id;
-    h->has_type_hash = config->type_hash ? 1u : 0u;
-    if (config->type_hash)
-        memcpy(h->type_hash, config->type_hash, sizeof h->type_hash);
-    /* Last, with release: an attacher that sees the magic sees all of the
-     * above (it loads the magic with acquire). */
-    atomic_store_explicit(&h->magic, POSIX_SEGMENT_MAGIC, memory_order_release);
+    shm_segment_init_header(&shm_kind_posix_pool, h, config, total, segment_id);
+    shm_segment_publish(&shm_kind_posix_pool, h);
 
     inst->table = table;
-    inst->base = base;
-    inst->mapped_bytes = total;
+    inst->base = seg.base;
+    inst->mapped_bytes = seg.bytes;
     inst->is_creator = true;
     inst->creator_pid = getpid();
-    inst->dev = dev;
-    inst->ino = ino;
+    inst->dev = seg.dev;
+    inst->ino = seg.ino;
     snprintf(inst->shm_name, sizeof inst->shm_name, "%s", shm_name);
     *out = inst;
     return SLOTKIT_OK;
@@ -148,127 +121,42 @@ static slotkit_status create_pool(const slotkit_config *config, const char *shm_
 
 /* ---- attach ------------------------------------------------------------ */
 
-static void describe_geometry(char *buf, size_t size, size_t count, size_t capacity)
+/* The posix pool keeps nothing after its table. */
+static bool posix_kind_check(const void *base, size_t bytes, const void *ctx, char *why,
+                             size_t why_size)
 {
-    char count_text[32], capacity_text[32];
-    if (count == 0)
-        snprintf(count_text, sizeof count_text, "any");
-    else
-        snprintf(count_text, sizeof count_text, "%zu", count);
-    if (capacity == 0)
-        snprintf(capacity_text, sizeof capacity_text, "any");
-    else
-        snprintf(capacity_text, sizeof capacity_text, "%zu", capacity);
-    snprintf(buf, size, "%s slots x %s bytes", count_text, capacity_text);
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec nap = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&nap, &nap) != 0 && errno == EINTR) {
-    }
+    (void)bytes;
+    (void)ctx;
+    const struct shm_segment_header *h = base;
+    size_t table_bytes = 0;
+    (void)slot_table_size(h->slot_count, (size_t)h->slot_capacity, &table_bytes, NULL);
+    if (h->total_bytes == posix_segment_bytes(table_bytes))
+        return true;
+    snprintf(why, why_size, "segment offsets/size disagree with its geometry");
+    return false;
 }
 
 static slotkit_status attach_pool(const slotkit_config *config, const char *shm_name,
                                   slotkit_instance **out, slotkit_error *err)
 {
     (void)proc_identity_self(); /* cache it now: the hot paths must not make syscalls */
-    int fd = shm_open(shm_name, O_RDWR | O_CLOEXEC, 0);
-    if (fd < 0) {
-        int e = errno;
-        if (e == ENOENT)
-            return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: no pool named %s exists",
-                             shm_name);
-        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: shm_open(%s) failed: %s",
-                         shm_name, strerror(e));
-    }
-
-    /* Map the object at its real size and validate it; a creator may still
-     * be between shm_open and publishing the magic, so "not initialised" is
-     * retried briefly. */
-    void *base = MAP_FAILED;
-    size_t mapped = 0;
-    char why[128] = "";
-    posix_segment_verdict verdict = POSIX_SEGMENT_UNINITIALISED;
-    for (int waited_ms = 0;; waited_ms++) {
-        struct stat st;
-        if (fstat(fd, &st) != 0) {
-            int e = errno;
-            close(fd);
-            return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: fstat(%s) failed: %s",
-                             shm_name, strerror(e));
-        }
-        if (!S_ISREG(st.st_mode) || st.st_size < 0 || (uintmax_t)st.st_size > SIZE_MAX) {
-            verdict = POSIX_SEGMENT_FOREIGN;
-            snprintf(why, sizeof why, "not a shared-memory segment of a usable size");
-            break;
-        }
-        mapped = (size_t)st.st_size;
-        if (mapped == 0) {
-            verdict = POSIX_SEGMENT_UNINITIALISED;
-            snprintf(why, sizeof why, "segment is empty (not initialised)");
-        } else {
-            base = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-            if (base == MAP_FAILED) {
-                int e = errno;
-                close(fd);
-                return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "posix: mmap of %s failed: %s",
-                                 shm_name, strerror(e));
-            }
-            verdict = posix_segment_check(base, mapped, why, sizeof why);
-        }
-        if (verdict != POSIX_SEGMENT_UNINITIALISED || waited_ms >= ATTACH_INIT_WAIT_MS)
-            break;
-        if (base != MAP_FAILED) {
-            munmap(base, mapped);
-            base = MAP_FAILED;
-        }
-        sleep_ms(1);
-    }
-    struct stat st_obj;
-    const bool have_identity = fstat(fd, &st_obj) == 0;
-    close(fd);
-
-    slotkit_status status = SLOTKIT_OK;
-    const struct posix_segment_header *h = base;
-    if (verdict != POSIX_SEGMENT_VALID) {
-        status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0, "posix: %s: %s", why, shm_name);
-    } else if (posix_segment_creator_dead(h)) {
-        status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
-                           "posix: stale segment, its creator (pid %d) is gone; remove it with "
-                           "'slotkit clean': %s",
-                           (int)h->creator_pid, shm_name);
-    } else if ((config->slot_count != 0 && config->slot_count != h->slot_count) ||
-               (config->slot_capacity != 0 && config->slot_capacity != h->slot_capacity)) {
-        /* R-XPROC-10: 0 takes the pool's; anything else must match. */
-        char asked[80], actual[80];
-        describe_geometry(asked, sizeof asked, config->slot_count, config->slot_capacity);
-        describe_geometry(actual, sizeof actual, h->slot_count, (size_t)h->slot_capacity);
-        status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
-                           "posix: attach asked for %s, the pool has %s: %s", asked, actual,
-                           shm_name);
-    } else if (config->type_hash &&
-               (!h->has_type_hash ||
-                memcmp(config->type_hash, h->type_hash, sizeof h->type_hash) != 0)) {
-        status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
-                           "posix: attach's type hash differs from the pool's: %s", shm_name);
-    }
-
-    struct slotkit_instance *inst = NULL;
-    if (status == SLOTKIT_OK && !(inst = calloc(1, sizeof *inst)))
-        status = backend_set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "posix: out of memory");
+    struct slotkit_instance *inst = calloc(1, sizeof *inst);
+    if (!inst)
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "posix: out of memory");
+    shm_segment seg;
+    slotkit_status status = shm_segment_attach(&shm_kind_posix_pool, shm_name, config->name, config,
+                                               posix_kind_check, NULL, &seg, err);
     if (status != SLOTKIT_OK) {
-        if (base != MAP_FAILED)
-            munmap(base, mapped);
+        free(inst);
         return status;
     }
-    inst->table = slot_table_at((char *)base + POSIX_TABLE_OFFSET);
-    inst->base = base;
-    inst->mapped_bytes = mapped;
+    inst->table = slot_table_at((char *)seg.base + POSIX_TABLE_OFFSET);
+    inst->base = seg.base;
+    inst->mapped_bytes = seg.bytes;
     inst->is_creator = false;
     inst->creator_pid = 0;
-    inst->dev = have_identity ? st_obj.st_dev : 0;
-    inst->ino = have_identity ? st_obj.st_ino : 0;
+    inst->dev = seg.dev;
+    inst->ino = seg.ino;
     snprintf(inst->shm_name, sizeof inst->shm_name, "%s", shm_name);
     *out = inst;
     return SLOTKIT_OK;
@@ -277,14 +165,9 @@ static slotkit_status attach_pool(const slotkit_config *config, const char *shm_
 static slotkit_status posix_open(const slotkit_config *config, slotkit_instance **out,
                                  slotkit_error *err)
 {
-    if (!config || !out)
-        return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "posix: %s is NULL",
-                         !config ? "config" : "out");
-    if (config->role != SLOTKIT_ROLE_CREATE && config->role != SLOTKIT_ROLE_ATTACH)
-        return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "posix: unknown role %d",
-                         (int)config->role);
-    if (config->role == SLOTKIT_ROLE_CREATE && config->slot_count == 0)
-        return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "posix: slot_count must be at least 1");
+    slotkit_status status = shm_segment_check_config("posix", config, out, err);
+    if (status != SLOTKIT_OK)
+        return status;
     char shm_name[POSIX_SHM_NAME_SIZE];
     const char *why = NULL;
     if (!posix_shm_name(config->name, shm_name, &why))

@@ -293,7 +293,7 @@ Test(posix, r_posix_2__truncated,
         const char *name_ = fresh_name(tag);                                          \
         must_create(name_, 4, 100);                                                   \
         size_t size_ = 0;                                                             \
-        struct posix_segment_header *h = map_segment(name_, &size_);                  \
+        struct shm_segment_header *h = map_segment(name_, &size_);                  \
         mutate;                                                                       \
         munmap(h, size_);                                                             \
         expect_attach_incompatible(name_, word, NULL);                                \
@@ -382,12 +382,12 @@ struct clean_seen {
     const char *state; /* what the report said about shm_name */
 };
 
-static void remember_state(const char *shm_name, const char *state, void *ctx)
+static void remember_state(const slotkit_segment_report *segment, void *ctx)
 {
     struct clean_seen *seen = ctx;
     for (; seen->shm_name; seen++)
-        if (strcmp(seen->shm_name, shm_name) == 0)
-            seen->state = state;
+        if (strcmp(seen->shm_name, segment->shm_name) == 0)
+            seen->state = segment->state;
 }
 
 Test(posix, r_posix_3,
