@@ -25,154 +25,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "posix/posix.h"
 #include "posix/segment.h"
 #include "slotkit/posix.h"
 #include "slotkit/slotkit.h"
 
-/* ---- fixture: names and pools cleaned up in .fini ----------------------- */
-
-#define MAX_NAMES 16
-#define MAX_POOLS 16
-static char used_names[MAX_NAMES][POSIX_SHM_NAME_SIZE]; /* shm names ("/slotkit-...") */
-static unsigned used_name_count;
-static slotkit_pool *open_pools[MAX_POOLS];
-
-static void fixture_fini(void)
-{
-    for (size_t i = 0; i < MAX_POOLS; i++) {
-        if (open_pools[i])
-            slotkit_pool_close(open_pools[i]);
-        open_pools[i] = NULL;
-    }
-    for (unsigned i = 0; i < used_name_count; i++)
-        shm_unlink(used_names[i]);
-    used_name_count = 0;
-}
-
 TestSuite(posix, .fini = fixture_fini, .timeout = 30.0);
 /* The backend's side of the crash rules; conformance/test_xproc_crash.c has
  * the backend-agnostic ones. */
 TestSuite(xproc, .fini = fixture_fini, .timeout = 60.0);
-
-/* A pool name unique to this process and test; its shm name is registered
- * for unlinking. Returns the pool name (static ring). */
-static const char *fresh_name(const char *tag)
-{
-    static char names[MAX_NAMES][160];
-    cr_assert_lt(used_name_count, MAX_NAMES, "test uses too many names");
-    char *name = names[used_name_count];
-    snprintf(name, sizeof names[0], "skp-%ld-%.40s-%.40s-%u", (long)getpid(),
-             criterion_current_test ? criterion_current_test->name : "t", tag, used_name_count);
-    snprintf(used_names[used_name_count], sizeof used_names[0], "/slotkit-%s", name);
-    used_name_count++;
-    return name;
-}
-
-static const char *shm_name_of(const char *pool_name)
-{
-    static char buf[POSIX_SHM_NAME_SIZE];
-    cr_assert(posix_shm_name(pool_name, buf, NULL), "bad test name %s", pool_name);
-    return buf;
-}
-
-static slotkit_config make_config(const char *name, slotkit_role role, size_t count, size_t cap)
-{
-    slotkit_config config;
-    memset(&config, 0, sizeof config);
-    config.name = name;
-    config.role = role;
-    config.slot_count = count;
-    config.slot_capacity = cap;
-    return config;
-}
-
-static void adopt(slotkit_pool *pool)
-{
-    for (size_t i = 0; i < MAX_POOLS; i++) {
-        if (!open_pools[i]) {
-            open_pools[i] = pool;
-            return;
-        }
-    }
-    slotkit_pool_close(pool);
-    cr_assert_fail("too many pools");
-}
-
-static void forget(slotkit_pool *pool)
-{
-    for (size_t i = 0; i < MAX_POOLS; i++)
-        if (open_pools[i] == pool)
-            open_pools[i] = NULL;
-}
-
-static slotkit_status try_open(const slotkit_config *config, slotkit_pool **out,
-                               slotkit_error *err)
-{
-    memset(err, 0, sizeof *err);
-    *out = NULL;
-    slotkit_status st = slotkit_pool_open(slotkit_posix_backend(), config, out, err);
-    if (st == SLOTKIT_OK)
-        adopt(*out);
-    return st;
-}
-
-static slotkit_pool *must_open(const char *name, slotkit_role role, size_t count, size_t cap)
-{
-    slotkit_config config = make_config(name, role, count, cap);
-    slotkit_pool *pool = NULL;
-    slotkit_error err;
-    slotkit_status st = try_open(&config, &pool, &err);
-    cr_assert_eq(st, SLOTKIT_OK, "open(%s, role %d) returned %s: %s", name, (int)role,
-                 slotkit_strerror(st), err.message);
-    return pool;
-}
-
-static slotkit_pool *must_create(const char *name, size_t count, size_t cap)
-{
-    return must_open(name, SLOTKIT_ROLE_CREATE, count, cap);
-}
-
-/* ATTACH must fail with INCOMPATIBLE and a message containing every word. */
-static void expect_attach_incompatible(const char *name, const char *word1, const char *word2)
-{
-    slotkit_config config = make_config(name, SLOTKIT_ROLE_ATTACH, 0, 0);
-    slotkit_pool *pool = NULL;
-    slotkit_error err;
-    slotkit_status st = try_open(&config, &pool, &err);
-    cr_assert_eq(st, SLOTKIT_INCOMPATIBLE, "attach returned %s (%s), expected INCOMPATIBLE",
-                 slotkit_strerror(st), err.message);
-    cr_assert_eq(err.status, SLOTKIT_INCOMPATIBLE);
-    cr_assert_null(strchr(err.message, '\n'), "message is not one line: %s", err.message);
-    cr_assert(err.message[0] != '\0', "empty message");
-    if (word1)
-        cr_assert_not_null(strstr(err.message, word1), "message lacks '%s': %s", word1,
-                           err.message);
-    if (word2)
-        cr_assert_not_null(strstr(err.message, word2), "message lacks '%s': %s", word2,
-                           err.message);
-}
-
-/* Maps a pool's segment read-write, for corrupting it. */
-static void *map_segment(const char *name, size_t *out_size)
-{
-    int fd = shm_open(shm_name_of(name), O_RDWR, 0);
-    cr_assert_geq(fd, 0, "shm_open: %s", strerror(errno));
-    struct stat st;
-    cr_assert_eq(fstat(fd, &st), 0);
-    void *base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
-    cr_assert_neq(base, MAP_FAILED, "mmap: %s", strerror(errno));
-    *out_size = (size_t)st.st_size;
-    return base;
-}
-
-static bool shm_exists(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "/dev/shm%s", shm_name_of(name));
-    return access(path, F_OK) == 0;
-}
 
 /* ---- R-POSIX-1: names and mode ----------------------------------------- */
 
@@ -217,7 +79,9 @@ Test(posix, r_posix_1__bad_names,
     longest[200] = '\0';
     int n = snprintf(longest, sizeof longest, "skp-%ld-", (long)getpid());
     longest[n] = 'b';
-    snprintf(used_names[used_name_count++], sizeof used_names[0], "/slotkit-%s", longest);
+    char longest_shm[POSIX_SHM_NAME_SIZE];
+    snprintf(longest_shm, sizeof longest_shm, "/slotkit-%s", longest);
+    register_shm_name(longest_shm);
     must_create(longest, 1, 0);
     cr_assert(shm_exists(longest));
 }
@@ -352,27 +216,13 @@ Test(posix, r_posix_2__foreign_object,
     close(fd);
     expect_attach_incompatible(name, "not a slotkit segment", NULL);
 
-    /* A tiny one, and an empty one (never initialised). */
+    /* A tiny one. An empty one is R-POSIX-8's (no creator recorded). */
     const char *tiny = fresh_name("tiny");
     fd = shm_open(shm_name_of(tiny), O_RDWR | O_CREAT | O_EXCL, 0600);
     cr_assert_geq(fd, 0);
     cr_assert_eq(write(fd, "hi", 2), 2);
     close(fd);
     expect_attach_incompatible(tiny, "smaller than a segment header", NULL);
-
-    const char *empty = fresh_name("empty");
-    fd = shm_open(shm_name_of(empty), O_RDWR | O_CREAT | O_EXCL, 0600);
-    cr_assert_geq(fd, 0);
-    close(fd);
-    expect_attach_incompatible(empty, "not initialised", NULL);
-
-    /* Zeros: the size of a header but no magic yet. */
-    const char *zeros = fresh_name("zeros");
-    fd = shm_open(shm_name_of(zeros), O_RDWR | O_CREAT | O_EXCL, 0600);
-    cr_assert_geq(fd, 0);
-    cr_assert_eq(ftruncate(fd, 4096), 0);
-    close(fd);
-    expect_attach_incompatible(zeros, "not initialised", NULL);
 }
 
 /* ---- R-POSIX-3: stale segments ------------------------------------------- */
@@ -393,6 +243,7 @@ static void remember_state(const slotkit_segment_report *segment, void *ctx)
 Test(posix, r_posix_3,
      .description = "R-POSIX-3: a dead creator's segment is stale at attach; clean removes it")
 {
+    (void)private_dev_shm(); /* clean removes what is stale: only ours */
     const char *stale = fresh_name("stale");
     pid_t child = fork();
     cr_assert_geq(child, 0);
@@ -476,7 +327,7 @@ Test(posix, r_posix_4, .description = "R-POSIX-4: every payload starts on a 64-b
         munmap(base, size);
         forget(pool);
         slotkit_pool_close(pool);
-        used_name_count--; /* closed by its creator: the name is gone, reuse the entry */
+        release_last_name(); /* closed by its creator: the name is gone, reuse the entry */
     }
 }
 
