@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -45,6 +46,14 @@ static void chmod_segment(const char *shm_name, mode_t mode)
     char path[300];
     snprintf(path, sizeof path, "/dev/shm%s", shm_name);
     cr_assert_eq(chmod(path, mode), 0, "chmod %s: %s", path, strerror(errno));
+}
+
+/* In a forked child that may outlive a failed test: dies with the test
+ * process, so no stray process holds the runner's output open. */
+static void die_with_parent(pid_t parent)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+        _exit(3);
 }
 
 /* An accounting segment name unique to this process and tag, registered for
@@ -99,9 +108,11 @@ static pid_t make_segment_in_child(const shm_segment_kind *kind, const char *shm
 {
     int ready[2];
     cr_assert_eq(pipe(ready), 0);
+    const pid_t parent = getpid();
     pid_t child = fork();
     cr_assert_geq(child, 0);
     if (child == 0) {
+        die_with_parent(parent);
         close(ready[0]);
         char ok = make_segment(kind, shm_name, publish) ? 'y' : 'n';
         if (write(ready[1], &ok, 1) != 1 || ok != 'y' || !stay)
@@ -541,9 +552,11 @@ Test(posix, r_posix_8__killed_mid_create,
         char shm_name[POSIX_SHM_NAME_SIZE], path[300];
         snprintf(shm_name, sizeof shm_name, "%s", shm_name_of(name));
         snprintf(path, sizeof path, "/dev/shm%s", shm_name);
+        const pid_t parent = getpid();
         pid_t child = fork();
         cr_assert_geq(child, 0);
         if (child == 0) {
+            die_with_parent(parent);
             /* 16 x 4 MiB: sizing and preallocating take a while. */
             slotkit_config config = make_config(name, SLOTKIT_ROLE_CREATE, 16, 4u << 20);
             slotkit_pool *p = NULL;
@@ -578,9 +591,11 @@ Test(posix, r_posix_8__waits_for_live_creator,
 {
     (void)private_dev_shm(); /* clean removes what is stale: only ours */
     const char *late = fresh_name("late");
+    const pid_t parent = getpid();
     pid_t child = fork();
     cr_assert_geq(child, 0);
     if (child == 0) {
+        die_with_parent(parent);
         shm_segment seg;
         slotkit_config config = make_config(late, SLOTKIT_ROLE_CREATE, 2, 16);
         size_t table_bytes = 0;
