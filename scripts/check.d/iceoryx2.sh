@@ -12,10 +12,10 @@ if [ ! -e "$iox2_plugin" ]; then
 else
     # Each pool has its own iceoryx2 domain: files /dev/shm/slotkit_iox2_<hash>_*
     # and directory /tmp/slotkit-iox2-<hash>/, plus its accounting segment
-    # /dev/shm/slotkit-iox2acct-<hash>. /tmp/iceoryx2 and /dev/shm/iox2_*
+    # /dev/shm/slotkit.iox2acct-<hash>. /tmp/iceoryx2 and /dev/shm/iox2_*
     # would mean iceoryx2 fell back to its defaults somewhere.
     iox2_residue() {
-        { ls /dev/shm | grep -E '^(slotkit_iox2_|slotkit-iox2acct-|iox2_)'; ls -d /tmp/slotkit-iox2-* /tmp/iceoryx2 2>/dev/null; } | sort
+        { ls /dev/shm | grep -E '^(slotkit_iox2_|slotkit[.-]iox2acct-|iox2_)'; ls -d /tmp/slotkit-iox2-* /tmp/iceoryx2 2>/dev/null; } | sort
     }
     iox2_before=$(iox2_residue)
     run_logged conform-iceoryx2-asan 900 build/asan/bin/slotkit conform --backend iceoryx2 \

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,8 @@ static void remove_throwaway_user(void);
 
 #define MAX_NAMES 32
 #define MAX_POOLS 16
-static char used_names[MAX_NAMES][POSIX_SHM_NAME_SIZE]; /* shm names ("/slotkit-...", "/slotkit.iox2acct-...") */
+/* shm names: "/slotkit-...", "/slotkit.iox2acct-..." */
+static char used_names[MAX_NAMES][POSIX_SHM_NAME_SIZE];
 static unsigned used_name_count;
 static slotkit_pool *open_pools[MAX_POOLS];
 
@@ -190,6 +192,9 @@ bool private_dev_shm(void)
 /* ---- a second user ------------------------------------------------------ */
 
 static char user_name[32]; /* non-empty: useradd'ed by this process */
+static pid_t user_child_pid;
+
+void user_child(pid_t pid) { user_child_pid = pid; }
 
 /* Runs argv (no shell) with its output discarded; its exit status, or -1. */
 static int run_quietly(char *const argv[])
@@ -215,11 +220,37 @@ static int run_quietly(char *const argv[])
 
 static void remove_throwaway_user(void)
 {
+    if (user_child_pid > 0) {
+        kill(user_child_pid, SIGKILL);
+        while (waitpid(user_child_pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+        user_child_pid = 0;
+    }
     if (user_name[0] == '\0')
         return;
     char *argv[] = {"userdel", user_name, NULL};
     (void)run_quietly(argv);
     user_name[0] = '\0';
+}
+
+/* Users of this suite whose test process died before its .fini ran. */
+static void remove_orphaned_users(void)
+{
+    char names[8][32];
+    int count = 0;
+    setpwent();
+    for (const struct passwd *pw; count < 8 && (pw = getpwent()) != NULL;) {
+        long pid = 0;
+        char rest = 0;
+        if (sscanf(pw->pw_name, "sktest%ld%c", &pid, &rest) == 1 && pid > 0 && kill((pid_t)pid, 0) != 0 &&
+            errno == ESRCH)
+            snprintf(names[count++], sizeof names[0], "%s", pw->pw_name);
+    }
+    endpwent();
+    for (int i = 0; i < count; i++) {
+        char *argv[] = {"userdel", names[i], NULL};
+        (void)run_quietly(argv);
+    }
 }
 
 bool throwaway_user(uid_t *uid, gid_t *gid, const char **why)
@@ -229,6 +260,7 @@ bool throwaway_user(uid_t *uid, gid_t *gid, const char **why)
         return false;
     }
     if (user_name[0] == '\0') {
+        remove_orphaned_users();
         snprintf(user_name, sizeof user_name, "sktest%ld", (long)getpid());
         char *argv[] = {"useradd", "--system", "--no-create-home", "--user-group",
                         "--shell", "/usr/sbin/nologin", user_name, NULL};

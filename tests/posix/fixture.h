@@ -59,4 +59,8 @@ bool throwaway_user(uid_t *uid, gid_t *gid, const char **why);
 /* In a forked child: become that user for good; false on failure. */
 bool become_user(uid_t uid, gid_t gid);
 
+/* A child running as that user: killed in .fini before the user is
+ * removed (userdel refuses a user with processes). 0 forgets it. */
+void user_child(pid_t pid);
+
 #endif

@@ -293,6 +293,7 @@ Test(posix, r_posix_6__other_user,
         close(hold_pipe[1]);
         other_user_child(uid, gid, open_name, private_name, ours, report_pipe[1], hold_pipe[0]);
     }
+    user_child(child);
     close(report_pipe[1]);
     close(hold_pipe[0]);
     struct other_user_report report;
@@ -335,6 +336,7 @@ Test(posix, r_posix_6__other_user,
             close(hold_pipe[1]);
             int status = 0;
             cr_assert_eq(waitpid(child, &status, 0), child);
+            user_child(0);
         }
     }
 }
