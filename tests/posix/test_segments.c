@@ -104,7 +104,8 @@ static bool make_segment(const shm_segment_kind *kind, const char *shm_name, boo
 /* Runs make_segment in a child that then exits (a creator that died) or,
  * with stay, stops until killed (a live creator). Returns the child's pid
  * (0 when it exited after succeeding). */
-static pid_t make_segment_in_child(const shm_segment_kind *kind, const char *shm_name, bool publish, bool stay)
+static pid_t make_segment_in_child(const shm_segment_kind *kind, const char *shm_name, bool publish,
+                                   bool stay)
 {
     int ready[2];
     cr_assert_eq(pipe(ready), 0);
@@ -604,7 +605,8 @@ Test(posix, r_posix_8__waits_for_live_creator,
         slotkit_error err;
         (void)slot_table_size(2, 16, &table_bytes, NULL);
         const size_t total = posix_segment_bytes(table_bytes);
-        if (shm_segment_create(&shm_kind_posix_pool, shm_name_of(late), late, total, &seg, &err) != SLOTKIT_OK)
+        const char *shm_name = shm_name_of(late);
+        if (shm_segment_create(&shm_kind_posix_pool, shm_name, late, total, &seg, &err) != SLOTKIT_OK)
             _exit(1);
         slot_table_init((char *)seg.base + POSIX_TABLE_OFFSET, 2, 16, 0, 7u, NULL, true);
         shm_segment_init_header(&shm_kind_posix_pool, seg.base, &config, total, 7u);
