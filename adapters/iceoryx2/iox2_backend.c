@@ -409,6 +409,65 @@ static bool acct_check(const void *base, size_t mapped, const char *name, char *
     return true;
 }
 
+/* Takes every entry of a pool's user table for this process, unless one
+ * belongs to a live process (then gives back what it took). Entries are
+ * taken in order, so of two processes doing this only one can win, and an
+ * attacher arriving meanwhile finds no free entry (users_enter fails). */
+static bool users_fence(_Atomic uint64_t *users)
+{
+    const uint64_t me = proc_identity_self();
+    for (unsigned i = 0; i < MAX_INSTANCES; i++) {
+        uint64_t v = atomic_load(&users[i]);
+        for (;;) {
+            if (v != 0 && !proc_identity_is_dead(v)) {
+                for (unsigned j = 0; j < i; j++)
+                    atomic_store(&users[j], 0);
+                return false;
+            }
+            if (atomic_compare_exchange_strong(&users[i], &v, me))
+                break;
+        }
+    }
+    return true;
+}
+
+/*
+ * R-XPROC-13: CREATE found the name taken. If it is a published pool whose
+ * every user (the creator included) died without closing, nobody can use it
+ * any more: fence its user table, remove its iceoryx2 domain and then its
+ * accounting name, so the CREATE can go ahead. false (name left alone) for a
+ * pool with a live user, one still being set up, or anything unreadable.
+ */
+static bool acct_reclaim_stale(const slotkit_instance *inst, const char *name)
+{
+    int fd = shm_open(inst->shm_name, O_RDWR | O_CLOEXEC, 0);
+    if (fd < 0)
+        return errno == ENOENT; /* gone meanwhile: the name is free */
+    struct stat st;
+    void *base = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_size >= (off_t)sizeof(struct acct_header))
+        base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (base == MAP_FAILED)
+        return false;
+    const size_t size = (size_t)st.st_size;
+    struct acct_header *h = base;
+    char why[128];
+    const bool stale =
+        atomic_load_explicit(&h->magic, memory_order_acquire) == ACCT_MAGIC &&
+        acct_check(base, size, name, why, sizeof why) &&
+        users_fence((_Atomic uint64_t *)((char *)base + h->users_offset));
+    if (stale) {
+        /* The domain first: while the old name stands, no new pool can start
+         * one under the same prefix. */
+        remove_domain(inst);
+        shm_segment_unlink_if_same(inst->shm_name, st.st_dev, st.st_ino);
+    }
+    munmap(base, size);
+    return stale;
+}
+
 /* CREATE: a fresh segment (O_EXCL), initialised but not yet published. */
 static slotkit_status acct_create(slotkit_instance *inst, const slotkit_config *config,
                                   const char *name, slotkit_error *err)
@@ -435,6 +494,9 @@ static slotkit_status acct_create(slotkit_instance *inst, const slotkit_config *
     void *base;
     slotkit_status created =
         shm_segment_create("iceoryx2", inst->shm_name, total, &base, &inst->dev, &inst->ino, err);
+    if (created != SLOTKIT_OK && err && err->sys_errno == EEXIST && acct_reclaim_stale(inst, name))
+        created = shm_segment_create("iceoryx2", inst->shm_name, total, &base, &inst->dev,
+                                     &inst->ino, err);
     if (created != SLOTKIT_OK) {
         if (err && err->sys_errno == EEXIST)
             backend_set_error(err, SLOTKIT_SYSTEM_ERROR, EEXIST, "iceoryx2: a pool named '%s' exists (%s)", name,
@@ -649,6 +711,10 @@ static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance *
     const uint64_t key = name_hash(name);
     snprintf(inst->shm_name, sizeof inst->shm_name, ACCT_SHM_PREFIX "%016llx",
              (unsigned long long)key);
+    /* Per pool: its own file prefix and root directory, so pools and test
+     * runs never collide; every process of the pool uses the same. */
+    snprintf(inst->prefix, sizeof inst->prefix, "slotkit_iox2_%016llx_", (unsigned long long)key);
+    snprintf(inst->root, sizeof inst->root, "/tmp/slotkit-iox2-%016llx/", (unsigned long long)key);
     slotkit_status st = create ? acct_create(inst, config, name, err)
                                : acct_attach(inst, config, name, err);
     if (st != SLOTKIT_OK) {
@@ -667,10 +733,6 @@ static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance *
         return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "iceoryx2: out of memory");
     }
 
-    /* Per pool: its own file prefix and root directory, so pools and test
-     * runs never collide; every process of the pool uses the same. */
-    snprintf(inst->prefix, sizeof inst->prefix, "slotkit_iox2_%016llx_", (unsigned long long)key);
-    snprintf(inst->root, sizeof inst->root, "/tmp/slotkit-iox2-%016llx/", (unsigned long long)key);
     char service_name[300];
     snprintf(service_name, sizeof service_name, SERVICE_PREFIX "%s", name);
 

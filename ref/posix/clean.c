@@ -75,6 +75,16 @@ static const char *classify(int dir_fd, const char *entry_name)
     return state;
 }
 
+const char *posix_segment_state(const char *shm_name)
+{
+    int dir_fd = open(DEV_SHM, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0)
+        return SLOTKIT_POSIX_UNREADABLE;
+    const char *state = classify(dir_fd, shm_name[0] == '/' ? shm_name + 1 : shm_name);
+    close(dir_fd);
+    return state;
+}
+
 size_t slotkit_posix_clean(bool remove, slotkit_posix_report_fn report, void *ctx)
 {
     DIR *dir = opendir(DEV_SHM);

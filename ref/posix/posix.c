@@ -24,8 +24,9 @@
  *   process killed inside wait_for_change leaves the table's waiter count
  *   raised for good: that costs every later generation bump one futex_wake
  *   syscall (there is nobody to wake) and wedges nobody (R-XPROC-9).
- * - A creator that died leaves its segment behind; attach refuses it as
- *   stale and slotkit_posix_clean (clean.c) removes it (R-POSIX-3).
+ * - A creator that died leaves its segment behind; attach and create refuse
+ *   it as stale and slotkit_posix_clean (clean.c) removes it (R-POSIX-3,
+ *   R-XPROC-13).
  */
 #include "posix/posix.h"
 
@@ -48,6 +49,7 @@
 #include "common/slot_table.h"
 #include "common/slot_table_ops.h"
 #include "posix/segment.h"
+#include "slotkit/posix.h"
 
 #define POSIX_VERSION "0.1.0"
 
@@ -107,6 +109,13 @@ static slotkit_status create_pool(const slotkit_config *config, const char *shm_
     slotkit_status created = shm_segment_create("posix", shm_name, total, &base, &dev, &ino, err);
     if (created != SLOTKIT_OK) {
         free(inst);
+        /* R-XPROC-13: a dead creator's leftover is not a live pool; say how to free the name. */
+        if (err && err->sys_errno == EEXIST &&
+            strcmp(posix_segment_state(shm_name), SLOTKIT_POSIX_STALE) == 0)
+            return backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
+                                     "posix: stale segment, its creator is gone; remove it with "
+                                     "'slotkit clean' to create the pool again: %s",
+                                     shm_name);
         return created;
     }
 

@@ -94,4 +94,8 @@ posix_segment_verdict posix_segment_check(const void *base, size_t mapped_bytes,
  * start time differs). */
 bool posix_segment_creator_dead(const struct posix_segment_header *h);
 
+/* What slotkit_posix_clean would call the object shm_name: one of the
+ * SLOTKIT_POSIX_* states of slotkit/posix.h (never REMOVED). Only looks. */
+const char *posix_segment_state(const char *shm_name);
+
 #endif /* SLOTKIT_REF_POSIX_SEGMENT_H */
