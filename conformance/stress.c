@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include "stress.h"
+#include "stress_blind.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -20,8 +21,7 @@
 #define LOST_WAKEUP_S 1.0
 #define LONG_WAIT_NS (5 * NS_PER_S)
 
-__attribute__((format(printf, 2, 3))) static void result_fail(stress_result *res, const char *fmt,
-                                                              ...)
+void result_fail(stress_result *res, const char *fmt, ...)
 {
     if (!res->ok) {
         return; /* keep the first reason */
@@ -33,7 +33,7 @@ __attribute__((format(printf, 2, 3))) static void result_fail(stress_result *res
     va_end(ap);
 }
 
-static stress_result result_ok(void)
+stress_result result_ok(void)
 {
     stress_result res;
     memset(&res, 0, sizeof res);
@@ -42,9 +42,9 @@ static stress_result result_ok(void)
 }
 
 /* Opens a CREATE pool; on failure records why in res and returns NULL. */
-static slotkit_pool *open_stress_pool(const slotkit_backend *backend, const char *name,
-                                      size_t slot_count, size_t capacity, uint32_t first_sn,
-                                      stress_result *res)
+slotkit_pool *open_stress_pool(const slotkit_backend *backend, const char *name,
+                               size_t slot_count, size_t capacity, uint32_t first_sn,
+                               stress_result *res)
 {
     slotkit_config config;
     memset(&config, 0, sizeof config);
@@ -1173,6 +1173,16 @@ const stress_case stress_cases[] = {
      stress_notify_5_disconnect_wakes},
     {"notify", "r_notify_5__discard_wakes_waiter", SLOTKIT_CAP_NOTIFY,
      stress_notify_5_discard_wakes},
+    /* stress_wake.c and stress_race.c */
+    {"notify", "r_notify_8__commit", SLOTKIT_CAP_NOTIFY, stress_notify_8_commit},
+    {"notify", "r_notify_8__commit_in_place", SLOTKIT_CAP_NOTIFY | SLOTKIT_CAP_IN_PLACE,
+     stress_notify_8_commit_in_place},
+    {"notify", "r_notify_8__discard", SLOTKIT_CAP_NOTIFY, stress_notify_8_discard},
+    {"notify", "r_notify_8__mark_read", SLOTKIT_CAP_NOTIFY, stress_notify_8_mark_read},
+    {"notify", "r_notify_8__disconnect", SLOTKIT_CAP_NOTIFY, stress_notify_8_disconnect},
+    {"thread", "r_thread_1__four_writers_delayed", SLOTKIT_CAP_NEXT_UNREAD,
+     stress_thread_1_four_writers},
+    {"thread", "r_thread_4", 0, stress_thread_4_disconnect_race},
 };
 const size_t stress_case_count = sizeof stress_cases / sizeof stress_cases[0];
 

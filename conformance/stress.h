@@ -25,6 +25,16 @@ typedef struct stress_result {
     char info[STRESS_TEXT_LEN];    /* what it did (counts), for the log */
 } stress_result;
 
+/* ---- helpers for the checks (stress.c), shared by the other stress_*.c files ---- */
+
+stress_result result_ok(void);
+/* Records the first failure (later ones are dropped). */
+__attribute__((format(printf, 2, 3))) void result_fail(stress_result *res, const char *fmt, ...);
+/* Opens a CREATE pool; on failure records why in res and returns NULL. */
+slotkit_pool *open_stress_pool(const slotkit_backend *backend, const char *name,
+                               size_t slot_count, size_t capacity, uint32_t first_sn,
+                               stress_result *res);
+
 /* pool_name must be unique to the caller (a cross-process backend makes it an OS name). */
 typedef stress_result (*stress_fn)(const slotkit_backend *backend, const char *pool_name);
 

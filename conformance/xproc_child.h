@@ -61,9 +61,11 @@ slotkit_config xp_attach_config(const slotkit_config *created);
 slotkit_pool *xp_attach_here(const slotkit_config *created);
 
 /* The R-XPROC-6 check, reused after crashes (R-XPROC-9): n_waiters children
- * attach to `created`, check for a sample, and block in wait_for_change; the
- * parent then commits one into a slot it loaned from `pool` (which needs a
- * reservable slot). Every child must see it well before XP_LOST_WAKEUP_S. */
+ * attach to `created` and block in wait_for_change until the generation
+ * changes; the parent then commits into a slot it loaned from `pool` (which
+ * needs a reservable slot). Every child must return well before
+ * XP_LOST_WAKEUP_S. The children judge by the generation only, not by
+ * reading the slot, so the check needs no rule but R-NOTIFY-1/2. */
 void xp_expect_wakeups(slotkit_pool *pool, const slotkit_config *created, unsigned n_waiters);
 
 /* ---- both sides ------------------------------------------------------------ */

@@ -369,6 +369,56 @@ static bool acct_check(const void *base, size_t bytes, const void *ctx, char *wh
     return true;
 }
 
+/* Takes every entry of a pool's user table for this process, unless one
+ * belongs to a live process (then gives back what it took). Entries are
+ * taken in order, so of two processes doing this only one can win, and an
+ * attacher arriving meanwhile finds no free entry (users_enter fails). */
+static bool users_fence(_Atomic uint64_t *users)
+{
+    const uint64_t me = proc_identity_self();
+    for (unsigned i = 0; i < MAX_INSTANCES; i++) {
+        uint64_t v = atomic_load(&users[i]);
+        for (;;) {
+            if (v != 0 && !proc_identity_is_dead(v)) {
+                for (unsigned j = 0; j < i; j++)
+                    atomic_store(&users[j], 0);
+                return false;
+            }
+            if (atomic_compare_exchange_strong(&users[i], &v, me))
+                break;
+        }
+    }
+    return true;
+}
+
+/*
+ * R-XPROC-13: CREATE found the name held by a stale segment (its creator is
+ * dead). If it is a published pool of ours whose every user died without
+ * closing, nobody can use it any more: fence its user table, remove its
+ * iceoryx2 domain and then its accounting name, so the CREATE can go ahead.
+ * false (name left alone) for a pool with a live user, one never published,
+ * or anything shm_segment does not accept.
+ */
+static bool acct_reclaim_stale(const slotkit_instance *inst, const char *name)
+{
+    shm_segment seg;
+    slotkit_error err;
+    slotkit_status st =
+        shm_segment_map_valid(&shm_kind_iox2_accounting, inst->shm_name, acct_check, name, &seg, &err);
+    if (st != SLOTKIT_OK)
+        return st == SLOTKIT_SYSTEM_ERROR && err.sys_errno == ENOENT; /* gone meanwhile: free */
+    const struct acct_header *h = seg.base;
+    const bool stale = users_fence((_Atomic uint64_t *)((char *)seg.base + h->users_offset));
+    if (stale) {
+        /* The domain first: while the old name stands, no new pool can start
+         * one under the same prefix. */
+        remove_domain(inst);
+        shm_segment_unlink_if_same(inst->shm_name, seg.dev, seg.ino);
+    }
+    munmap(seg.base, seg.bytes);
+    return stale;
+}
+
 /* The instance's view of a created or attached accounting segment. */
 static void acct_adopt(slotkit_instance *inst, const shm_segment *seg)
 {
@@ -413,6 +463,9 @@ static slotkit_status acct_create(slotkit_instance *inst, const slotkit_config *
     shm_segment seg;
     slotkit_status created =
         shm_segment_create(&shm_kind_iox2_accounting, inst->shm_name, name, total, &seg, err);
+    /* shm_segment_create calls a dead creator's leftover INCOMPATIBLE (stale). */
+    if (created == SLOTKIT_INCOMPATIBLE && acct_reclaim_stale(inst, name))
+        created = shm_segment_create(&shm_kind_iox2_accounting, inst->shm_name, name, total, &seg, err);
     if (created != SLOTKIT_OK)
         return created;
     inst->is_creator = true;
@@ -518,6 +571,10 @@ static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance *
     const uint64_t key = name_hash(name);
     snprintf(inst->shm_name, sizeof inst->shm_name, SHM_IOX2_ACCT_PREFIX "%016llx",
              (unsigned long long)key);
+    /* Per pool: its own file prefix and root directory, so pools and test
+     * runs never collide; every process of the pool uses the same. */
+    snprintf(inst->prefix, sizeof inst->prefix, "slotkit_iox2_%016llx_", (unsigned long long)key);
+    snprintf(inst->root, sizeof inst->root, "/tmp/slotkit-iox2-%016llx/", (unsigned long long)key);
     slotkit_status st = create ? acct_create(inst, config, name, err)
                                : acct_attach(inst, config, name, err);
     if (st != SLOTKIT_OK) {
@@ -536,10 +593,6 @@ static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance *
         return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "iceoryx2: out of memory");
     }
 
-    /* Per pool: its own file prefix and root directory, so pools and test
-     * runs never collide; every process of the pool uses the same. */
-    snprintf(inst->prefix, sizeof inst->prefix, "slotkit_iox2_%016llx_", (unsigned long long)key);
-    snprintf(inst->root, sizeof inst->root, "/tmp/slotkit-iox2-%016llx/", (unsigned long long)key);
     char service_name[300];
     snprintf(service_name, sizeof service_name, SERVICE_PREFIX "%s", name);
 

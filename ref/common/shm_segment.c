@@ -66,24 +66,41 @@ static bool record_creator(int fd)
     return pwrite(fd, &creator, sizeof creator, 0) == (ssize_t)sizeof creator;
 }
 
+/* CREATE found the name taken: by a dead creator's leftover (R-XPROC-13),
+ * by somebody else's object, or by a live pool (R-XPROC-11). */
+static slotkit_status refuse_existing(const shm_segment_kind *kind, const char *shm_name,
+                                      const char *pool_name, slotkit_error *err)
+{
+    char detail[512] = "", why[128] = "";
+    shm_segment_state state = SHM_STATE_UNREADABLE;
+    int dir_fd = open("/dev/shm", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd >= 0) {
+        struct stat st;
+        state = shm_segment_judge(kind, dir_fd, shm_name + 1, detail, sizeof detail);
+        if (state == SHM_STATE_FOREIGN && fstatat(dir_fd, shm_name + 1, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            !shm_segment_owner_ok(&st, why + 2, sizeof why - 2))
+            memcpy(why, ", ", 2);
+        close(dir_fd);
+    }
+    if (state == SHM_STATE_STALE)
+        return backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
+                                 "%s: stale segment, its creator is gone; remove it with 'slotkit clean' "
+                                 "to create the pool again: %s",
+                                 kind->who, shm_name);
+    return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, EEXIST, "%s: a pool named '%s' already exists%s: %s",
+                             kind->who, pool_name, why, shm_name);
+}
+
 slotkit_status shm_segment_create(const shm_segment_kind *kind, const char *shm_name, const char *pool_name,
                                   size_t bytes, shm_segment *out, slotkit_error *err)
 {
-    const int flags = O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-    int fd = shm_open(shm_name, flags, SHM_SEGMENT_MODE);
+    int fd = shm_open(shm_name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, SHM_SEGMENT_MODE);
     if (fd < 0) {
         int e = errno;
-        if (e != EEXIST)
-            return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "%s: shm_open(%s) failed: %s",
-                                     kind->who, shm_name, strerror(e));
-        /* Somebody else's object under our name is worth saying so. */
-        char why[128] = "", path[300];
-        struct stat st;
-        snprintf(path, sizeof path, "/dev/shm%s", shm_name);
-        if (lstat(path, &st) == 0 && !shm_segment_owner_ok(&st, why + 2, sizeof why - 2))
-            memcpy(why, ", ", 2);
-        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "%s: a pool named '%s' already exists%s: %s",
-                                 kind->who, pool_name, why, shm_name);
+        if (e == EEXIST)
+            return refuse_existing(kind, shm_name, pool_name, err);
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, e, "%s: shm_open(%s) failed: %s", kind->who,
+                                 shm_name, strerror(e));
     }
     /* From here on the name is ours: every failure removes it again. */
     const char *failed_call = NULL;
@@ -469,6 +486,32 @@ slotkit_status shm_segment_attach(const shm_segment_kind *kind, const char *shm_
         else
             status = check_usable(kind, shm_name, config, kind_check, kind_ctx, &look.seg, err);
     }
+    if (status != SLOTKIT_OK) {
+        if (look.seg.base)
+            munmap(look.seg.base, look.seg.bytes);
+        return status;
+    }
+    *out = look.seg;
+    return SLOTKIT_OK;
+}
+
+slotkit_status shm_segment_map_valid(const shm_segment_kind *kind, const char *shm_name,
+                                     shm_segment_kind_check_fn kind_check, const void *kind_ctx,
+                                     shm_segment *out, slotkit_error *err)
+{
+    int fd = -1;
+    slotkit_status status = open_owned(kind, shm_name, shm_name, &fd, err);
+    if (status != SLOTKIT_OK)
+        return status;
+    struct attach_look look;
+    memset(&look, 0, sizeof look);
+    status = look_once(kind, fd, shm_name, &look, err);
+    close(fd);
+    if (status == SLOTKIT_OK && look.verdict != SHM_SEGMENT_VALID)
+        status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0, "%s: %s: %s", kind->who, look.why, shm_name);
+    else if (status == SLOTKIT_OK && kind_check &&
+             !kind_check(look.seg.base, look.seg.bytes, kind_ctx, look.why, sizeof look.why))
+        status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0, "%s: %s: %s", kind->who, look.why, shm_name);
     if (status != SLOTKIT_OK) {
         if (look.seg.base)
             munmap(look.seg.base, look.seg.bytes);

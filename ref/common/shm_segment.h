@@ -107,11 +107,14 @@ slotkit_status shm_segment_check_config(const char *who, const slotkit_config *c
                                         slotkit_error *err);
 
 /*
- * Creates shm_name exclusively (an existing object stays untouched:
- * SYSTEM_ERROR/EEXIST), records this process as its creator, makes it mode
- * 0600 whatever the umask, `bytes` long and preallocated (a full /dev/shm
- * fails here with ENOSPC, not with SIGBUS later) and maps it read-write. On
- * failure the name is removed again and err says which call failed.
+ * Creates shm_name exclusively, records this process as its creator, makes
+ * it mode 0600 whatever the umask, `bytes` long and preallocated (a full
+ * /dev/shm fails here with ENOSPC, not with SIGBUS later) and maps it
+ * read-write. On failure the name is removed again and err says which call
+ * failed. An existing object stays untouched: SYSTEM_ERROR/EEXIST (the
+ * message names its owner and mode when it is not ours), or INCOMPATIBLE
+ * with "stale ... slotkit clean" when shm_segment_judge calls it stale
+ * (R-XPROC-13).
  */
 slotkit_status shm_segment_create(const shm_segment_kind *kind, const char *shm_name, const char *pool_name,
                                   size_t bytes, shm_segment *out, slotkit_error *err);
@@ -142,6 +145,14 @@ typedef bool (*shm_segment_kind_check_fn)(const void *base, size_t bytes, const 
 slotkit_status shm_segment_attach(const shm_segment_kind *kind, const char *shm_name, const char *pool_name,
                                   const slotkit_config *config, shm_segment_kind_check_fn kind_check,
                                   const void *kind_ctx, shm_segment *out, slotkit_error *err);
+
+/* Maps an existing segment the way attach does (ours, mode 0600,
+ * published, valid, kind_check) but without waiting and whatever its
+ * creator and geometry: for a CREATE that may take over a dead pool's
+ * name. Statuses as for attach. */
+slotkit_status shm_segment_map_valid(const shm_segment_kind *kind, const char *shm_name,
+                                     shm_segment_kind_check_fn kind_check, const void *kind_ctx,
+                                     shm_segment *out, slotkit_error *err);
 
 /* Unlinks shm_name only if it still names the object (dev, ino) created: a
  * creator never removes a newer pool that reuses the name. */

@@ -26,9 +26,10 @@
  *   process killed inside wait_for_change leaves the table's waiter count
  *   raised for good: that costs every later generation bump one futex_wake
  *   syscall (there is nobody to wake) and wedges nobody (R-XPROC-9).
- * - A creator that died leaves its segment behind; attach refuses it as
- *   stale and slotkit_posix_clean (clean.c) removes it (R-POSIX-3), also
- *   when it died in the middle of CREATE.
+ * - A creator that died leaves its segment behind; attach and create refuse
+ *   it as stale (also when it died in the middle of CREATE) and
+ *   slotkit_posix_clean (clean.c) removes it (R-POSIX-3, R-POSIX-8,
+ *   R-XPROC-13). The create side is in shm_segment_create.
  */
 #include "posix/posix.h"
 

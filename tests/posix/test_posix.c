@@ -241,7 +241,8 @@ static void remember_state(const slotkit_segment_report *segment, void *ctx)
 }
 
 Test(posix, r_posix_3,
-     .description = "R-POSIX-3: a dead creator's segment is stale at attach; clean removes it")
+     .description = "R-POSIX-3: a dead creator's segment is stale at attach and create; clean "
+                    "removes it")
 {
     (void)private_dev_shm(); /* clean removes what is stale: only ours */
     const char *stale = fresh_name("stale");
@@ -262,6 +263,16 @@ Test(posix, r_posix_3,
     cr_assert(shm_exists(stale), "the crashed creator's segment should still exist");
 
     expect_attach_incompatible(stale, "stale", "slotkit clean");
+    /* A CREATE of the name says the same, rather than EEXIST (R-XPROC-13). */
+    slotkit_config again = make_config(stale, SLOTKIT_ROLE_CREATE, 2, 16);
+    slotkit_pool *none = NULL;
+    slotkit_error err;
+    slotkit_status st = try_open(&again, &none, &err);
+    cr_assert_eq(st, SLOTKIT_INCOMPATIBLE, "create over a stale segment returned %s (%s)",
+                 slotkit_strerror(st), err.message);
+    cr_assert(strstr(err.message, "stale") && strstr(err.message, "slotkit clean"),
+              "create's message lacks 'stale' or 'slotkit clean': %s", err.message);
+    cr_assert(shm_exists(stale), "create removed the stale segment itself");
 
     const char *live = fresh_name("live");
     must_create(live, 2, 16);
