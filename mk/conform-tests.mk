@@ -14,3 +14,8 @@ $(B)/conform-plugins/libslotkit_%.so: tests/conform/plugins/%.c tests/conform/pl
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) -O1 -g -fPIC -shared -Iinclude $(SAN) -o $@ $< -L$(B)/lib -lslotkit \
 	    -Wl,-rpath,'$$ORIGIN/../lib'
+
+# Reruns the suite on the reference backends (no false failures): RUNS=20 by default.
+.PHONY: conform-soak
+conform-soak: all
+	@scripts/conform-soak.sh
