@@ -42,13 +42,26 @@ static bool caps_match(bool has_cap, int entries_present, int entries_total)
     return has_cap ? entries_present == entries_total : entries_present == 0;
 }
 
+size_t slotkit_ops_size(uint32_t level)
+{
+    if (level < SLOTKIT_ABI_MIN_VERSION || level > SLOTKIT_ABI_VERSION) return 0;
+    return level == 1 ? SLOTKIT_OPS_SIZE_LEVEL1 : sizeof(slotkit_ops);
+}
+
+void slotkit_ops_upgrade(const slotkit_ops *table, slotkit_ops *out)
+{
+    memset(out, 0, sizeof *out);
+    memcpy(out, table, slotkit_ops_size(table->abi_version)); /* fields past the level stay absent */
+    out->abi_version = SLOTKIT_ABI_VERSION;
+}
+
 slotkit_status slotkit_backend_validate(const slotkit_backend *b, slotkit_error *err)
 {
     if (b == NULL) return slotkit_set_error(err, SLOTKIT_INVALID_ARGUMENT, "backend descriptor is NULL");
-    if (b->abi_version != SLOTKIT_ABI_VERSION)
+    if (slotkit_ops_size(b->abi_version) == 0)
         return slotkit_set_error(err, SLOTKIT_INCOMPATIBLE,
-                                 "backend was built for slotkit ABI %u, this slotkit speaks ABI %u",
-                                 b->abi_version, SLOTKIT_ABI_VERSION);
+                                 "backend was built for slotkit ABI %u, this slotkit loads ABI levels %u to %u",
+                                 b->abi_version, SLOTKIT_ABI_MIN_VERSION, SLOTKIT_ABI_VERSION);
     if (!valid_backend_name(b->name))
         return slotkit_set_error(err, SLOTKIT_INVALID_ARGUMENT,
                                  "backend name must be 1-64 characters of [a-z0-9_-]");
@@ -57,9 +70,12 @@ slotkit_status slotkit_backend_validate(const slotkit_backend *b, slotkit_error 
         return slotkit_set_error(err, SLOTKIT_INVALID_ARGUMENT,
                                  "backend '%s': version, open, close and ops must all be set", name);
     const slotkit_ops *o = b->ops;
-    if (o->abi_version != SLOTKIT_ABI_VERSION)
-        return slotkit_set_error(err, SLOTKIT_INCOMPATIBLE, "backend '%s': ops table is ABI %u, expected %u",
-                                 name, o->abi_version, SLOTKIT_ABI_VERSION);
+    if (o->abi_version != b->abi_version)
+        return slotkit_set_error(err, SLOTKIT_INCOMPATIBLE, "backend '%s': ops table is ABI %u, its descriptor %u",
+                                 name, o->abi_version, b->abi_version);
+    /* Only a level-2 table has the field: a level-1 one ends before it. */
+    if (o->abi_version >= 2 && o->reserved_level2 != NULL)
+        return slotkit_set_error(err, SLOTKIT_INCOMPATIBLE, "backend '%s': reserved_level2 must be NULL", name);
     if (!o->reserve_slot || !o->commit_slot || !o->discard_slot || !o->read_slot || !o->mark_read ||
         !o->mark_reader_disconnected || !o->slot_count || !o->slot_total_size || !o->slot_capacity)
         return slotkit_set_error(err, SLOTKIT_INVALID_ARGUMENT,
@@ -76,6 +92,23 @@ slotkit_status slotkit_backend_validate(const slotkit_backend *b, slotkit_error 
         return slotkit_set_error(err, SLOTKIT_INVALID_ARGUMENT,
                                  "backend '%s': capability flags disagree with its optional operations", name);
     return SLOTKIT_OK;
+}
+
+/* A current-level copy of an older plug-in's descriptor, so every reader of
+ * backend->ops (the library, the suite's proxy) sees a whole table. Kept for
+ * the life of the process, like the plug-in. */
+static const slotkit_backend *upgraded(const slotkit_backend *old)
+{
+    struct upgraded_backend {
+        slotkit_backend backend;
+        slotkit_ops ops;
+    } *copy = calloc(1, sizeof *copy);
+    if (copy == NULL) return NULL;
+    copy->backend = *old;
+    slotkit_ops_upgrade(old->ops, &copy->ops);
+    copy->backend.abi_version = SLOTKIT_ABI_VERSION;
+    copy->backend.ops = &copy->ops;
+    return &copy->backend;
 }
 
 static slotkit_status load_plugin(const char *path, const slotkit_backend **out, slotkit_error *err)
@@ -110,8 +143,8 @@ static slotkit_status load_plugin(const char *path, const slotkit_backend **out,
         dlclose(lib);
         return slotkit_set_error(err, why.status, "plug-in '%s': %s", path, why.message);
     }
-    *out = backend;
-    return SLOTKIT_OK;
+    *out = backend->abi_version == SLOTKIT_ABI_VERSION ? backend : upgraded(backend);
+    return *out ? SLOTKIT_OK : slotkit_set_error(err, SLOTKIT_SYSTEM_ERROR, "out of memory");
 }
 
 /* libslotkit_<name>.so in each directory of $SLOTKIT_PLUGIN_PATH, then the install dir. */

@@ -12,6 +12,7 @@ struct slotkit_pool {
     const slotkit_backend *backend;
     const slotkit_ops *ops;
     slotkit_instance *instance;
+    slotkit_ops upgraded_ops; /* a descriptor of an older level, given directly */
 };
 
 slotkit_status slotkit_pool_open(const slotkit_backend *backend, const slotkit_config *config,
@@ -38,6 +39,10 @@ slotkit_status slotkit_pool_open(const slotkit_backend *backend, const slotkit_c
     }
     pool->backend = backend;
     pool->ops = backend->ops;
+    if (backend->abi_version != SLOTKIT_ABI_VERSION) {
+        slotkit_ops_upgrade(backend->ops, &pool->upgraded_ops);
+        pool->ops = &pool->upgraded_ops;
+    }
     *out = pool;
     return SLOTKIT_OK;
 }

@@ -19,3 +19,12 @@ $(B)/conform-plugins/libslotkit_%.so: tests/conform/plugins/%.c tests/conform/pl
 .PHONY: conform-soak
 conform-soak: all
 	@scripts/conform-soak.sh
+
+# A plug-in built against the frozen level-1 header (tests/abi/level1): its
+# ops table ends before every later field, so it proves the loader reads only
+# what a level has (ASan-built in the asan variant, where an over-read is caught).
+$(B)/conform-plugins/libslotkit_level1.so: examples/backend-template/template_backend.c \
+        tests/abi/level1/slotkit/backend.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -g -fPIC -shared $(SAN) -Itests/abi/level1 -o $@ $<
+EXTRA_TARGETS += $(B)/conform-plugins/libslotkit_level1.so

@@ -55,7 +55,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 shm_before=$(ls /dev/shm | grep -c slotkit || true)
 
-run_logged unit-asan 300 env SLOTKIT_TEST_PLUGINS="$ROOT/build/asan/test-plugins" build/asan/bin/slotkit-unit-tests
+run_logged unit-asan 300 env SLOTKIT_TEST_PLUGINS="$ROOT/build/asan/test-plugins" SLOTKIT_CONF_PLUGINS="$ROOT/build/asan/conform-plugins" build/asan/bin/slotkit-unit-tests
 run_logged conform-inmem-asan 600 build/asan/bin/slotkit conform --backend inmem \
     --xml "$LOGS/conform-inmem.xml"
 run_logged conform-inmem-tsan 600 env SLOTKIT_BACKEND=inmem TSAN_OPTIONS=halt_on_error=1 \

@@ -19,7 +19,7 @@ expect "backends lists inmem with its capabilities" 0 "^inmem .*IN_PLACE,NOTIFY,
 expect "backends --names gives loadable specs only" 0 "^inmem$" -- "$SLOTKIT" backends --names
 expect "missing plug-in file" 2 "^slotkit: conform: cannot read plug-in '/nonexistent/x.so': No such file" -- "$SLOTKIT" conform --backend /nonexistent/x.so
 expect "not a plug-in" 2 "does not export slotkit_backend_entry" -- "$SLOTKIT" conform --backend "$PLUGINS/libslotkit_nosymbol.so"
-expect "ABI mismatch" 2 "built for slotkit ABI 2, this slotkit speaks ABI 1" -- "$SLOTKIT" conform --backend "$PLUGINS/libslotkit_badabi.so"
+expect "ABI mismatch" 2 "built for slotkit ABI 3, this slotkit loads ABI levels 1 to 2" -- "$SLOTKIT" conform --backend "$PLUGINS/libslotkit_badabi.so"
 expect "capabilities without entries" 2 "capability flags disagree" -- "$SLOTKIT" backends --backend "$PLUGINS/libslotkit_badcaps.so"
 expect "backend that refuses to open" 2 "backend 'refuses' refuses to open a 4-slot pool: stub backend: permission denied" -- "$SLOTKIT" conform --backend "$PLUGINS/libslotkit_refuses.so"
 expect "unknown backend name" 2 "unknown backend 'nosuch'" -- "$SLOTKIT" conform --backend nosuch

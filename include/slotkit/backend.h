@@ -1,11 +1,14 @@
 /*
- * slotkit backend ABI, version 1.
+ * slotkit backend ABI, level 2.
  *
  * This header is the whole contract between slotkit and a slot backend. A
  * third-party backend is a shared object built against this header alone: it
  * exports SLOTKIT_ENTRY_SYMBOL, which returns a slotkit_backend descriptor.
- * The shape follows SQLite's VFS: a version number first, then plain function
- * pointers, so the struct can grow at the end without breaking old plug-ins.
+ * The shape follows SQLite's VFS (iVersion): a level number first, then plain
+ * function pointers. A new level only appends fields to slotkit_ops, and the
+ * loader accepts every level from SLOTKIT_ABI_MIN_VERSION up to its own: it
+ * reads only the fields a plug-in's level has and treats later ones as
+ * absent (the contract's defaults), so old plug-ins keep loading.
  *
  * Semantics are normative in docs/SPEC.md; rule IDs are quoted below where an
  * entry point's behaviour is not obvious.
@@ -21,8 +24,10 @@
 extern "C" {
 #endif
 
-/* Bumped on any incompatible change of the structs below. */
-#define SLOTKIT_ABI_VERSION 1u
+/* The ABI level this header describes, and the oldest level slotkit still
+ * loads. Level 2 appended `reserved_level2` to slotkit_ops. */
+#define SLOTKIT_ABI_VERSION 2u
+#define SLOTKIT_ABI_MIN_VERSION 1u
 
 /* At most 32 readers: one bit each in a slotkit_reader_mask. */
 #define SLOTKIT_MAX_READERS 32u
@@ -115,7 +120,7 @@ typedef struct slotkit_instance slotkit_instance;
  * threads at once (R-THREAD-1).
  */
 typedef struct slotkit_ops {
-    uint32_t abi_version; /* SLOTKIT_ABI_VERSION */
+    uint32_t abi_version; /* the level the table was built for: SLOTKIT_ABI_VERSION */
 
     /* --- required --- */
     /* Loan a free slot; the sample committed into it will wait for the
@@ -160,11 +165,20 @@ typedef struct slotkit_ops {
     uint64_t (*notify_generation)(slotkit_instance *);
     /* Block until the generation differs from last or timeout_ns elapse. */
     void (*wait_for_change)(slotkit_instance *, uint64_t last, uint64_t timeout_ns);
+
+    /* --- level 2 --- */
+    /* Must be NULL: holds the place of the next operation, so that a level-1
+     * table (which ends above) provably keeps working when the table grows. */
+    const void *reserved_level2;
 } slotkit_ops;
+
+/* Bytes of slotkit_ops a table of each older level has: the loader never
+ * reads past them. */
+#define SLOTKIT_OPS_SIZE_LEVEL1 offsetof(slotkit_ops, reserved_level2)
 
 /* What a plug-in's entry point returns. Static storage, never freed. */
 typedef struct slotkit_backend {
-    uint32_t abi_version;  /* SLOTKIT_ABI_VERSION the plug-in was built against */
+    uint32_t abi_version;  /* the ABI level the plug-in was built against (= its ops') */
     const char *name;      /* short, [a-z0-9_-]+, e.g. "inmem" */
     const char *version;   /* the backend's own version string */
     uint32_t capabilities; /* SLOTKIT_CAP_* */

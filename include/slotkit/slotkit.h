@@ -42,6 +42,13 @@ slotkit_status slotkit_backend_load(const char *name_or_path, const slotkit_back
 /* Checks a descriptor the way the loader does (for built-ins and tests). */
 slotkit_status slotkit_backend_validate(const slotkit_backend *backend, slotkit_error *err);
 
+/* Bytes of slotkit_ops a table of ABI level `level` has; 0 for a level this
+ * slotkit does not load. */
+size_t slotkit_ops_size(uint32_t level);
+/* Copies an older-level table into a current-level one: the fields it lacks
+ * are NULL (the contract's defaults). Reads only slotkit_ops_size() bytes. */
+void slotkit_ops_upgrade(const slotkit_ops *table, slotkit_ops *out);
+
 /* One open backend instance. */
 typedef struct slotkit_pool slotkit_pool;
 

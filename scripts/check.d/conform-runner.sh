@@ -10,3 +10,8 @@ echo "check: conform-runner: $c_pass passed, $c_fail failed"
 passed=$((passed + c_pass))
 failed=$((failed + c_fail))
 unset c_pass c_fail
+
+# The ABI can grow: a plug-in built against the frozen level-1 header loads and
+# passes, here under ASan, where reading past its shorter ops table is caught.
+run_logged conform-level1-asan 600 build/asan/bin/slotkit conform --no-store \
+    --backend "$ROOT/build/asan/conform-plugins/libslotkit_level1.so"

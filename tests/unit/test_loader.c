@@ -57,7 +57,7 @@ Test(loader, abi_mismatch)
     const slotkit_backend *b = NULL;
     slotkit_error err;
     cr_assert_eq(slotkit_backend_load(plugin("badabi"), &b, &err), SLOTKIT_INCOMPATIBLE);
-    cr_assert_not_null(strstr(err.message, "built for slotkit ABI 2, this slotkit speaks ABI 1"), "%s",
+    cr_assert_not_null(strstr(err.message, "built for slotkit ABI 3, this slotkit loads ABI levels 1 to 2"), "%s",
                        err.message);
 }
 
@@ -111,4 +111,38 @@ Test(status, every_status_has_its_own_text)
             cr_assert_str_neq(slotkit_strerror((slotkit_status)a), slotkit_strerror((slotkit_status)b));
     }
     cr_assert_str_eq(slotkit_strerror((slotkit_status)999), "unknown slotkit status");
+}
+
+/* An older level's table is read only up to its own size; later fields are absent. */
+Test(loader, older_level_tables_are_upgraded_without_reading_past_them)
+{
+    struct {
+        slotkit_ops level1;
+        unsigned char poison[sizeof(slotkit_ops)];
+    } block;
+    memset(&block, 0xA5, sizeof block); /* what a reader past the level would see */
+    memset(&block.level1, 0, SLOTKIT_OPS_SIZE_LEVEL1);
+    block.level1.abi_version = 1;
+    slotkit_ops up;
+    slotkit_ops_upgrade(&block.level1, &up);
+    cr_assert_eq(up.abi_version, SLOTKIT_ABI_VERSION);
+    cr_assert_null(up.reserved_level2, "a field the level lacks must read as absent, not as the bytes after it");
+    cr_assert_eq(slotkit_ops_size(1), SLOTKIT_OPS_SIZE_LEVEL1);
+    cr_assert_eq(slotkit_ops_size(SLOTKIT_ABI_VERSION), sizeof(slotkit_ops));
+    cr_assert_eq(slotkit_ops_size(0), 0);
+    cr_assert_eq(slotkit_ops_size(SLOTKIT_ABI_VERSION + 1), 0);
+}
+
+Test(loader, a_level1_plugin_loads_as_the_current_level)
+{
+    char path[512];
+    const char *dir = getenv("SLOTKIT_CONF_PLUGINS");
+    if (dir == NULL) cr_skip_test("SLOTKIT_CONF_PLUGINS not set (the build's conform-plugins directory)");
+    snprintf(path, sizeof path, "%s/libslotkit_level1.so", dir);
+    const slotkit_backend *b = NULL;
+    slotkit_error err;
+    cr_assert_eq(slotkit_backend_load(path, &b, &err), SLOTKIT_OK, "%s", err.message);
+    cr_assert_eq(b->abi_version, SLOTKIT_ABI_VERSION);
+    cr_assert_eq(b->ops->abi_version, SLOTKIT_ABI_VERSION);
+    cr_assert_null(b->ops->reserved_level2);
 }
