@@ -28,3 +28,9 @@ $(B)/conform-plugins/libslotkit_level1.so: examples/backend-template/template_ba
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) -O1 -g -fPIC -shared $(SAN) -Itests/abi/level1 -o $@ $<
 EXTRA_TARGETS += $(B)/conform-plugins/libslotkit_level1.so
+
+# The one-test loop of a backend author: make conform BACKEND=./libslotkit_mine.so FILTER='commit/*'
+.PHONY: conform
+conform: all
+	@build/release/bin/slotkit conform --no-store --backend "$(or $(BACKEND),inmem)" \
+	    $(if $(FILTER),--filter '$(FILTER)') $(if $(VERBOSE),--verbose)
