@@ -11,18 +11,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
+
 #ifndef SLOTKIT_PLUGIN_DIR
 #define SLOTKIT_PLUGIN_DIR "/usr/local/lib/slotkit"
 #endif
 
 int cli_fail(const char *fmt, ...)
 {
+    /* Messages quote documents and names from the command line: one line,
+     * nothing a terminal would act on (escape_terminal). */
+    char message[8192], shown[sizeof message];
     va_list args;
     va_start(args, fmt);
-    fputs("slotkit: ", stderr);
-    vfprintf(stderr, fmt, args);
-    fputc('\n', stderr);
+    vsnprintf(message, sizeof message, fmt, args);
     va_end(args);
+    fprintf(stderr, "slotkit: %s\n", escape_terminal(shown, sizeof shown, message));
     return 2;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "gate.h"
 #include "results.h"
 
@@ -87,6 +88,15 @@ static int set_option(int opt, const char *arg, gate_options *o, int *rounds)
     }
 }
 
+/* "gate: baseline PATH (commit C, TIME)": the commit and time are the document's, escaped for the terminal. */
+static void print_document(const char *role, const char *path, json_object *doc)
+{
+    char shown_path[PATH_MAX], commit[13], created[64];
+    escape_terminal(commit, sizeof commit, results_get_string(doc, "build.git_commit", "?"));
+    escape_terminal(created, sizeof created, results_get_string(doc, "created_utc", "?"));
+    printf("gate: %s %s (commit %s, %s)\n", role, escape_terminal(shown_path, sizeof shown_path, path), commit, created);
+}
+
 int cmd_gate(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -165,10 +175,8 @@ int cmd_gate(int argc, char **argv)
             goto out;
         }
     }
-    printf("gate: baseline %s (commit %.12s, %s)\n", old_path, results_get_string(old_doc, "build.git_commit", "?"),
-           results_get_string(old_doc, "created_utc", "?"));
-    printf("gate: new      %s (commit %.12s, %s)\n", new_path, results_get_string(new_doc, "build.git_commit", "?"),
-           results_get_string(new_doc, "created_utc", "?"));
+    print_document("baseline", old_path, old_doc);
+    print_document("new     ", new_path, new_doc);
     gate_report report;
     if (gate_compare(old_doc, new_doc, &o, &report, err, sizeof err) != 0) {
         cli_fail("gate: %s", err);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "fingerprint.h"
 #include "results.h"
 
@@ -30,7 +31,9 @@ static void usage(FILE *to)
 static void summarize(json_object *doc, char *out, size_t size)
 {
     if (strcmp(results_get_string(doc, "kind", ""), "conform") == 0) {
-        snprintf(out, size, "%s: %d passed, %d failed, %d skipped", results_get_string(doc, "conformance.verdict", "?"),
+        char verdict[16];
+        snprintf(out, size, "%s: %d passed, %d failed, %d skipped",
+                 escape_terminal(verdict, sizeof verdict, results_get_string(doc, "conformance.verdict", "?")),
                  json_object_get_int(results_get(doc, "conformance.passed")),
                  json_object_get_int(results_get(doc, "conformance.failed")),
                  json_object_get_int(results_get(doc, "conformance.skipped")));
@@ -54,7 +57,7 @@ static void list_documents(const char *root, const char *host, bool json)
     if (!json) printf("%-22s %-8s %-12s %-12s %-40s %s\n", "CREATED (UTC)", "KIND", "BACKEND", "COMMIT", "SUMMARY", "PATH");
     int count = 0;
     for (char **p = paths; *p; p++, count++) {
-        char err[1536], summary[160];
+        char err[1536], summary[160], shown[5][PATH_MAX];
         json_object *doc = results_load(*p, err, sizeof err);
         if (doc == NULL) {
             if (json) {
@@ -63,8 +66,9 @@ static void list_documents(const char *root, const char *host, bool json)
                 json_object_object_add(row, "error", json_object_new_string(err));
                 json_object_array_add(arr, row);
             } else {
-                printf("%-22s %-8s %-12s %-12s %-40s %s\n", "?", "?", "?", "?", "(unreadable, see below)", *p);
-                fprintf(stderr, "slotkit: results: %s\n", err);
+                printf("%-22s %-8s %-12s %-12s %-40s %s\n", "?", "?", "?", "?", "(unreadable, see below)",
+                       escape_terminal(shown[0], sizeof shown[0], *p));
+                cli_fail("results: %s", err); /* a warning here: the listing goes on */
             }
             continue;
         }
@@ -82,9 +86,11 @@ static void list_documents(const char *root, const char *host, bool json)
             json_object_object_add(row, "summary", json_object_new_string(summary));
             json_object_array_add(arr, row);
         } else {
-            printf("%-22s %-8s %-12s %-12.12s %-40s %s\n", results_get_string(doc, "created_utc", "?"),
-                   results_get_string(doc, "kind", "?"), results_get_string(doc, "backend.name", "?"),
-                   results_get_string(doc, "build.git_commit", "?"), summary, *p);
+            /* Every field is the document's (or a file name in the store): escaped for the terminal. */
+            static const char *const keys[] = {"created_utc", "kind", "backend.name", "build.git_commit"};
+            for (int k = 0; k < 4; k++) escape_terminal(shown[k], sizeof shown[k], results_get_string(doc, keys[k], "?"));
+            printf("%-22s %-8s %-12s %-12.12s %-40s %s\n", shown[0], shown[1], shown[2], shown[3], summary,
+                   escape_terminal(shown[4], sizeof shown[4], *p));
         }
         json_object_put(doc);
     }

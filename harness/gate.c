@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "fingerprint.h"
 #include "results.h"
 #include "stats.h"
@@ -307,7 +308,9 @@ void gate_print(const gate_report *r, const gate_options *o, FILE *out)
         else
             snprintf(p, sizeof p, "%.4f", row->p);
         snprintf(n, sizeof n, "%zu/%zu", row->n_old, row->n_new);
-        fprintf(out, "%-48s %-12s %12s %12s %8s %8s %7s  %s%s%s%s\n", row->name, row->metric, a, b, change, p, n,
+        char name[sizeof row->name], metric[sizeof row->metric]; /* from the documents */
+        fprintf(out, "%-48s %-12s %12s %12s %8s %8s %7s  %s%s%s%s\n", escape_terminal(name, sizeof name, row->name),
+                escape_terminal(metric, sizeof metric, row->metric), a, b, change, p, n,
                 labels[row->verdict], row->note[0] ? " (" : "", row->note, row->note[0] ? ")" : "");
     }
     if (!isnan(r->geomean_ratio))

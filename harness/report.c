@@ -16,6 +16,7 @@
 
 #include <json-c/json.h>
 
+#include "escape.h"
 #include "fingerprint.h"
 #include "results.h"
 #include "stats.h"
@@ -131,17 +132,6 @@ typedef struct rep {
     json_object *host; /* the newest document's host object */
 } rep;
 
-static void esc(FILE *f, const char *s)
-{
-    for (; *s; s++) switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-}
-
 static void html(rep *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void html(rep *r, const char *fmt, ...)
 {
@@ -163,38 +153,50 @@ static void md(rep *r, const char *fmt, ...)
 static void heading(rep *r, int level, const char *text)
 {
     html(r, "<h%d>", level);
-    esc(r->html, text);
+    escape_html(r->html, text);
     html(r, "</h%d>\n", level);
-    md(r, "\n%.*s %s\n\n", level, "######", text);
+    md(r, "\n%.*s ", level, "######");
+    escape_markdown(r->md, text);
+    md(r, "\n\n");
 }
 
-/* A paragraph (or list item with item = true) in both outputs. */
+/* A paragraph (or list item with item = true) in both outputs. The format
+ * is the report's own text (its `code spans` are Markdown); every %s
+ * argument may come from a document and is escaped for each output. */
 static void para(rep *r, bool item, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void para(rep *r, bool item, const char *fmt, ...)
 {
     char text[2048];
-    va_list a;
+    va_list a, for_md;
     va_start(a, fmt);
+    va_copy(for_md, a);
     vsnprintf(text, sizeof text, fmt, a);
     va_end(a);
     html(r, item ? "<li>" : "<p>");
-    esc(r->html, text);
+    escape_html(r->html, text);
     html(r, item ? "</li>\n" : "</p>\n");
-    md(r, item ? "- %s\n" : "%s\n\n", text);
+    md(r, item ? "- " : "");
+    escape_markdown_vprintf(r->md, fmt, for_md);
+    va_end(for_md);
+    md(r, item ? "\n" : "\n\n");
 }
 
 static int table_begin(rep *r, const char *caption, int ncols, const char *const *headers)
 {
     int n = ++r->tables;
     html(r, "<table id=\"table-%d\"><caption>Table %d. ", n, n);
-    esc(r->html, caption);
+    escape_html(r->html, caption);
     html(r, "</caption>\n<tr>");
-    md(r, "**Table %d.** %s\n\n|", n, caption);
+    md(r, "**Table %d.** ", n);
+    escape_markdown(r->md, caption);
+    md(r, "\n\n|");
     for (int i = 0; i < ncols; i++) {
         html(r, "<th>");
-        esc(r->html, headers[i]);
+        escape_html(r->html, headers[i]);
         html(r, "</th>");
-        md(r, " %s |", headers[i]);
+        md(r, " ");
+        escape_markdown(r->md, headers[i]);
+        md(r, " |");
     }
     html(r, "</tr>\n");
     md(r, "\n|");
@@ -209,9 +211,11 @@ static void table_row(rep *r, int ncols, const char *const *cells)
     md(r, "|");
     for (int i = 0; i < ncols; i++) {
         html(r, "<td>");
-        esc(r->html, cells[i]);
+        escape_html(r->html, cells[i]);
         html(r, "</td>");
-        md(r, " %s |", cells[i]);
+        md(r, " ");
+        escape_markdown(r->md, cells[i]);
+        md(r, " |");
     }
     html(r, "</tr>\n");
     md(r, "\n");
@@ -223,36 +227,53 @@ static void table_end(rep *r)
     md(r, "\n");
 }
 
+/* The whole file at path, NUL-terminated (NULL if unreadable); *size its length. */
+static char *read_whole(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = len < 0 ? NULL : malloc((size_t)len + 1);
+    *size = text ? fread(text, 1, (size_t)len, f) : 0;
+    if (text) text[*size] = '\0';
+    fclose(f);
+    return text;
+}
+
 /* Runs gnuplot on `script` (terminal and output are prepended), inlines the
  * SVG into the HTML with ids made unique per figure, links it from the
- * Markdown. Returns the figure number, or -1 (the page says why). */
+ * Markdown. Returns the figure number, or -1 (the page says why).
+ * Nothing from a document is interpolated into the script: callers pass
+ * document strings to gnuplot in data files (escape_gnuplot_datum), the
+ * title goes through the escape_gnuplot_label whitelist, and gnuplot writes
+ * into the private temporary directory (the output directory is the user's
+ * and may hold any character); the SVG is copied out from there. */
 static int figure(rep *r, const char *title, const char *script, const char *caption)
 {
     int n = ++r->figures;
-    char svg_path[PATH_MAX + 32], gp_path[128], cmd[PATH_MAX + 256];
+    char svg_path[PATH_MAX + 32], tmp_svg[128], gp_path[128], cmd[512], label[256];
     snprintf(svg_path, sizeof svg_path, "%s/figures/figure-%d.svg", r->out_dir, n);
+    snprintf(tmp_svg, sizeof tmp_svg, "%s/figure-%d.svg", r->tmp, n);
     snprintf(gp_path, sizeof gp_path, "%s/figure-%d.gp", r->tmp, n);
     FILE *gp = fopen(gp_path, "w");
     if (gp == NULL) return -1;
     fprintf(gp,
-            "set terminal svg size 860,420 dynamic font 'sans,11' background '#ffffff'\n"
-            "set output '%s'\nset title \"Figure %d. %s\" noenhanced\nset grid\nset key noenhanced\n%s\n",
-            svg_path, n, title, script);
+            "set terminal svg size 860,420 dynamic noenhanced font 'sans,11' background '#ffffff'\n"
+            "set output '%s'\nset title 'Figure %d. %s' noenhanced\nset grid\nset key noenhanced\n%s\n",
+            tmp_svg, n, escape_gnuplot_label(label, sizeof label, title), script);
     fclose(gp);
     snprintf(cmd, sizeof cmd, "gnuplot '%s' 2>'%s.err'", gp_path, gp_path);
     int rc = system(cmd);
-    char *svg = NULL;
     size_t size = 0;
-    FILE *f = rc == 0 ? fopen(svg_path, "r") : NULL;
-    if (f) {
-        fseek(f, 0, SEEK_END);
-        size = (size_t)ftell(f);
-        fseek(f, 0, SEEK_SET);
-        svg = malloc(size + 1);
-        size = fread(svg, 1, size, f);
-        svg[size] = '\0';
-        fclose(f);
+    char *svg = rc == 0 ? read_whole(tmp_svg, &size) : NULL;
+    FILE *copy = svg ? fopen(svg_path, "w") : NULL;
+    if (copy) {
+        if (fwrite(svg, 1, size, copy) != size) rc = -1;
+        if (fclose(copy) != 0) rc = -1;
     }
+    if (copy == NULL || rc != 0) free(svg), svg = NULL;
     char *start = svg ? strstr(svg, "<svg") : NULL;
     html(r, "<figure id=\"figure-%d\" class=\"plot\">\n", n);
     if (start == NULL) {
@@ -279,9 +300,13 @@ static int figure(rep *r, const char *title, const char *script, const char *cap
     next:;
     }
     html(r, "<figcaption>Figure %d. ", n);
-    esc(r->html, caption);
+    escape_html(r->html, caption);
     html(r, "</figcaption>\n</figure>\n");
-    md(r, "![Figure %d. %s](figures/figure-%d.svg)\n\n*Figure %d.* %s\n\n", n, title, n, n, caption);
+    md(r, "![Figure %d. ", n);
+    escape_markdown(r->md, title);
+    md(r, "](figures/figure-%d.svg)\n\n*Figure %d.* ", n, n);
+    escape_markdown(r->md, caption);
+    md(r, "\n\n");
     free(svg);
     return n;
 }
@@ -485,7 +510,9 @@ static void section_latency(rep *r, backend_data *b, const limits *L, backend_fi
         if (isnan(limit) && !isnan(L->cacheline_ns)) limit = L->cacheline_ns;
         have_limit |= !isnan(limit);
         double size = param(w, "payload_bytes", "size");
-        fprintf(f, "%d \"%s%s%.0f%s\" %.6g %.6g %.6g %.6g %.6g\n", n++, w->label, isnan(size) ? "" : " ",
+        char label[sizeof w->label]; /* the xtic() label: document text stays data */
+        escape_gnuplot_datum(label, sizeof label, w->label);
+        fprintf(f, "%d \"%s%s%.0f%s\" %.6g %.6g %.6g %.6g %.6g\n", n++, label, isnan(size) ? "" : " ",
                 isnan(size) ? 0.0 : size, isnan(size) ? "" : "B", counter(w, "p50_ns"), counter(w, "p90_ns"),
                 counter(w, "p99_ns"), counter(w, "p999_ns"), limit);
     }
@@ -578,6 +605,12 @@ static void section_throughput(rep *r, backend_data *b, const limits *L, backend
                     t = rates[x], rates[x] = rates[y], rates[y] = t;
                     t = lims[x], lims[x] = lims[y], lims[y] = t;
                 }
+        /* The key titles are the files' column headers: document text stays data. */
+        double rd = param(series[i], "readers", "readers");
+        char label[sizeof series[i]->label];
+        escape_gnuplot_datum(label, sizeof label, series[i]->label);
+        fprintf(f, "payload \"%s, %g reader%s\"\n", label, isnan(rd) ? 1 : rd, rd == 1 || isnan(rd) ? "" : "s");
+        fprintf(lf, "payload \"limit (%s, %g)\"\n", label, isnan(rd) ? 1 : rd);
         bool lim_here = false;
         for (int j = 0; j < m; j++) {
             fprintf(f, "%.0f %.6g\n", sizes[j], rates[j] / 1e6);
@@ -585,15 +618,13 @@ static void section_throughput(rep *r, backend_data *b, const limits *L, backend
         }
         fclose(f);
         fclose(lf);
-        double rd = param(series[i], "readers", "readers");
         used += (size_t)snprintf(plot + used, used < sizeof plot ? sizeof plot - used : 0,
-                                 "%s'%s' using 1:2 with linespoints lw 2 lc %d title '%s, %g reader%s'", i ? ", " : "",
-                                 path, i + 1, series[i]->label, isnan(rd) ? 1 : rd, rd == 1 || isnan(rd) ? "" : "s");
+                                 "%s'%s' using 1:2 with linespoints lw 2 lc %d title columnheader(2)", i ? ", " : "",
+                                 path, i + 1);
         if (lim_here) {
             have_limit = true;
             used += (size_t)snprintf(plot + used, used < sizeof plot ? sizeof plot - used : 0,
-                                     ", '%s' using 1:2 with lines dt 2 lw 1 lc %d title 'limit (%s, %g)'", lpath, i + 1,
-                                     series[i]->label, isnan(rd) ? 1 : rd);
+                                     ", '%s' using 1:2 with lines dt 2 lw 1 lc %d title columnheader(2)", lpath, i + 1);
         }
     }
     char script[9000], title[160], caption[600];
@@ -973,14 +1004,14 @@ int report_write(const report_options *o, char *html_path, size_t path_size, cha
     char now[32];
     time_t t = time(NULL);
     strftime(now, sizeof now, "%Y-%m-%d %H:%M:%SZ", gmtime(&t));
-    md(&r, "# slotkit tuning report — %s\n\nGenerated %s from %zu backend(s)' newest results in `%s/%s/`.\n", host,
-       now, nb, results_root(o->root), host);
+    escape_markdown_printf(r.md, "# slotkit tuning report — %s\n\nGenerated %s from %zu backend(s)' newest results in `%s/%s/`.\n",
+                           host, now, nb, results_root(o->root), host);
     html(&r, "<h1>slotkit tuning report — ");
-    esc(r.html, host);
+    escape_html(r.html, host);
     html(&r, "</h1>\n<p class=\"meta\">Generated %s from the newest results of %zu backend(s) in <code>", now, nb);
-    esc(r.html, results_root(o->root));
+    escape_html(r.html, results_root(o->root));
     html(&r, "/");
-    esc(r.html, host);
+    escape_html(r.html, host);
     html(&r, "/</code>.</p>\n");
 
     section_machine(&r);
@@ -1040,7 +1071,7 @@ int report_write(const report_options *o, char *html_path, size_t path_size, cha
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"slotkit-figures\" content=\"%d\">\n<title>slotkit tuning report — ",
             r.figures - r.failed_figures);
-    esc(out, host);
+    escape_html(out, host);
     fprintf(out,
             "</title>\n<style>\nbody{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}\n"
             "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:left;"

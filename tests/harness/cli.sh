@@ -172,3 +172,107 @@ else
         tail -n 5 "$tmp/chromium.log" | sed 's/^/#   /'
     fi
 fi
+
+# A results document is untrusted input (issue 10): documents whose every string
+# field holds gnuplot breakouts (quotes + system(), backticks, @ macros), HTML,
+# a forged line, tabs, control bytes and non-UTF-8 bytes. Nothing may run, the
+# HTML and Markdown carry escaped forms only, and every plot is still drawn.
+hostile="$tmp/hostile" canary_cwd="$tmp/canary-cwd"
+mkdir -p "$canary_cwd"
+python3 "$DATA/make-hostile.py" "$base" "$hostile" hostile-host
+payloads=6
+expect "hostile documents pass validation" 0 "hostile5\.json" -- "$SLOTKIT" results --results "$hostile"
+n=$((n + 1))
+if grep -q 'unreadable' "$out" || grep -qaE '^FORGED|'$'\x1b' "$out" "$err"; then
+    echo "not ok $n - results listing shows document strings inert (no forged line, no escape sequence)"
+    grep -aE 'unreadable|^FORGED' "$out" "$err" | cat -v | sed 's/^/#   /' | head -n 5
+else
+    echo "ok $n - results listing shows document strings inert (no forged line, no escape sequence)"
+fi
+hostile_bench=$(ls "$hostile"/hostile-host/*-bench-hostile5.json)
+expect "gate on hostile documents" 0 "-> PASS" -- "$SLOTKIT" gate --baseline "$hostile_bench" "$hostile_bench"
+n=$((n + 1))
+if grep -qaE '^FORGED|'$'\x1b' "$out" "$err"; then
+    echo "not ok $n - gate output shows document strings inert"
+    grep -aE '^FORGED' "$out" "$err" | cat -v | sed 's/^/#   /' | head -n 5
+else
+    echo "ok $n - gate output shows document strings inert"
+fi
+expect "report on hostile documents" 0 "report\.html$" -- \
+    env -C "$canary_cwd" "$(cd "$(dirname "$SLOTKIT")" && pwd)/slotkit" report --results "$hostile" --host hostile-host --out "$tmp/hostile-report"
+n=$((n + 1))
+canaries=$(find "$tmp" /tmp/slotkit-report-* -name 'CANARY*' 2>/dev/null)
+if [ -z "$canaries" ]; then
+    echo "ok $n - no command from a document ran (no CANARY file)"
+else
+    echo "not ok $n - no command from a document ran: $canaries exists"
+fi
+hr="$tmp/hostile-report"
+want=$((1 + 2 * payloads)) # limits + (latency, throughput) per hostile backend
+n=$((n + 1))
+if grep -q "<meta name=\"slotkit-figures\" content=\"$want\">" "$hr/report.html" 2>/dev/null; then
+    echo "ok $n - gnuplot still draws all $want figures of the hostile documents"
+else
+    echo "not ok $n - gnuplot still draws all $want figures: $(grep -o '<meta name="slotkit-figures"[^>]*>' "$hr/report.html" 2>&1)"
+fi
+# check_page FILE: what no page built from documents may hold, and the escaped forms it must.
+check_page() {
+    local f=$1 bad=""
+    grep -qai '<script' "$f" && bad="$bad raw-<script>"
+    grep -qai '<img' "$f" && bad="$bad raw-<img>"
+    grep -qa '^FORGED' "$f" && bad="$bad forged-line"
+    LC_ALL=C grep -qaP '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]' "$f" && bad="$bad control-bytes"
+    iconv -f UTF-8 -t UTF-8 "$f" >/dev/null 2>&1 || bad="$bad not-UTF-8"
+    grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;' "$f" || bad="$bad no-escaped-script"
+    grep -qF '&quot;&gt;&lt;img src=x onerror=alert(1)&gt;' "$f" || bad="$bad no-escaped-img"
+    echo "$bad"
+}
+for page in report.html report.md; do
+    n=$((n + 1))
+    bad=$( [ -s "$hr/$page" ] && check_page "$hr/$page" || echo " missing")
+    if [ -z "$bad" ]; then
+        echo "ok $n - $page of hostile documents holds escaped text only"
+    else
+        echo "not ok $n - $page of hostile documents holds escaped text only:$bad"
+    fi
+done
+# Every row of a Markdown table has as many cells as its header: a '|' in a name is escaped.
+n=$((n + 1))
+bad_rows=$(awk '/^\|/ { line = $0; gsub(/\\\|/, "", line); c = gsub(/\|/, "", line)
+                         if (!intable) { intable = 1; want = c } else if (c != want) bad++ ; next }
+                 { intable = 0 } END { print bad + 0 }' "$hr/report.md" 2>/dev/null || echo missing)
+if [ "$bad_rows" = 0 ]; then
+    echo "ok $n - Markdown tables of hostile documents keep their columns"
+else
+    echo "not ok $n - Markdown tables of hostile documents keep their columns ($bad_rows rows differ)"
+fi
+n=$((n + 1))
+bad_svgs=0
+for f in "$hr"/figures/*.svg; do
+    [ -s "$f" ] && ! grep -qai '<script\|<img' "$f" && iconv -f UTF-8 -t UTF-8 "$f" >/dev/null 2>&1 ||
+        bad_svgs=$((bad_svgs + 1))
+done
+if [ "$bad_svgs" -eq 0 ] && [ -s "$hr/figures/figure-$want.svg" ]; then
+    echo "ok $n - the hostile report's SVG files hold no markup from documents"
+else
+    echo "not ok $n - the hostile report's SVG files hold no markup from documents ($bad_svgs bad)"
+fi
+n=$((n + 1))
+if ! command -v chromium >/dev/null; then
+    echo "not ok $n - hostile report renders in headless Chromium (chromium is not installed; make deps installs it)"
+else
+    profile=$(mktemp -d)
+    timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+        --disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
+        --dump-dom "file://$hr/report.html" >"$tmp/hostile-dom.html" 2>"$tmp/chromium.log"
+    rm -rf "$profile"
+    svgs=$(grep -o '<svg' "$tmp/hostile-dom.html" | wc -l)
+    elements=$(grep -aoiE '<(script|img|iframe|object|embed)[ >]' "$tmp/hostile-dom.html" | wc -l)
+    handlers=$(grep -aoiE '<[^>]* on[a-z]+=' "$tmp/hostile-dom.html" | wc -l)
+    if [ "$svgs" -eq "$want" ] && [ "$elements" -eq 0 ] && [ "$handlers" -eq 0 ] &&
+        grep -q 'Recommendations</h2>' "$tmp/hostile-dom.html"; then
+        echo "ok $n - hostile report renders in headless Chromium: $svgs plots, no element or handler from a document"
+    else
+        echo "not ok $n - hostile report renders in headless Chromium (svg $svgs of $want, elements $elements, handlers $handlers)"
+    fi
+fi
