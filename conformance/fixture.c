@@ -411,7 +411,9 @@ void expect_next_sn(slotkit_pool *pool, uint32_t expected)
 
 bool next_unread(slotkit_pool *pool, uint32_t reader, slotkit_handle *out_handle)
 {
-    bool found = false;
+    /* Poisoned: a backend that leaves *out_found unwritten when nothing is
+     * pending reads as "found" here, and the caller's expectation fails. */
+    bool found = true;
     slotkit_handle handle;
     memset(&handle, 0, sizeof handle);
     expect_ok(slotkit_next_unread(pool, reader, &found, &handle));

@@ -75,6 +75,21 @@ struct scene {
 
 static const uint8_t scene_payload[3] = {'a', 'b', 'c'};
 
+/* A scene whose every slot held a full, non-zero sample first: an index one
+ * past the end that reads a neighbour's bytes then does not look FREE. */
+static struct scene make_filled_scene(void)
+{
+    struct scene s;
+    s.pool = open_pool(4, 16);
+    uint8_t ones[16];
+    memset(ones, 0xFF, sizeof ones);
+    for (int i = 0; i < 4; i++) (void)publish(s.pool, 0, ones, sizeof ones, NULL);
+    s.sample_sn = publish(s.pool, 0x1, scene_payload, sizeof scene_payload, &s.sample);
+    s.loan = must_reserve(s.pool, 0x1);
+    s.generation = generation(s.pool);
+    return s;
+}
+
 static struct scene make_scene(void)
 {
     struct scene s;
@@ -128,7 +143,7 @@ static void expect_index_rejected(enum handle_op op)
     }
     /* slot_count itself (the first invalid index) and the largest index. */
     static const uint32_t bad_indices[] = {4, 5, 0x7FFFFFFFu, 0xFFFFFFFFu};
-    struct scene s = make_scene();
+    struct scene s = make_filled_scene();
     for (size_t i = 0; i < sizeof bad_indices / sizeof bad_indices[0]; i++) {
         slotkit_handle bad = s.loan;
         bad.slot_index = bad_indices[i];

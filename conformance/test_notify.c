@@ -100,7 +100,8 @@ Test(notify, r_notify_2__any_other_value,
     require_caps(SLOTKIT_CAP_NOTIFY);
     slotkit_pool *pool = open_pool(2, 8);
     uint64_t now = slotkit_notify_generation(pool);
-    const uint64_t others[] = {now + 1, now + 1000, now - 1, UINT64_MAX};
+    /* now ^ 2^32 differs only in the high half: a wait that compares 32 bits sleeps. */
+    const uint64_t others[] = {now + 1, now + 1000, now - 1, UINT64_MAX, now ^ (1ull << 32), now + (1ull << 32)};
     for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
         double start = mono_now();
         slotkit_wait_for_change(pool, others[i], LONG_WAIT_NS);
