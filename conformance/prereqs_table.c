@@ -25,13 +25,16 @@ const char *const prereqs_foundation[CONF_OP_COUNT] = {
 /* Generated first from the operations each rule's tests call (the recorder's
  * SLOTKIT_CONF_OPS_DUMP), then extended where a test relies on behaviour
  * beyond the operation's call: rules whose tests check sequence numbers
- * rest on R-SEQ-1. Cut an edge only with the test that needs it. */
+ * rest on R-SEQ-1; rules whose tests check "no SN consumed" after a
+ * rejection rest on R-SEQ-2; rules whose tests tell a loan from a sample by
+ * reading it rest on R-READ-3 (both found by the mutation check, tests/mutants).
+ * Cut an edge only with the test that needs it. */
 const rule_prereqs prereqs_table[] = {
-    {"R-ARG-1", "R-COMMIT-1 R-DISCARD-1 R-GEOM-2 R-INPLACE-1 R-NOTIFY-1 R-RESERVE-2"},
+    {"R-ARG-1", "R-COMMIT-1 R-DISCARD-1 R-GEOM-2 R-INPLACE-1 R-NOTIFY-1 R-RESERVE-2 R-READ-3"},
     {"R-ARG-2", "R-COMMIT-1 R-RESERVE-2"},
     {"R-COMMIT-1", "R-GEOM-2 R-RESERVE-2"},
     {"R-COMMIT-2", "R-COMMIT-1 R-DISCARD-1 R-GEOM-2 R-NOTIFY-1 R-RESERVE-2 R-SEQ-1"},
-    {"R-COMMIT-3", "R-COMMIT-1 R-DISCARD-1 R-GEOM-2 R-NOTIFY-1 R-RESERVE-2 R-SEQ-1"},
+    {"R-COMMIT-3", "R-COMMIT-1 R-DISCARD-1 R-GEOM-2 R-NOTIFY-1 R-RESERVE-2 R-SEQ-1 R-SEQ-2 R-READ-3"},
     {"R-COMMIT-4", "R-COMMIT-1 R-DISCARD-1 R-GEOM-2 R-INPLACE-1 R-NEXT-1 R-RECYCLE-1 R-RESERVE-2 R-SEQ-1"},
     {"R-DEFAULT-1", "R-COMMIT-1 R-DISCARD-1"},
     {"R-DEFAULT-2", "R-COMMIT-1 R-DISCARD-1"},
@@ -52,7 +55,7 @@ const rule_prereqs prereqs_table[] = {
     {"R-INPLACE-1", "R-COMMIT-1 R-GEOM-2 R-RESERVE-2"},
     {"R-INPLACE-2", "R-COMMIT-1 R-DISCARD-1 R-INPLACE-1 R-RESERVE-2"},
     {"R-INPLACE-3", "R-COMMIT-1 R-GEOM-2 R-INPLACE-1 R-RECYCLE-1 R-RESERVE-2 R-SEQ-1"},
-    {"R-INPLACE-4", "R-COMMIT-1 R-DISCARD-1 R-GEOM-2 R-INPLACE-1 R-NOTIFY-1 R-RESERVE-2 R-SEQ-1"},
+    {"R-INPLACE-4", "R-COMMIT-1 R-DISCARD-1 R-GEOM-2 R-INPLACE-1 R-NOTIFY-1 R-RESERVE-2 R-SEQ-1 R-SEQ-2"},
     {"R-INPLACE-5", "R-COMMIT-1 R-DISCARD-1 R-RESERVE-2"},
     {"R-INPLACE-6", "R-INPLACE-1 R-INPLACE-5 R-RESERVE-2"},
     {"R-MARK-1", "R-COMMIT-1 R-DISC-1 R-GEOM-2 R-NEXT-1 R-NOTIFY-1 R-RECYCLE-1 R-RESERVE-2 R-SEQ-1"},
@@ -69,7 +72,7 @@ const rule_prereqs prereqs_table[] = {
     {"R-NOTIFY-6", "R-COMMIT-1 R-GEOM-2 R-INPLACE-1 R-INPLACE-5 R-NEXT-1 R-NOTIFY-1 R-RESERVE-2"},
     {"R-NOTIFY-7", "R-NOTIFY-1 R-NOTIFY-3"},
     {"R-NOTIFY-8", "R-COMMIT-1 R-DISC-1 R-DISCARD-1 R-INPLACE-1 R-NOTIFY-1 R-NOTIFY-3 R-RECYCLE-1 R-RESERVE-2"},
-    {"R-OPEN-1", "R-COMMIT-1 R-GEOM-2 R-RESERVE-2"},
+    {"R-OPEN-1", "R-COMMIT-1 R-GEOM-2 R-RESERVE-2 R-SEQ-2"},
     {"R-OPEN-2", ""},
     {"R-OPEN-3", ""},
     {"R-OPEN-4", ""},
@@ -91,9 +94,9 @@ const rule_prereqs prereqs_table[] = {
     {"R-SEQ-2", "R-COMMIT-1 R-DISCARD-1 R-GEOM-2 R-INPLACE-1 R-RESERVE-2 R-SEQ-1"},
     {"R-SEQ-3", "R-COMMIT-1 R-GEOM-2 R-RESERVE-2 R-SEQ-1"},
     {"R-SEQ-4", "R-COMMIT-1 R-GEOM-2 R-NEXT-1 R-RECYCLE-1 R-RESERVE-2 R-SEQ-1"},
-    {"R-THREAD-1", "R-COMMIT-1 R-DISCARD-1 R-NEXT-1 R-RECYCLE-1 R-RESERVE-2 R-SEQ-1"},
+    {"R-THREAD-1", "R-COMMIT-1 R-DISCARD-1 R-NEXT-1 R-RECYCLE-1 R-RESERVE-2 R-SEQ-1 R-READ-3"},
     {"R-THREAD-2", "R-COMMIT-1 R-DISCARD-1 R-RESERVE-2"},
-    {"R-THREAD-3", "R-COMMIT-1 R-DISCARD-1 R-INPLACE-1 R-RESERVE-2"},
+    {"R-THREAD-3", "R-COMMIT-1 R-DISCARD-1 R-INPLACE-1 R-RESERVE-2 R-READ-3"},
     {"R-THREAD-4", "R-COMMIT-1 R-DISC-1 R-DISC-2 R-DISCARD-1 R-NEXT-1 R-RECYCLE-1 R-RESERVE-2"},
     {"R-XPROC-1", "R-GEOM-1 R-GEOM-2 R-GEOM-3 R-HASH-1"},
     {"R-XPROC-2", "R-COMMIT-1 R-GEOM-2 R-RECYCLE-1 R-RESERVE-2 R-SEQ-1"},
