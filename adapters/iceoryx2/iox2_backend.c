@@ -125,7 +125,7 @@ struct held_sample {
 
 struct slotkit_instance {
     pthread_mutex_t lock; /* iceoryx2 objects, held[], seen_epoch */
-    slot_table *table;
+    slot_table_view table[1]; /* the accounting geometry, copied at open */
     struct acct_header *hdr;
     _Atomic uint32_t *claims;
     _Atomic uint64_t *users;
@@ -510,9 +510,9 @@ static slotkit_status acct_create(slotkit_instance *inst, const slotkit_config *
 
     struct acct_header *h = base;
     h->creator_pid = (int32_t)getpid();
-    inst->table = slot_table_init((char *)base + ACCT_TABLE_OFFSET, config->slot_count,
-                                  config->slot_capacity, config->first_sequence_number, segment_id,
-                                  config->type_hash, true);
+    (void)slot_table_init((char *)base + ACCT_TABLE_OFFSET, config->slot_count,
+                          config->slot_capacity, config->first_sequence_number, segment_id,
+                          config->type_hash, true, inst->table);
     h->layout_version = ACCT_LAYOUT_VERSION;
     h->abi_version = SLOTKIT_ABI_VERSION;
     h->header_bytes = (uint32_t)sizeof *h;
@@ -595,9 +595,14 @@ static slotkit_status acct_attach(slotkit_instance *inst, const slotkit_config *
         return backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
                          "iceoryx2: the pool '%s' was never initialised (creator died?)", name);
     char why[128];
-    if (!acct_check(base, mapped, name, why, sizeof why)) {
+    const char *table_why = NULL;
+    if (!acct_check(base, mapped, name, why, sizeof why) ||
+        /* the table's geometry again, from a copy that stays with the instance */
+        slot_table_view_open(inst->table, (char *)base + ACCT_TABLE_OFFSET, mapped - ACCT_TABLE_OFFSET,
+                             &table_why) != SLOTKIT_OK) {
         munmap(base, mapped);
-        return backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0, "iceoryx2: %s: %s", why, inst->shm_name);
+        return backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0, "iceoryx2: %s: %s",
+                                 table_why ? table_why : why, inst->shm_name);
     }
     const struct acct_header *h = base;
     slotkit_status status = SLOTKIT_OK;
@@ -623,7 +628,6 @@ static slotkit_status acct_attach(slotkit_instance *inst, const slotkit_config *
     inst->dev = st_obj.st_dev;
     inst->ino = st_obj.st_ino;
     inst->hdr = base;
-    inst->table = slot_table_at((char *)base + ACCT_TABLE_OFFSET);
     inst->claims = (_Atomic uint32_t *)((char *)base + h->claims_offset);
     inst->users = (_Atomic uint64_t *)((char *)base + h->users_offset);
     inst->segment_id = h->segment_id;
@@ -1237,7 +1241,7 @@ static slotkit_status iox2_next_unread(slotkit_instance *inst, uint32_t reader_i
 
 static bool iox2_type_hash(slotkit_instance *inst, uint8_t out_hash[16])
 {
-    return slot_table_type_hash(inst->table, out_hash);
+    return slot_table_view_type_hash(inst->table, out_hash);
 }
 
 static uint64_t iox2_notify_generation(slotkit_instance *inst)

@@ -59,7 +59,7 @@
 
 /* Process-local; the shared state is all behind table. */
 struct slotkit_instance {
-    slot_table *table;
+    slot_table_view table[1]; /* the geometry, copied at open: never re-read from the segment */
     void *base;          /* the mapping */
     size_t mapped_bytes;
     bool is_creator;
@@ -68,7 +68,7 @@ struct slotkit_instance {
     ino_t ino;
     char shm_name[POSIX_SHM_NAME_SIZE];
 };
-_Static_assert(offsetof(struct slotkit_instance, table) == 0, "slot_table_ops needs the table first");
+_Static_assert(offsetof(struct slotkit_instance, table) == 0, "slot_table_ops needs the view first");
 
 /* ---- create ------------------------------------------------------------ */
 
@@ -124,9 +124,9 @@ static slotkit_status create_pool(const slotkit_config *config, const char *shm_
      * leaves a segment `slotkit clean` can judge. */
     h->creator_pid = (int32_t)getpid();
     h->creator_start_token = start_token;
-    slot_table *table = slot_table_init((char *)base + POSIX_TABLE_OFFSET, config->slot_count,
-                                        config->slot_capacity, config->first_sequence_number,
-                                        segment_id, config->type_hash, true);
+    (void)slot_table_init((char *)base + POSIX_TABLE_OFFSET, config->slot_count,
+                          config->slot_capacity, config->first_sequence_number, segment_id,
+                          config->type_hash, true, inst->table);
     h->layout_version = POSIX_SEGMENT_LAYOUT_VERSION;
     h->abi_version = SLOTKIT_ABI_VERSION;
     h->header_bytes = (uint32_t)sizeof *h;
@@ -143,7 +143,6 @@ static slotkit_status create_pool(const slotkit_config *config, const char *shm_
      * above (it loads the magic with acquire). */
     atomic_store_explicit(&h->magic, POSIX_SEGMENT_MAGIC, memory_order_release);
 
-    inst->table = table;
     inst->base = base;
     inst->mapped_bytes = total;
     inst->is_creator = true;
@@ -240,8 +239,14 @@ static slotkit_status attach_pool(const slotkit_config *config, const char *shm_
 
     slotkit_status status = SLOTKIT_OK;
     const struct posix_segment_header *h = base;
+    slot_table_view view; /* validated again from a copy: a peer may be rewriting the segment */
+    const char *table_why = NULL;
     if (verdict != POSIX_SEGMENT_VALID) {
         status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0, "posix: %s: %s", why, shm_name);
+    } else if (slot_table_view_open(&view, (char *)base + POSIX_TABLE_OFFSET,
+                                    mapped - POSIX_TABLE_OFFSET, &table_why) != SLOTKIT_OK) {
+        status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0, "posix: segment's slot table: %s: %s",
+                                   table_why, shm_name);
     } else if (posix_segment_creator_dead(h)) {
         status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0,
                            "posix: stale segment, its creator (pid %d) is gone; remove it with "
@@ -271,7 +276,7 @@ static slotkit_status attach_pool(const slotkit_config *config, const char *shm_
             munmap(base, mapped);
         return status;
     }
-    inst->table = slot_table_at((char *)base + POSIX_TABLE_OFFSET);
+    inst->table[0] = view;
     inst->base = base;
     inst->mapped_bytes = mapped;
     inst->is_creator = false;
