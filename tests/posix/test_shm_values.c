@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "common/proc_identity.h"
+#include "common/shm_segment.h"
 #include "common/slot_table_layout.h"
 #include "posix/posix.h"
 #include "posix/segment.h"
@@ -110,7 +111,7 @@ static slotkit_pool *must_open(const char *name, slotkit_role role, size_t count
 struct forger {
     unsigned char *base;
     size_t size;
-    struct posix_segment_header *header;
+    struct shm_segment_header *header;
     struct slot_table *table;
 };
 
