@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/backend_util.h"
 #include "slotkit/slotkit.h"
 
 static const char *const status_texts[SLOTKIT_STATUS_COUNT] = {
@@ -48,7 +49,9 @@ slotkit_status slotkit_record(slotkit_status status)
     if (status != SLOTKIT_OK) {
         memset(&last_error, 0, sizeof last_error);
         last_error.status = status;
-        snprintf(last_error.message, sizeof last_error.message, "%s", slotkit_strerror(status));
+        /* A built-in backend may have said why (backend_op_error). */
+        if (!backend_take_op_error(status, last_error.message, sizeof last_error.message))
+            snprintf(last_error.message, sizeof last_error.message, "%s", slotkit_strerror(status));
     }
     return status;
 }

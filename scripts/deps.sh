@@ -3,7 +3,12 @@
 # or prints the exact command to run (otherwise).
 set -euo pipefail
 packages=(gcc g++ make pkg-config libcriterion-dev libbenchmark-dev libnuma-dev libhwloc-dev
-          libjson-c-dev hyperfine valgrind gnuplot-nox hwloc chromium python3)
+          libjson-c-dev hyperfine valgrind gnuplot-nox hwloc chromium python3 clang)
+# libFuzzer (make fuzz) ships in the compiler-rt package of the default clang,
+# which --no-install-recommends does not pull in: libclang-rt-<version>-dev.
+clang_rt=$(apt-cache depends clang 2>/dev/null | sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/libclang-rt-\1-dev/p' |
+    head -n 1 || true)
+[ -z "$clang_rt" ] || packages+=("$clang_rt")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

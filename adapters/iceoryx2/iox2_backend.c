@@ -111,7 +111,7 @@ struct held_sample {
 
 struct slotkit_instance {
     pthread_mutex_t lock; /* iceoryx2 objects, held[], seen_epoch */
-    slot_table *table;
+    slot_table_view table[1]; /* the accounting geometry, copied at open */
     struct acct_header *hdr;
     _Atomic uint32_t *claims;
     _Atomic uint64_t *users;
@@ -428,7 +428,6 @@ static void acct_adopt(slotkit_instance *inst, const shm_segment *seg)
     inst->dev = seg->dev;
     inst->ino = seg->ino;
     inst->hdr = h;
-    inst->table = slot_table_at((char *)seg->base + h->common.table_offset);
     inst->claims = (_Atomic uint32_t *)((char *)seg->base + h->claims_offset);
     inst->users = (_Atomic uint64_t *)((char *)seg->base + h->users_offset);
     inst->segment_id = h->common.segment_id;
@@ -473,7 +472,7 @@ static slotkit_status acct_create(slotkit_instance *inst, const slotkit_config *
     struct acct_header *h = seg.base;
     (void)slot_table_init((char *)seg.base + SHM_IOX2_ACCT_TABLE_OFFSET, config->slot_count,
                           config->slot_capacity, config->first_sequence_number, segment_id,
-                          config->type_hash, true);
+                          config->type_hash, true, inst->table);
     shm_segment_init_header(&shm_kind_iox2_accounting, &h->common, config, total, segment_id);
     h->table_bytes = table_bytes;
     h->claims_offset = claims_offset;
@@ -493,6 +492,14 @@ static slotkit_status acct_attach(slotkit_instance *inst, const slotkit_config *
                                            acct_check, name, &seg, err);
     if (st != SLOTKIT_OK)
         return st;
+    /* The table's geometry again, from a copy that stays with the instance:
+     * a peer may be rewriting the segment under us. */
+    const char *table_why = NULL;
+    if (slot_table_view_open(inst->table, (char *)seg.base + SHM_IOX2_ACCT_TABLE_OFFSET,
+                             seg.bytes - SHM_IOX2_ACCT_TABLE_OFFSET, &table_why) != SLOTKIT_OK) {
+        munmap(seg.base, seg.bytes);
+        return backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0, "iceoryx2: %s: %s", table_why, inst->shm_name);
+    }
     inst->is_creator = false;
     acct_adopt(inst, &seg);
     return SLOTKIT_OK;
@@ -1097,7 +1104,7 @@ static slotkit_status iox2_next_unread(slotkit_instance *inst, uint32_t reader_i
 
 static bool iox2_type_hash(slotkit_instance *inst, uint8_t out_hash[16])
 {
-    return slot_table_type_hash(inst->table, out_hash);
+    return slot_table_view_type_hash(inst->table, out_hash);
 }
 
 static uint64_t iox2_notify_generation(slotkit_instance *inst)

@@ -1,4 +1,4 @@
-/* Open-time helpers shared by the backends (see backend_util.h). */
+/* Helpers shared by the backends: open-time errors, ids, operation errors (see backend_util.h). */
 #include "common/backend_util.h"
 
 #include <errno.h>
@@ -29,5 +29,31 @@ bool backend_random_segment_id(uint64_t *out)
         if (got != (ssize_t)sizeof id) return false;
     }
     *out = id;
+    return true;
+}
+
+/* The reason for the last failed operation of this thread (see backend_op_error). */
+static _Thread_local struct {
+    slotkit_status status; /* SLOTKIT_OK: none left */
+    char message[sizeof(((slotkit_error *)0)->message)];
+} op_error;
+
+slotkit_status backend_op_error(slotkit_status status, const char *fmt, ...)
+{
+    op_error.status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(op_error.message, sizeof op_error.message, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+bool backend_take_op_error(slotkit_status status, char *message, size_t size)
+{
+    if (status == SLOTKIT_OK || op_error.status != status)
+        return false;
+    op_error.status = SLOTKIT_OK;
+    if (size != 0)
+        snprintf(message, size, "%s", op_error.message);
     return true;
 }

@@ -16,6 +16,7 @@
  *   FREE or recyclable COMMITTED  --reserve-->            LOANED (tag+1)
  *   LOANED                        --commit claim-->       COMMITTING
  *   COMMITTING                    --commit publish-->     COMMITTED
+ *   COMMITTING                    --publish lock stuck--> LOANED (unclaim)
  *   LOANED                        --discard-->            FREE
  *   COMMITTED                     --mark_read-->          COMMITTED, bit cleared
  *   any                           --disconnect-->         bit cleared (fetch_and)
@@ -35,14 +36,16 @@
  */
 #include "common/slot_table.h"
 
+#include "common/backend_util.h"
 #include "common/proc_identity.h"
+#include "common/slot_table_layout.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <sched.h>
-#include <stdalign.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -54,16 +57,6 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "32-bit atomics must be lock-free");
 _Static_assert(sizeof(_Atomic uint32_t) == 4, "futex word must be 32 bits");
 
 /* ---- state word ------------------------------------------------------ */
-
-enum slot_phase { PHASE_FREE = 0, PHASE_LOANED = 1, PHASE_COMMITTING = 2, PHASE_COMMITTED = 3 };
-
-#define ST_MASK_BITS 0xFFFFFFFFull
-#define ST_PHASE_SHIFT 32
-#define ST_PINS_SHIFT 34
-#define ST_PINS_MAX 0xFFFFull
-#define ST_PIN_ONE (1ull << ST_PINS_SHIFT)
-#define ST_TAG_SHIFT 50
-#define ST_TAG_MAX 0x3FFFull
 
 static inline uint32_t st_mask(uint64_t s) { return (uint32_t)(s & ST_MASK_BITS); }
 static inline unsigned st_phase(uint64_t s) { return (unsigned)((s >> ST_PHASE_SHIFT) & 3u); }
@@ -95,70 +88,20 @@ static inline bool st_same_sample(uint64_t a, uint64_t b)
 
 /* ---- memory layout --------------------------------------------------- */
 
-/* One cache line per slot, so CASes on neighbouring slots by different
- * threads do not false-share. The header fields mirror the 16-byte wire
- * header; they are atomics because next_unread and slot_read_ptr read them
- * without pinning and validate afterwards (seqlock style). */
-struct slot_control {
-    _Atomic uint64_t state;
-    _Atomic uint32_t sequence;
-    _Atomic uint32_t size;
-    _Atomic uint32_t wait_set; /* fixed at commit */
-    /* Who holds (or is taking) the loan, in process_shared tables: one word,
-     * so it changes atomically (see "dead peers"). */
-    _Atomic uint64_t holder;
-};
-
-#define CONTROL_STRIDE 64u
-_Static_assert(sizeof(struct slot_control) <= CONTROL_STRIDE, "control line overflow");
-
-struct slot_table {
-    /* Immutable after init. Everything is a fixed-width integer so the
-     * layout is the same in every process that maps it. */
-    _Atomic uint32_t magic; /* stored last by init (release), checked by validate */
-    uint32_t layout_version;
-    uint32_t slot_count;
-    uint32_t capacity;
-    uint64_t stride;
-    uint64_t control_offset;
-    uint64_t payload_offset;
-    uint64_t total_bytes;
-    uint64_t segment_id;
-    uint32_t process_shared;
-    uint32_t has_type_hash;
-    uint8_t type_hash[16];
-
-    /* Writer-side counters, on their own line. */
-    alignas(64) _Atomic uint32_t next_sequence; /* next SN to hand out */
-    _Atomic uint32_t reserve_cursor;            /* where the next reserve scan starts */
-    /* The publish lock (see commit_common): 0 = free, else the owner's
-     * identity; publish_slot/_tag/_sn describe the publication in progress
-     * so that a successor can finish or undo it if the owner died. */
-    _Atomic uint64_t publish_owner;
-    _Atomic uint32_t publish_slot; /* NO_SLOT when none */
-    _Atomic uint32_t publish_tag;
-    _Atomic uint32_t publish_sn;
-
-    /* Notification: the futex word and its waiter count. */
-    alignas(64) _Atomic uint32_t generation;
-    _Atomic uint32_t waiters;
-};
-
-#define HEADER_BYTES ((sizeof(struct slot_table) + 63u) & ~(size_t)63u)
-#define NO_SLOT UINT32_MAX
-
-static inline struct slot_control *control_of(const slot_table *t, uint32_t index)
+/* Addresses come from the view's copy of the geometry (validated at open),
+ * never from the table memory, which a peer may overwrite. */
+static inline struct slot_control *control_of(const slot_table_view *t, uint32_t index)
 {
-    return (struct slot_control *)((char *)t + t->control_offset + (size_t)index * CONTROL_STRIDE);
+    return (struct slot_control *)((char *)t->controls + (size_t)index * CONTROL_STRIDE);
 }
 
-static inline unsigned char *payload_of(const slot_table *t, uint32_t index)
+static inline unsigned char *payload_of(const slot_table_view *t, uint32_t index)
 {
-    return (unsigned char *)t + t->payload_offset + (size_t)index * t->stride;
+    return t->payloads + (size_t)index * t->stride;
 }
 
 /* R-HANDLE-1/2: a handle of another pool or past the end names no slot. */
-static inline slotkit_status check_handle(const slot_table *t, slotkit_handle h)
+static inline slotkit_status check_handle(const slot_table_view *t, slotkit_handle h)
 {
     if (h.segment_id != t->segment_id || h.slot_index >= t->slot_count)
         return SLOTKIT_OUT_OF_BOUNDS;
@@ -223,15 +166,20 @@ static long futex_call(_Atomic uint32_t *word, int op, uint32_t val, const struc
  * sleep. seq_cst is needed here for exactly this store->load ordering; an
  * uncontended bump costs one locked add and a plain load, no syscall.
  */
-static void bump_generation(slot_table *t)
+__attribute__((noinline, cold)) static void wake_waiters(const slot_table_view *t)
 {
-    atomic_fetch_add_explicit(&t->generation, 1u, memory_order_seq_cst);
-    if (atomic_load_explicit(&t->waiters, memory_order_seq_cst) != 0) {
-        int op = FUTEX_WAKE | (t->process_shared ? 0 : FUTEX_PRIVATE_FLAG);
-        int saved = errno;
-        futex_call(&t->generation, op, INT_MAX, NULL);
-        errno = saved;
-    }
+    int op = FUTEX_WAKE | (t->process_shared ? 0 : FUTEX_PRIVATE_FLAG);
+    int saved = errno;
+    futex_call(&t->shared->generation, op, INT_MAX, NULL);
+    errno = saved;
+}
+
+static inline void bump_generation(const slot_table_view *t)
+{
+    slot_table *shared = t->shared;
+    atomic_fetch_add_explicit(&shared->generation, 1u, memory_order_seq_cst);
+    if (atomic_load_explicit(&shared->waiters, memory_order_seq_cst) != 0)
+        wake_waiters(t);
 }
 
 /* ---- dead peers (process_shared tables) ------------------------------ */
@@ -252,15 +200,51 @@ static void bump_generation(slot_table *t)
  *     (wait_for_unpinned, slot_table_read).
  * A private table (one process) needs none of this: its threads die only
  * with the whole process.
+ *
+ * A peer may also be alive and make no progress (stopped by SIGSTOP or a
+ * debugger), or the words may be garbage (a corrupt or hostile peer). So no
+ * wait on another party is unbounded: a commit waits for the publish lock,
+ * and a read_slot for a free pin, at most PEER_WAIT_LIMIT_NS, then returns
+ * SLOTKIT_LOCK_POISONED naming what it waited for (backend_op_error). And a
+ * value read from the table (a size, an index) is checked against the
+ * view's geometry before it is used.
  */
 
 /* How long a reserve waits for read_slot copies before deeming them dead. A
  * live copy takes one memcpy; only a reader preempted for this long loses its
  * read (OUT_OF_BOUNDS, never a torn sample). */
+#ifndef PIN_WAIT_LIMIT_NS /* the fuzz build (tests/fuzz) shortens both limits */
 #define PIN_WAIT_LIMIT_NS 100000000ull /* 100 ms */
+#endif
+
+/* How long a call waits for a live peer's progress (the publish lock, a
+ * free pin) before it gives up with LOCK_POISONED. The lock is held for a
+ * handful of stores and a pin for one memcpy: a second is far beyond any
+ * preemption, and short enough that a stopped peer stalls nobody for long. */
+#ifndef PEER_WAIT_LIMIT_NS
+#define PEER_WAIT_LIMIT_NS 1000000000ull /* 1 s */
+#endif
+
+/* A deadline set on first use, so a wait that ends at once reads no clock. */
+struct lazy_deadline {
+    struct timespec at;
+    bool set;
+};
+
+/* false once limit_ns have passed since the first call. */
+static bool lazy_deadline_ok(struct lazy_deadline *d, uint64_t limit_ns)
+{
+    if (!d->set) {
+        clock_gettime(CLOCK_MONOTONIC, &d->at);
+        add_ns(&d->at, limit_ns);
+        d->set = true;
+        return true;
+    }
+    return before_deadline(&d->at);
+}
 
 /* Identity written into the publish lock word. */
-static inline uint64_t self_identity(const slot_table *t)
+static inline uint64_t self_identity(const slot_table_view *t)
 {
     return t->process_shared ? proc_identity_self() : 1u;
 }
@@ -372,9 +356,34 @@ slotkit_status slot_table_size(size_t slot_count, size_t capacity, size_t *out_b
     return SLOTKIT_OK;
 }
 
+/* The header's write-once fields, as one process read them at one time. */
+struct table_geometry {
+    uint32_t magic, layout_version, slot_count, capacity;
+    uint64_t stride, control_offset, payload_offset, total_bytes, segment_id;
+    uint32_t process_shared, has_type_hash;
+    uint8_t type_hash[16];
+};
+
+/* Fills *view from a geometry that passed geometry_problem. */
+static void fill_view(slot_table_view *view, void *mem, const struct table_geometry *g)
+{
+    memset(view, 0, sizeof *view);
+    view->segment_id = g->segment_id;
+    view->slot_count = g->slot_count;
+    view->capacity = g->capacity;
+    view->controls = (struct slot_control *)((char *)mem + HEADER_BYTES);
+    view->payloads = (unsigned char *)mem + g->payload_offset;
+    view->stride = (size_t)g->stride;
+    view->shared = mem;
+    view->process_shared = g->process_shared != 0;
+    view->has_type_hash = g->has_type_hash != 0;
+    memcpy(view->type_hash, g->type_hash, sizeof view->type_hash);
+}
+
 slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity,
                             uint32_t first_sequence_number, uint64_t segment_id,
-                            const uint8_t *type_hash, bool process_shared)
+                            const uint8_t *type_hash, bool process_shared,
+                            slot_table_view *view)
 {
     size_t total = 0;
     if (!mem || ((uintptr_t)mem % SLOT_TABLE_ALIGN) != 0 ||
@@ -406,47 +415,112 @@ slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity,
     atomic_init(&t->reserve_cursor, 0u);
     atomic_init(&t->generation, 0u);
     atomic_init(&t->waiters, 0u);
-    for (uint32_t i = 0; i < t->slot_count; i++) {
-        struct slot_control *c = control_of(t, i);
+    for (size_t i = 0; i < slot_count; i++) {
+        struct slot_control *c =
+            (struct slot_control *)((char *)mem + HEADER_BYTES + i * CONTROL_STRIDE);
         atomic_init(&c->state, st_make(PHASE_FREE, 0, 0, 0));
         atomic_init(&c->sequence, 0u);
         atomic_init(&c->size, 0u);
         atomic_init(&c->wait_set, 0u);
         atomic_init(&c->holder, 0u);
     }
+    if (view) {
+        /* From the arguments, like an attacher's copy of what it validated. */
+        struct table_geometry g = {
+            .slot_count = t->slot_count, .capacity = t->capacity, .stride = t->stride,
+            .payload_offset = t->payload_offset, .segment_id = segment_id,
+            .process_shared = t->process_shared, .has_type_hash = t->has_type_hash};
+        if (type_hash)
+            memcpy(g.type_hash, type_hash, sizeof g.type_hash);
+        fill_view(view, mem, &g);
+    }
     /* Last, with release: a process that sees the magic sees a whole table. */
     atomic_store_explicit(&t->magic, SLOT_TABLE_MAGIC, memory_order_release);
     return t;
 }
 
+/* Copies the header's geometry out of mem (HEADER_BYTES readable). Volatile
+ * reads: the copy is what gets validated and used, and the compiler must
+ * not replace a use of it by a second read of memory a peer may change. */
+static void read_geometry(const void *mem, struct table_geometry *g)
+{
+    const volatile struct slot_table *t = mem;
+    g->magic = atomic_load_explicit(&((struct slot_table *)(uintptr_t)mem)->magic,
+                                    memory_order_acquire);
+    g->layout_version = t->layout_version;
+    g->slot_count = t->slot_count;
+    g->capacity = t->capacity;
+    g->stride = t->stride;
+    g->control_offset = t->control_offset;
+    g->payload_offset = t->payload_offset;
+    g->total_bytes = t->total_bytes;
+    g->segment_id = t->segment_id;
+    g->process_shared = t->process_shared;
+    g->has_type_hash = t->has_type_hash;
+    for (size_t i = 0; i < sizeof g->type_hash; i++)
+        g->type_hash[i] = t->type_hash[i];
+}
+
+/* NULL when g describes a table this code can use within mapped_bytes. */
+static const char *geometry_problem(const struct table_geometry *g, size_t mapped_bytes)
+{
+    size_t expected = 0;
+    if (g->magic != SLOT_TABLE_MAGIC)
+        return "segment is not a slotkit slot table (bad magic)";
+    if (g->layout_version != SLOT_TABLE_LAYOUT_VERSION)
+        return "slot table layout version differs from this build's";
+    if (slot_table_size(g->slot_count, g->capacity, &expected, NULL) != SLOTKIT_OK ||
+        g->stride != SLOTKIT_SLOT_TOTAL_SIZE(g->capacity) || g->control_offset != HEADER_BYTES ||
+        g->payload_offset != HEADER_BYTES + (uint64_t)g->slot_count * CONTROL_STRIDE ||
+        g->total_bytes != expected || g->process_shared > 1u || g->has_type_hash > 1u)
+        return "slot table geometry is corrupt";
+    if (g->total_bytes > mapped_bytes)
+        return "segment is smaller than its slot table";
+    return NULL;
+}
+
+/* Alignment and room for the header: checked before any field is read. */
+static const char *memory_problem(const void *mem, size_t mapped_bytes)
+{
+    if (!mem || ((uintptr_t)mem % SLOT_TABLE_ALIGN) != 0)
+        return "table memory is not 64-byte aligned";
+    if (mapped_bytes < HEADER_BYTES)
+        return "segment is smaller than a slot table header";
+    return NULL;
+}
+
 slotkit_status slot_table_validate(const void *mem, size_t mapped_bytes, const char **why)
 {
-    const char *reason = NULL;
-    const slot_table *t = mem;
-    size_t expected = 0;
-
-    if (!mem || ((uintptr_t)mem % SLOT_TABLE_ALIGN) != 0)
-        reason = "table memory is not 64-byte aligned";
-    else if (mapped_bytes < HEADER_BYTES)
-        reason = "segment is smaller than a slot table header";
-    else if (atomic_load_explicit(&((slot_table *)t)->magic, memory_order_acquire) !=
-             SLOT_TABLE_MAGIC)
-        reason = "segment is not a slotkit slot table (bad magic)";
-    else if (t->layout_version != SLOT_TABLE_LAYOUT_VERSION)
-        reason = "slot table layout version differs from this build's";
-    else if (slot_table_size(t->slot_count, t->capacity, &expected, NULL) != SLOTKIT_OK ||
-             t->stride != SLOTKIT_SLOT_TOTAL_SIZE(t->capacity) ||
-             t->control_offset != HEADER_BYTES ||
-             t->payload_offset != HEADER_BYTES + (uint64_t)t->slot_count * CONTROL_STRIDE ||
-             t->total_bytes != expected)
-        reason = "slot table geometry is corrupt";
-    else if (t->total_bytes > mapped_bytes)
-        reason = "segment is smaller than its slot table";
+    const char *reason = memory_problem(mem, mapped_bytes);
+    if (!reason) {
+        struct table_geometry g;
+        read_geometry(mem, &g);
+        reason = geometry_problem(&g, mapped_bytes);
+    }
     if (reason) {
         if (why)
             *why = reason;
         return SLOTKIT_INCOMPATIBLE;
     }
+    return SLOTKIT_OK;
+}
+
+slotkit_status slot_table_view_open(slot_table_view *view, void *mem, size_t mapped_bytes,
+                                    const char **why)
+{
+    const char *reason = memory_problem(mem, mapped_bytes);
+    struct table_geometry g;
+    if (!reason) {
+        read_geometry(mem, &g);
+        reason = geometry_problem(&g, mapped_bytes);
+    }
+    if (reason) {
+        if (why)
+            *why = reason;
+        return SLOTKIT_INCOMPATIBLE;
+    }
+    /* From here on only the copy counts (see slot_table_view). */
+    fill_view(view, mem, &g);
     return SLOTKIT_OK;
 }
 
@@ -463,6 +537,18 @@ bool slot_table_type_hash(const slot_table *t, uint8_t out_hash[16])
     if (!t->has_type_hash || !out_hash)
         return false;
     memcpy(out_hash, t->type_hash, sizeof t->type_hash);
+    return true;
+}
+
+size_t slot_table_view_slot_count(const slot_table_view *v) { return v->slot_count; }
+size_t slot_table_view_capacity(const slot_table_view *v) { return v->capacity; }
+size_t slot_table_view_total_size(const slot_table_view *v) { return v->stride; }
+
+bool slot_table_view_type_hash(const slot_table_view *v, uint8_t out_hash[16])
+{
+    if (!v->has_type_hash || !out_hash)
+        return false;
+    memcpy(out_hash, v->type_hash, sizeof v->type_hash);
     return true;
 }
 
@@ -490,17 +576,18 @@ bool slot_table_type_hash(const slot_table *t, uint8_t out_hash[16])
  * yet, so undo (free the slot; no sample, no SN consumed: R-XPROC-8). Died
  * after (2): the SN is out and the sample is complete (payload and size
  * precede the lock), so publish it: no SN goes missing. */
-static bool repair_publication(slot_table *t)
+static bool repair_publication(const slot_table_view *t)
 {
-    const uint32_t index = atomic_load_explicit(&t->publish_slot, memory_order_acquire);
+    slot_table *shared = t->shared;
+    const uint32_t index = atomic_load_explicit(&shared->publish_slot, memory_order_acquire);
     if (index == NO_SLOT)
         return false; /* died outside steps (1)-(4): nothing half done */
-    const bool repaired = index < t->slot_count;
+    const bool repaired = index < t->slot_count; /* else a corrupt word: just clear it */
     if (repaired) {
-        const uint32_t sn = atomic_load_explicit(&t->publish_sn, memory_order_relaxed);
-        const uint32_t tag = atomic_load_explicit(&t->publish_tag, memory_order_relaxed);
+        const uint32_t sn = atomic_load_explicit(&shared->publish_sn, memory_order_relaxed);
+        const uint32_t tag = atomic_load_explicit(&shared->publish_tag, memory_order_relaxed);
         const bool sn_handed_out =
-            atomic_load_explicit(&t->next_sequence, memory_order_relaxed) != sn;
+            atomic_load_explicit(&shared->next_sequence, memory_order_relaxed) != sn;
         struct slot_control *c = control_of(t, index);
         uint64_t s = atomic_load_explicit(&c->state, memory_order_acquire);
         /* Loop only for disconnects changing mask bits meanwhile. */
@@ -516,51 +603,95 @@ static bool repair_publication(slot_table *t)
         }
         bump_generation(t);
     }
-    atomic_store_explicit(&t->publish_slot, NO_SLOT, memory_order_release);
+    atomic_store_explicit(&shared->publish_slot, NO_SLOT, memory_order_release);
     return repaired; /* the slot was freed or published */
 }
 
 /* Checking liveness costs system calls, so a waiter does it only this
- * often (in backoff rounds; most of them are sched_yield). */
+ * often (in backoff rounds; most of them are sched_yield). The clock (vDSO,
+ * no system call) is read more often, so a yield that takes a whole time
+ * slice cannot stretch the deadline much. */
+#ifndef OWNER_CHECK_INTERVAL /* the fuzz build checks more often */
 #define OWNER_CHECK_INTERVAL 1024u
+#endif
+#define DEADLINE_CHECK_INTERVAL 16u
 
-static void publish_lock(slot_table *t)
+/* Why a commit gave up on the publish lock; returns LOCK_POISONED. */
+static slotkit_status publish_lock_stuck(const slot_table_view *t, uint64_t owner)
 {
-    const uint64_t me = self_identity(t);
+    if (owner == self_identity(t))
+        return backend_op_error(SLOTKIT_LOCK_POISONED,
+                                "slot table: the publish lock was held by this process for "
+                                "over %llu ms (a stuck thread, or a forged lock word)",
+                                PEER_WAIT_LIMIT_NS / 1000000u);
+    return backend_op_error(SLOTKIT_LOCK_POISONED,
+                            "slot table: the publish lock was held by pid %ld for over %llu ms "
+                            "(a stopped process, or a corrupt lock word 0x%016llx)",
+                            (long)proc_identity_pid(owner), PEER_WAIT_LIMIT_NS / 1000000u,
+                            (unsigned long long)owner);
+}
+
+/* publish_lock, when the first try found the lock taken. */
+__attribute__((noinline)) static slotkit_status publish_lock_contended(const slot_table_view *t,
+                                                                        uint64_t me)
+{
+    slot_table *shared = t->shared;
     unsigned spins = 0, rounds = 0;
+    struct lazy_deadline deadline = {.set = false};
     for (;;) {
         uint64_t owner = 0;
         /* Acquire: the previous owner's stores happen before ours. */
-        if (atomic_compare_exchange_weak_explicit(&t->publish_owner, &owner, me,
+        if (atomic_compare_exchange_weak_explicit(&shared->publish_owner, &owner, me,
                                                   memory_order_acquire, memory_order_relaxed))
-            return;
-        if (t->process_shared && owner != 0 && owner != me &&
-            ++rounds % OWNER_CHECK_INTERVAL == 0 && proc_identity_is_dead(owner) &&
-            atomic_compare_exchange_strong_explicit(&t->publish_owner, &owner, me,
+            return SLOTKIT_OK;
+        ++rounds;
+        if (t->process_shared && owner != 0 && owner != me && rounds % OWNER_CHECK_INTERVAL == 0 &&
+            proc_identity_is_dead(owner) &&
+            atomic_compare_exchange_strong_explicit(&shared->publish_owner, &owner, me,
                                                     memory_order_acquire, memory_order_relaxed)) {
             repair_publication(t);
-            return;
+            return SLOTKIT_OK;
         }
+        if (rounds % DEADLINE_CHECK_INTERVAL == 0 &&
+            !lazy_deadline_ok(&deadline, PEER_WAIT_LIMIT_NS))
+            return publish_lock_stuck(t, owner);
         backoff(&spins);
     }
 }
 
-static void publish_unlock(slot_table *t)
+/* Takes the publish lock: OK, or LOCK_POISONED when its owner is alive (or
+ * names no process) and keeps it PEER_WAIT_LIMIT_NS. A dead owner's lock is
+ * taken over and its publication repaired. */
+static inline slotkit_status publish_lock(const slot_table_view *t)
 {
-    atomic_store_explicit(&t->publish_owner, 0u, memory_order_release);
+    const uint64_t me = self_identity(t);
+    uint64_t owner = 0;
+    /* Acquire: the previous owner's stores happen before ours. */
+    if (__builtin_expect(atomic_compare_exchange_strong_explicit(&t->shared->publish_owner, &owner,
+                                                                 me, memory_order_acquire,
+                                                                 memory_order_relaxed),
+                         1))
+        return SLOTKIT_OK;
+    return publish_lock_contended(t, me);
+}
+
+static void publish_unlock(const slot_table_view *t)
+{
+    atomic_store_explicit(&t->shared->publish_owner, 0u, memory_order_release);
 }
 
 /* A dead owner left the lock held and nobody commits any more: a reserve
  * that finds no free slot repairs it, since the slot it left COMMITTING may
  * be the one the reserve needs. */
-static bool repair_abandoned_publish_lock(slot_table *t)
+static bool repair_abandoned_publish_lock(const slot_table_view *t)
 {
+    slot_table *shared = t->shared;
     const uint64_t me = proc_identity_self();
-    uint64_t owner = atomic_load_explicit(&t->publish_owner, memory_order_relaxed);
+    uint64_t owner = atomic_load_explicit(&shared->publish_owner, memory_order_relaxed);
     if (owner == 0 || owner == me || !proc_identity_is_dead(owner))
         return false;
     bool repaired = false;
-    if (atomic_compare_exchange_strong_explicit(&t->publish_owner, &owner, me,
+    if (atomic_compare_exchange_strong_explicit(&shared->publish_owner, &owner, me,
                                                 memory_order_acquire, memory_order_relaxed)) {
         repaired = repair_publication(t);
         publish_unlock(t);
@@ -575,7 +706,7 @@ static bool repair_abandoned_publish_lock(slot_table *t)
  * many it freed. Slow path only: one kill(2) per slot held by another
  * process.
  */
-static uint32_t reclaim_dead_loans(slot_table *t)
+static uint32_t reclaim_dead_loans(const slot_table_view *t)
 {
     /* A repaired publication frees or publishes its slot: progress too. */
     uint32_t freed = repair_abandoned_publish_lock(t) ? 1u : 0u;
@@ -598,7 +729,7 @@ static uint32_t reclaim_dead_loans(slot_table *t)
         /* Read after the holder is known dead, so it cannot change any more
          * but by a repair, which frees or publishes the slot itself. */
         if (phase == PHASE_COMMITTING &&
-            atomic_load_explicit(&t->publish_slot, memory_order_acquire) == i)
+            atomic_load_explicit(&t->shared->publish_slot, memory_order_acquire) == i)
             continue;
         /* Only disconnects (mask bits) and unpins still change the word; a
          * dropped pin makes its reader report OUT_OF_BOUNDS. Acquire pairs
@@ -625,7 +756,7 @@ static uint32_t reclaim_dead_loans(slot_table *t)
  * them (they are mid-memcpy; no new pin can start on a LOANED slot). The
  * acquire pairs with the unpin's release, so those copies happen before the
  * new owner writes the payload. */
-static void wait_for_unpinned(const slot_table *t, struct slot_control *c)
+static void wait_for_unpinned(const slot_table_view *t, struct slot_control *c)
 {
     unsigned spins = 0;
     if (!t->process_shared) {
@@ -633,19 +764,14 @@ static void wait_for_unpinned(const slot_table *t, struct slot_control *c)
             backoff(&spins);
         return;
     }
-    /* Shared memory: a pinner may have died mid-copy; wait a bounded time,
-     * then drop the pins (see "dead peers"). */
-    struct timespec deadline = {0, 0};
-    bool deadline_set = false;
+    /* Shared memory: a pinner may have died mid-copy (or the count may be
+     * forged); wait a bounded time, then drop the pins (see "dead peers"). */
+    struct lazy_deadline deadline = {.set = false};
     for (;;) {
         uint64_t s = atomic_load_explicit(&c->state, memory_order_acquire);
         if (st_pins(s) == 0)
             return;
-        if (!deadline_set) {
-            clock_gettime(CLOCK_MONOTONIC, &deadline);
-            add_ns(&deadline, PIN_WAIT_LIMIT_NS);
-            deadline_set = true;
-        } else if (!before_deadline(&deadline)) {
+        if (!lazy_deadline_ok(&deadline, PIN_WAIT_LIMIT_NS)) {
             /* We hold the loan: only unpins and disconnects race with this. */
             const uint64_t no_pins = s & ~(ST_PINS_MAX << ST_PINS_SHIFT);
             if (atomic_compare_exchange_strong_explicit(&c->state, &s, no_pins,
@@ -663,7 +789,7 @@ static void wait_for_unpinned(const slot_table *t, struct slot_control *c)
  * pins (only with pins_ok) for the caller to wait out. In a shared table the
  * holder record is claimed first (see "dead peers").
  */
-static enum take_result take_slot(slot_table *t, struct slot_control *c, uint64_t *s,
+static enum take_result take_slot(const slot_table_view *t, struct slot_control *c, uint64_t *s,
                                   slotkit_reader_mask active_readers_mask, bool pins_ok)
 {
     const uint64_t tag = st_tag(*s);
@@ -688,17 +814,47 @@ static enum take_result take_slot(slot_table *t, struct slot_control *c, uint64_
     return TAKE_CHANGED;
 }
 
-slotkit_status slot_table_reserve(slot_table *t, slotkit_reader_mask active_readers_mask,
+/* Reserve found only slots that read_slot copies still pin: take one anyway
+ * (LOANED stops new pins) and wait out the copies in progress. A pin lasts
+ * one memcpy, and reporting NO_FREE_SLOT here could strand a writer, because
+ * an unpin does not bump the generation (R-READ-5). false when someone else
+ * took (or is taking) the slot meanwhile. */
+static bool take_pinned_slot(const slot_table_view *t, uint32_t index,
+                             slotkit_reader_mask active_readers_mask)
+{
+    struct slot_control *c = control_of(t, index);
+    uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    if (!st_recyclable(s) || take_slot(t, c, &s, active_readers_mask, true) != TAKE_OK)
+        return false;
+    wait_for_unpinned(t, c);
+    return true;
+}
+
+/* Hands out slot index as the caller's loan. */
+static slotkit_status loaned(slot_table_view *t, uint32_t index, slotkit_handle *out_handle)
+{
+    atomic_store_explicit(&t->shared->reserve_cursor, index + 1 == t->slot_count ? 0 : index + 1,
+                          memory_order_relaxed);
+    out_handle->segment_id = t->segment_id;
+    out_handle->slot_index = index;
+    return SLOTKIT_OK;
+}
+
+slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active_readers_mask,
                                   slotkit_handle *out_handle)
 {
     if (!out_handle)
         return SLOTKIT_INVALID_ARGUMENT;
     const uint32_t n = t->slot_count;
+    /* Rescans happen when others took slots meanwhile, or when a live
+     * process is taking the one slot left; a stopped one must not hold us. */
+    struct lazy_deadline deadline = {.set = false};
+    unsigned spins = 0;
 
     for (;;) {
         /* Start where the last reserve ended so successive samples go round
          * the ring instead of always reusing slot 0. Relaxed: only a hint. */
-        uint32_t index = atomic_load_explicit(&t->reserve_cursor, memory_order_relaxed) % n;
+        uint32_t index = atomic_load_explicit(&t->shared->reserve_cursor, memory_order_relaxed) % n;
         uint32_t pinned_index = UINT32_MAX;
 
         for (uint32_t scanned = 0; scanned < n;
@@ -715,38 +871,21 @@ slotkit_status slot_table_reserve(slot_table *t, slotkit_reader_mask active_read
                 }
                 taken = take_slot(t, c, &s, active_readers_mask, false);
             }
-            if (taken == TAKE_OK) {
-                atomic_store_explicit(&t->reserve_cursor, index + 1 == n ? 0 : index + 1,
-                                      memory_order_relaxed);
-                out_handle->segment_id = t->segment_id;
-                out_handle->slot_index = index;
-                return SLOTKIT_OK;
-            }
+            if (taken == TAKE_OK)
+                return loaned(t, index, out_handle);
         }
 
-        if (pinned_index == UINT32_MAX) {
-            /* R-XPROC-8: before giving up, take back loans of dead processes. */
-            if (t->process_shared && reclaim_dead_loans(t) != 0)
-                continue;
+        if (pinned_index != UINT32_MAX) {
+            if (take_pinned_slot(t, pinned_index, active_readers_mask))
+                return loaned(t, pinned_index, out_handle);
+        } else if (!t->process_shared || reclaim_dead_loans(t) == 0) {
+            /* R-XPROC-8: before giving up, take back the loans of dead
+             * processes, and scan again if some came back. */
             return SLOTKIT_NO_FREE_SLOT;
         }
-
-        /* Only pinned slots are recyclable. Take one anyway (LOANED stops new
-         * pins) and wait out the copies in progress: a pin lasts one memcpy,
-         * and reporting NO_FREE_SLOT here could strand a writer, because an
-         * unpin does not bump the generation (R-READ-5). */
-        struct slot_control *c = control_of(t, pinned_index);
-        uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
-        if (st_recyclable(s) && take_slot(t, c, &s, active_readers_mask, true) == TAKE_OK) {
-            wait_for_unpinned(t, c);
-            atomic_store_explicit(&t->reserve_cursor,
-                                  pinned_index + 1 == n ? 0 : pinned_index + 1,
-                                  memory_order_relaxed);
-            out_handle->segment_id = t->segment_id;
-            out_handle->slot_index = pinned_index;
-            return SLOTKIT_OK;
-        }
-        /* Someone else took it meanwhile: scan again. */
+        if (!lazy_deadline_ok(&deadline, PEER_WAIT_LIMIT_NS))
+            return SLOTKIT_NO_FREE_SLOT;
+        backoff(&spins); /* and scan again */
     }
 }
 
@@ -781,9 +920,71 @@ static bool record_committer(struct slot_control *c, uint64_t tag)
     }
 }
 
+/* The commit of a COMMITTING slot could not take the publish lock: give the
+ * loan back to the caller as it was (LOANED, same tag, the mask bits that
+ * disconnects left), so it can commit again or discard it. */
+static void unclaim(const slot_table_view *t, struct slot_control *c, uint64_t tag)
+{
+    uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    while (st_phase(s) == PHASE_COMMITTING && st_tag(s) == tag &&
+           !atomic_compare_exchange_weak_explicit(&c->state, &s, st_with_phase(s, PHASE_LOANED),
+                                                  memory_order_release, memory_order_relaxed)) {
+    }
+    if (t->process_shared) { /* the record names us as the loan's holder again */
+        const uint64_t me = proc_identity_pack48(proc_identity_self());
+        uint64_t committer = make_record(key_of(tag, PHASE_COMMITTING), me);
+        atomic_compare_exchange_strong_explicit(&c->holder, &committer,
+                                                make_record(key_of(tag, PHASE_LOANED), me),
+                                                memory_order_release, memory_order_relaxed);
+    }
+}
+
+/* Steps (1)-(4) of a commit, under the publish lock (see "the publish lock
+ * and recovery"): takes the SN and publishes slot `index`, claimed as
+ * `committing`. false when the slot was not COMMITTING any more (only a
+ * corrupt table does that), and then no SN is consumed. */
+static bool publish(const slot_table_view *t, struct slot_control *c, uint32_t index,
+                    uint64_t committing, uint32_t *out_sn)
+{
+    slot_table *shared = t->shared;
+    /* Step (1): describe the publication before the SN is handed out. */
+    const uint32_t sn = atomic_load_explicit(&shared->next_sequence, memory_order_relaxed);
+    atomic_store_explicit(&c->sequence, sn, memory_order_release);
+    atomic_store_explicit(&shared->publish_sn, sn, memory_order_relaxed);
+    atomic_store_explicit(&shared->publish_tag, (uint32_t)st_tag(committing), memory_order_relaxed);
+    atomic_store_explicit(&shared->publish_slot, index, memory_order_release);
+    /* Step (2): hand the SN out. next_unread skips SNs >= the value it
+     * loads, so one not yet COMMITTED is simply not delivered yet. */
+    atomic_store_explicit(&shared->next_sequence, sn + 1u, memory_order_release);
+
+    /* Step (3): COMMITTING -> COMMITTED, keeping the mask bits a concurrent
+     * disconnect left (R-DISC-2): the wait set is whatever the mask is at
+     * this CAS. Release: payload and header are visible to whoever acquires
+     * the state. Nobody reclaims a live committer's slot, so the phase check
+     * only guards against a corrupt table. */
+    bool published = false;
+    uint64_t expected = committing;
+    while (st_phase(expected) == PHASE_COMMITTING && st_tag(expected) == st_tag(committing)) {
+        atomic_store_explicit(&c->wait_set, st_mask(expected), memory_order_relaxed);
+        if (atomic_compare_exchange_weak_explicit(&c->state, &expected,
+                                                  st_with_phase(expected, PHASE_COMMITTED),
+                                                  memory_order_release, memory_order_relaxed)) {
+            published = true;
+            break;
+        }
+    }
+    if (!published)
+        atomic_store_explicit(&shared->next_sequence, sn, memory_order_relaxed); /* R-SEQ-2 */
+
+    /* Step (4). */
+    atomic_store_explicit(&shared->publish_slot, NO_SLOT, memory_order_release);
+    *out_sn = sn;
+    return published;
+}
+
 /* See "the publish lock and recovery" for why SNs are taken under a lock. */
-static slotkit_status commit_common(slot_table *t, slotkit_handle h, const void *bytes, size_t len,
-                                    bool copy, uint32_t *out_sequence)
+static slotkit_status commit_common(slot_table_view *t, slotkit_handle h, const void *bytes,
+                                    size_t len, bool copy, uint32_t *out_sequence)
 {
     if (!out_sequence || (copy && !bytes && len != 0))
         return SLOTKIT_INVALID_ARGUMENT;
@@ -817,38 +1018,13 @@ static slotkit_status commit_common(slot_table *t, slotkit_handle h, const void 
      * claim above, so its second state load shows the slot changed. */
     atomic_store_explicit(&c->size, (uint32_t)len, memory_order_release);
 
-    publish_lock(t);
-    /* Step (1): describe the publication before the SN is handed out. */
-    const uint32_t sn = atomic_load_explicit(&t->next_sequence, memory_order_relaxed);
-    atomic_store_explicit(&c->sequence, sn, memory_order_release);
-    atomic_store_explicit(&t->publish_sn, sn, memory_order_relaxed);
-    atomic_store_explicit(&t->publish_tag, (uint32_t)st_tag(s), memory_order_relaxed);
-    atomic_store_explicit(&t->publish_slot, h.slot_index, memory_order_release);
-    /* Step (2): hand the SN out. next_unread skips SNs >= the value it
-     * loads, so one not yet COMMITTED is simply not delivered yet. */
-    atomic_store_explicit(&t->next_sequence, sn + 1u, memory_order_release);
-
-    /* Step (3): COMMITTING -> COMMITTED, keeping the mask bits a concurrent
-     * disconnect left (R-DISC-2): the wait set is whatever the mask is at
-     * this CAS. Release: payload and header are visible to whoever acquires
-     * the state. Nobody reclaims a live committer's slot, so the phase check
-     * only guards against a corrupt table. */
-    bool published = false;
-    uint64_t expected = committing;
-    while (st_phase(expected) == PHASE_COMMITTING && st_tag(expected) == st_tag(s)) {
-        atomic_store_explicit(&c->wait_set, st_mask(expected), memory_order_relaxed);
-        if (atomic_compare_exchange_weak_explicit(&c->state, &expected,
-                                                  st_with_phase(expected, PHASE_COMMITTED),
-                                                  memory_order_release, memory_order_relaxed)) {
-            published = true;
-            break;
-        }
+    st = publish_lock(t);
+    if (st != SLOTKIT_OK) {
+        unclaim(t, c, st_tag(s));
+        return st;
     }
-    if (!published)
-        atomic_store_explicit(&t->next_sequence, sn, memory_order_relaxed); /* R-SEQ-2 */
-
-    /* Step (4). */
-    atomic_store_explicit(&t->publish_slot, NO_SLOT, memory_order_release);
+    uint32_t sn = 0;
+    const bool published = publish(t, c, h.slot_index, committing, &sn);
     publish_unlock(t);
     if (!published)
         return SLOTKIT_OUT_OF_BOUNDS;
@@ -857,19 +1033,19 @@ static slotkit_status commit_common(slot_table *t, slotkit_handle h, const void 
     return SLOTKIT_OK;
 }
 
-slotkit_status slot_table_commit(slot_table *t, slotkit_handle h, const void *bytes, size_t len,
+slotkit_status slot_table_commit(slot_table_view *t, slotkit_handle h, const void *bytes, size_t len,
                                  uint32_t *out_sequence)
 {
     return commit_common(t, h, bytes, len, true, out_sequence);
 }
 
-slotkit_status slot_table_commit_in_place(slot_table *t, slotkit_handle h, size_t len,
+slotkit_status slot_table_commit_in_place(slot_table_view *t, slotkit_handle h, size_t len,
                                           uint32_t *out_sequence)
 {
     return commit_common(t, h, NULL, len, false, out_sequence);
 }
 
-slotkit_status slot_table_data_ptr(slot_table *t, slotkit_handle h, void **out_ptr,
+slotkit_status slot_table_data_ptr(slot_table_view *t, slotkit_handle h, void **out_ptr,
                                    size_t *out_capacity)
 {
     if (!out_ptr || !out_capacity)
@@ -885,7 +1061,7 @@ slotkit_status slot_table_data_ptr(slot_table *t, slotkit_handle h, void **out_p
     return SLOTKIT_OK;
 }
 
-slotkit_status slot_table_discard(slot_table *t, slotkit_handle h)
+slotkit_status slot_table_discard(slot_table_view *t, slotkit_handle h)
 {
     slotkit_status st = check_handle(t, h);
     if (st != SLOTKIT_OK)
@@ -908,7 +1084,58 @@ slotkit_status slot_table_discard(slot_table *t, slotkit_handle h)
 
 /* ---- read ------------------------------------------------------------ */
 
-slotkit_status slot_table_read(slot_table *t, slotkit_handle h, slotkit_slot_header *out_header,
+/* A sample's size word exceeds the slot capacity: only a corrupt or hostile
+ * peer writes that (commit bounds it), and it must never become a length. */
+static slotkit_status size_word_corrupt(const slot_table_view *t, uint32_t index, uint32_t size)
+{
+    return backend_op_error(SLOTKIT_LOCK_POISONED,
+                            "slot table: slot %u's size word says %u bytes, its capacity is %u "
+                            "(corrupt shared memory)",
+                            index, size, t->capacity);
+}
+
+/* Every pin of slot `index` is taken (state *s): 65535 live copies end
+ * within one memcpy each, so wait for one at most PEER_WAIT_LIMIT_NS (a count
+ * that stays full is forged). OK with *s showing a free pin or another
+ * phase; LOCK_POISONED otherwise. */
+__attribute__((noinline, cold)) static slotkit_status
+wait_for_free_pin(struct slot_control *c, uint32_t index, uint64_t *s)
+{
+    unsigned spins = 0;
+    struct lazy_deadline deadline = {.set = false};
+    while (st_phase(*s) == PHASE_COMMITTED && st_pins(*s) == ST_PINS_MAX) {
+        if (!lazy_deadline_ok(&deadline, PEER_WAIT_LIMIT_NS))
+            return backend_op_error(SLOTKIT_LOCK_POISONED,
+                                    "slot table: slot %u's read pin count stayed at its maximum "
+                                    "(%llu) for over %llu ms (corrupt, or stuck readers)",
+                                    index, ST_PINS_MAX, PEER_WAIT_LIMIT_NS / 1000000u);
+        backoff(&spins);
+        *s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    }
+    return SLOTKIT_OK;
+}
+
+/* Pins the sample in slot `index`, its state then in *s: while pins > 0 no
+ * reserve completes on the slot, so the header and payload cannot change
+ * under the copy (R-THREAD-3). Acquire pairs with the publishing CAS. */
+static inline slotkit_status pin_sample(struct slot_control *c, uint32_t index, uint64_t *s)
+{
+    *s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    for (;;) {
+        if (__builtin_expect(st_pins(*s) == ST_PINS_MAX, 0)) {
+            slotkit_status st = wait_for_free_pin(c, index, s);
+            if (st != SLOTKIT_OK)
+                return st;
+        }
+        if (st_phase(*s) != PHASE_COMMITTED)
+            return SLOTKIT_OUT_OF_BOUNDS; /* R-READ-3 */
+        if (atomic_compare_exchange_weak_explicit(&c->state, s, *s + ST_PIN_ONE,
+                                                  memory_order_acquire, memory_order_relaxed))
+            return SLOTKIT_OK;
+    }
+}
+
+slotkit_status slot_table_read(slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header,
                                void *buf, size_t buf_len)
 {
     if (!out_header || (!buf && buf_len != 0))
@@ -917,24 +1144,10 @@ slotkit_status slot_table_read(slot_table *t, slotkit_handle h, slotkit_slot_hea
     if (st != SLOTKIT_OK)
         return st;
     struct slot_control *c = control_of(t, h.slot_index);
-
-    /* Pin: while pins > 0 no reserve completes on this slot, so the header
-     * and payload cannot change under the copy (R-THREAD-3). Acquire pairs
-     * with the publishing CAS. */
-    uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
-    unsigned spins = 0;
-    for (;;) {
-        if (st_phase(s) != PHASE_COMMITTED)
-            return SLOTKIT_OUT_OF_BOUNDS; /* R-READ-3 */
-        if (st_pins(s) == ST_PINS_MAX) { /* 65535 copies in flight: wait for one */
-            backoff(&spins);
-            s = atomic_load_explicit(&c->state, memory_order_relaxed);
-            continue;
-        }
-        if (atomic_compare_exchange_weak_explicit(&c->state, &s, s + ST_PIN_ONE,
-                                                  memory_order_acquire, memory_order_relaxed))
-            break;
-    }
+    uint64_t s = 0;
+    st = pin_sample(c, h.slot_index, &s);
+    if (st != SLOTKIT_OK)
+        return st;
 
     uint32_t size = atomic_load_explicit(&c->size, memory_order_relaxed);
     out_header->sequence_number = atomic_load_explicit(&c->sequence, memory_order_relaxed);
@@ -944,10 +1157,14 @@ slotkit_status slot_table_read(slot_table *t, slotkit_handle h, slotkit_slot_hea
         atomic_load_explicit(&c->wait_set, memory_order_relaxed) & ~st_mask(s);
     out_header->reserved = 0;
 
-    if (buf_len < size)
+    if (__builtin_expect(size > t->capacity, 0)) {
+        out_header->sample_size = 0; /* never hand out a length past the slot */
+        st = size_word_corrupt(t, h.slot_index, size);
+    } else if (buf_len < size) {
         st = SLOTKIT_INVALID_ARGUMENT; /* R-READ-4: header filled, nothing copied */
-    else if (size != 0)
+    } else if (size != 0) {
         memcpy(buf, payload_of(t, h.slot_index), size);
+    }
 
     if (!t->process_shared) {
         /* Unpin with a plain fetch_sub: the field is > 0, so no borrow, and
@@ -976,7 +1193,7 @@ slotkit_status slot_table_read(slot_table *t, slotkit_handle h, slotkit_slot_hea
     }
 }
 
-slotkit_status slot_table_read_ptr(slot_table *t, slotkit_handle h, const void **out_ptr,
+slotkit_status slot_table_read_ptr(slot_table_view *t, slotkit_handle h, const void **out_ptr,
                                    size_t *out_len)
 {
     if (!out_ptr || !out_len)
@@ -996,6 +1213,8 @@ slotkit_status slot_table_read_ptr(slot_table *t, slotkit_handle h, const void *
         uint32_t size = atomic_load_explicit(&c->size, memory_order_acquire);
         uint64_t after = atomic_load_explicit(&c->state, memory_order_relaxed);
         if (st_same_sample(before, after)) {
+            if (size > t->capacity)
+                return size_word_corrupt(t, h.slot_index, size);
             *out_ptr = payload_of(t, h.slot_index);
             *out_len = size;
             return SLOTKIT_OK;
@@ -1005,7 +1224,7 @@ slotkit_status slot_table_read_ptr(slot_table *t, slotkit_handle h, const void *
 
 /* ---- mark, disconnect, next unread ---------------------------------- */
 
-slotkit_status slot_table_mark_read(slot_table *t, slotkit_handle h, uint32_t reader_index)
+slotkit_status slot_table_mark_read(slot_table_view *t, slotkit_handle h, uint32_t reader_index)
 {
     if (reader_index >= SLOTKIT_MAX_READERS)
         return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
@@ -1033,7 +1252,7 @@ slotkit_status slot_table_mark_read(slot_table *t, slotkit_handle h, uint32_t re
     return SLOTKIT_OK;
 }
 
-slotkit_status slot_table_disconnect(slot_table *t, uint32_t reader_index)
+slotkit_status slot_table_disconnect(slot_table_view *t, uint32_t reader_index)
 {
     if (reader_index >= SLOTKIT_MAX_READERS)
         return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
@@ -1055,7 +1274,7 @@ slotkit_status slot_table_disconnect(slot_table *t, uint32_t reader_index)
 /* RFC 1982 serial comparison: a is before b. */
 static inline bool serial_before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 
-slotkit_status slot_table_next_unread(slot_table *t, uint32_t reader_index, bool *out_found,
+slotkit_status slot_table_next_unread(slot_table_view *t, uint32_t reader_index, bool *out_found,
                                       slotkit_handle *out_handle)
 {
     if (!out_found || !out_handle)
@@ -1068,7 +1287,7 @@ slotkit_status slot_table_next_unread(slot_table *t, uint32_t reader_index, bool
      * being published (see commit_common), so the scan below sees every
      * older sample; samples handed out after this load are skipped, since an
      * older one might not be published yet. */
-    const uint32_t turn = atomic_load_explicit(&t->next_sequence, memory_order_acquire);
+    const uint32_t turn = atomic_load_explicit(&t->shared->next_sequence, memory_order_acquire);
 
     bool found = false;
     uint32_t best_sn = 0, best_index = 0;
@@ -1102,12 +1321,12 @@ slotkit_status slot_table_next_unread(slot_table *t, uint32_t reader_index, bool
 
 /* ---- notify ---------------------------------------------------------- */
 
-uint64_t slot_table_generation(const slot_table *t)
+uint64_t slot_table_generation(const slot_table_view *t)
 {
-    return atomic_load_explicit(&((slot_table *)t)->generation, memory_order_acquire);
+    return atomic_load_explicit(&t->shared->generation, memory_order_acquire);
 }
 
-void slot_table_wait_for_change(slot_table *t, uint64_t last, uint64_t timeout_ns)
+void slot_table_wait_for_change(slot_table_view *t, uint64_t last, uint64_t timeout_ns)
 {
     /* R-NOTIFY-2; also covers a last that no 32-bit generation can equal. */
     if (slot_table_generation(t) != last || timeout_ns == 0)
@@ -1121,13 +1340,14 @@ void slot_table_wait_for_change(slot_table *t, uint64_t last, uint64_t timeout_n
     const int op = FUTEX_WAIT_BITSET | (t->process_shared ? 0 : FUTEX_PRIVATE_FLAG);
     const int saved_errno = errno;
 
-    atomic_fetch_add_explicit(&t->waiters, 1u, memory_order_seq_cst); /* see bump_generation */
+    slot_table *shared = t->shared;
+    atomic_fetch_add_explicit(&shared->waiters, 1u, memory_order_seq_cst); /* see bump_generation */
     for (;;) {
-        if (atomic_load_explicit(&t->generation, memory_order_seq_cst) != (uint32_t)last)
+        if (atomic_load_explicit(&shared->generation, memory_order_seq_cst) != (uint32_t)last)
             break;
         if (!before_deadline(&deadline))
             break; /* R-NOTIFY-3: not before the timeout */
-        if (futex_call(&t->generation, op, (uint32_t)last, &deadline) != 0 && errno != EAGAIN &&
+        if (futex_call(&shared->generation, op, (uint32_t)last, &deadline) != 0 && errno != EAGAIN &&
             errno != EINTR && errno != ETIMEDOUT) {
             /* No usable futex (should not happen on Linux): poll gently
              * rather than spin until the deadline. */
@@ -1135,6 +1355,6 @@ void slot_table_wait_for_change(slot_table *t, uint64_t last, uint64_t timeout_n
             nanosleep(&nap, NULL);
         }
     }
-    atomic_fetch_sub_explicit(&t->waiters, 1u, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&shared->waiters, 1u, memory_order_relaxed);
     errno = saved_errno;
 }

@@ -38,8 +38,29 @@
 extern "C" {
 #endif
 
-/* Opaque: the header at the base of the table memory. */
+/* Opaque: the header at the base of the table memory (shared). */
 typedef struct slot_table slot_table;
+
+/*
+ * A process's own view of a table: the geometry, copied out of the table
+ * memory and validated once, at open or attach. The operations below take
+ * a view and never read the geometry from the table memory again, so a peer
+ * that overwrites the shared header after attach cannot make them index or
+ * copy outside the mapping. Process-local; fields are read-only after
+ * slot_table_view_open (treat them as private to slot_table.c).
+ */
+typedef struct slot_table_view {
+    uint64_t segment_id;
+    uint32_t slot_count;
+    uint32_t capacity;              /* configured, unpadded */
+    struct slot_control *controls;  /* the control array in the mapping */
+    unsigned char *payloads;        /* the payload array in the mapping */
+    size_t stride;                  /* SLOTKIT_SLOT_TOTAL_SIZE(capacity) */
+    struct slot_table *shared;      /* counters, publish lock, futex word */
+    bool process_shared;
+    bool has_type_hash;
+    uint8_t type_hash[16];
+} slot_table_view;
 
 /* Required alignment of the table base. */
 #define SLOT_TABLE_ALIGN 64u
@@ -72,11 +93,13 @@ slotkit_status slot_table_size(size_t slot_count, size_t capacity, size_t *out_b
  * commit returns first_sequence_number. type_hash may be NULL. process_shared
  * selects the futex flavour (shared vs _PRIVATE) and is fixed for the
  * table's life: it describes where the memory lives, not who calls.
- * The geometry must have passed slot_table_size().
+ * The geometry must have passed slot_table_size(). view (may be NULL) gets
+ * the creating process's view, from the arguments rather than the memory.
  */
 slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity,
                             uint32_t first_sequence_number, uint64_t segment_id,
-                            const uint8_t *type_hash, bool process_shared);
+                            const uint8_t *type_hash, bool process_shared,
+                            slot_table_view *view);
 
 /*
  * Checks that mem (mapped_bytes long) holds a table this code can use:
@@ -86,7 +109,19 @@ slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity,
  */
 slotkit_status slot_table_validate(const void *mem, size_t mapped_bytes, const char **why);
 
-/* The table at mem, after slot_table_init or a successful validate. */
+/*
+ * Fills *view for the table at mem (mapped_bytes of it are mapped), after
+ * slot_table_init or to attach to a table another process initialised. The
+ * geometry is copied first and the copy validated like slot_table_validate
+ * (SLOTKIT_INCOMPATIBLE with *why set otherwise), so a peer changing the
+ * header meanwhile cannot slip a bad geometry past the check.
+ */
+slotkit_status slot_table_view_open(slot_table_view *view, void *mem, size_t mapped_bytes,
+                                    const char **why);
+
+/* The table at mem, after slot_table_init or a successful validate. The
+ * accessors below read its shared header: for validating a segment, not
+ * for the operations (those take a view). */
 slot_table *slot_table_at(void *mem);
 
 size_t slot_table_slot_count(const slot_table *t);
@@ -98,30 +133,45 @@ bool slot_table_process_shared(const slot_table *t);
 /* Copies the 16-byte type hash and returns true, or returns false. */
 bool slot_table_type_hash(const slot_table *t, uint8_t out_hash[16]);
 
+/* The view's geometry and type hash (process-local copies). */
+size_t slot_table_view_slot_count(const slot_table_view *v);
+size_t slot_table_view_capacity(const slot_table_view *v);
+size_t slot_table_view_total_size(const slot_table_view *v);
+bool slot_table_view_type_hash(const slot_table_view *v, uint8_t out_hash[16]);
+
 /* ---- the contract's operations (see slotkit_ops) ------------------- */
 
-slotkit_status slot_table_reserve(slot_table *t, slotkit_reader_mask active_readers_mask,
+/*
+ * Values read from the table memory (a size word, a pin count, the publish
+ * lock's owner) are bounded before use: one out of range, or a peer that
+ * makes no progress for PEER_WAIT_LIMIT_NS (slot_table.c), gives
+ * SLOTKIT_LOCK_POISONED with a reason for slotkit_last_error()
+ * (backend_op_error), never an access outside the mapping or an endless
+ * wait.
+ */
+
+slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active_readers_mask,
                                   slotkit_handle *out_handle);
-slotkit_status slot_table_commit(slot_table *t, slotkit_handle h, const void *bytes, size_t len,
+slotkit_status slot_table_commit(slot_table_view *t, slotkit_handle h, const void *bytes, size_t len,
                                  uint32_t *out_sequence);
-slotkit_status slot_table_data_ptr(slot_table *t, slotkit_handle h, void **out_ptr,
+slotkit_status slot_table_data_ptr(slot_table_view *t, slotkit_handle h, void **out_ptr,
                                    size_t *out_capacity);
-slotkit_status slot_table_commit_in_place(slot_table *t, slotkit_handle h, size_t len,
+slotkit_status slot_table_commit_in_place(slot_table_view *t, slotkit_handle h, size_t len,
                                           uint32_t *out_sequence);
-slotkit_status slot_table_discard(slot_table *t, slotkit_handle h);
-slotkit_status slot_table_read(slot_table *t, slotkit_handle h, slotkit_slot_header *out_header,
+slotkit_status slot_table_discard(slot_table_view *t, slotkit_handle h);
+slotkit_status slot_table_read(slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header,
                                void *buf, size_t buf_len);
-slotkit_status slot_table_read_ptr(slot_table *t, slotkit_handle h, const void **out_ptr,
+slotkit_status slot_table_read_ptr(slot_table_view *t, slotkit_handle h, const void **out_ptr,
                                    size_t *out_len);
-slotkit_status slot_table_mark_read(slot_table *t, slotkit_handle h, uint32_t reader_index);
-slotkit_status slot_table_disconnect(slot_table *t, uint32_t reader_index);
-slotkit_status slot_table_next_unread(slot_table *t, uint32_t reader_index, bool *out_found,
+slotkit_status slot_table_mark_read(slot_table_view *t, slotkit_handle h, uint32_t reader_index);
+slotkit_status slot_table_disconnect(slot_table_view *t, uint32_t reader_index);
+slotkit_status slot_table_next_unread(slot_table_view *t, uint32_t reader_index, bool *out_found,
                                       slotkit_handle *out_handle);
 /* The change generation: a 32-bit counter, widened. */
-uint64_t slot_table_generation(const slot_table *t);
+uint64_t slot_table_generation(const slot_table_view *t);
 /* Blocks until the generation differs from last or timeout_ns elapsed
  * (CLOCK_MONOTONIC). Returns at once if it already differs. */
-void slot_table_wait_for_change(slot_table *t, uint64_t last, uint64_t timeout_ns);
+void slot_table_wait_for_change(slot_table_view *t, uint64_t last, uint64_t timeout_ns);
 
 #ifdef __cplusplus
 }

@@ -3,7 +3,7 @@
 
 #include "common/slot_table.h"
 
-static slot_table *table_of(slotkit_instance *inst) { return *(slot_table **)(void *)inst; }
+static slot_table_view *table_of(slotkit_instance *inst) { return (slot_table_view *)(void *)inst; }
 
 static slotkit_status ops_reserve(slotkit_instance *inst, slotkit_reader_mask mask, slotkit_handle *out_handle)
 {
@@ -40,13 +40,13 @@ static slotkit_status ops_disconnect(slotkit_instance *inst, uint32_t reader_ind
 static slotkit_status ops_slot_count(slotkit_instance *inst, size_t *out_count)
 {
     if (!out_count) return SLOTKIT_INVALID_ARGUMENT;
-    *out_count = slot_table_slot_count(table_of(inst));
+    *out_count = slot_table_view_slot_count(table_of(inst));
     return SLOTKIT_OK;
 }
 
-static size_t ops_slot_total_size(slotkit_instance *inst) { return slot_table_total_size(table_of(inst)); }
+static size_t ops_slot_total_size(slotkit_instance *inst) { return slot_table_view_total_size(table_of(inst)); }
 
-static size_t ops_slot_capacity(slotkit_instance *inst) { return slot_table_capacity(table_of(inst)); }
+static size_t ops_slot_capacity(slotkit_instance *inst) { return slot_table_view_capacity(table_of(inst)); }
 
 static slotkit_status ops_data_ptr(slotkit_instance *inst, slotkit_handle h, void **out_ptr, size_t *out_capacity)
 {
@@ -72,7 +72,7 @@ static slotkit_status ops_next_unread(slotkit_instance *inst, uint32_t reader_in
 
 static bool ops_type_hash(slotkit_instance *inst, uint8_t out_hash[16])
 {
-    return slot_table_type_hash(table_of(inst), out_hash);
+    return slot_table_view_type_hash(table_of(inst), out_hash);
 }
 
 static uint64_t ops_notify_generation(slotkit_instance *inst) { return slot_table_generation(table_of(inst)); }

@@ -10,8 +10,10 @@
 #include "slotkit/backend.h"
 
 /* Requires every instance it is used with to be a struct slotkit_instance
- * whose FIRST member is `slot_table *table` (C11 6.7.2.1p15: a pointer to a
- * struct, converted, points to its first member). */
+ * whose FIRST member is its slot_table_view, e.g. `slot_table_view table[1]`
+ * (C11 6.7.2.1p15: a pointer to a struct, converted, points to its first
+ * member). The view sits in the instance itself, so an operation reaches the
+ * process-local geometry without a further pointer. */
 extern const slotkit_ops slot_table_ops;
 
 #endif

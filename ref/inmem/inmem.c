@@ -26,9 +26,9 @@
 /* The instance header sits at the start of the one allocation; the table
  * follows at the next SLOT_TABLE_ALIGN boundary. */
 struct slotkit_instance {
-    slot_table *table;
+    slot_table_view table[1]; /* this process's view of the table below */
 };
-_Static_assert(offsetof(struct slotkit_instance, table) == 0, "slot_table_ops needs the table first");
+_Static_assert(offsetof(struct slotkit_instance, table) == 0, "slot_table_ops needs the view first");
 
 #define INSTANCE_BYTES \
     ((sizeof(struct slotkit_instance) + SLOT_TABLE_ALIGN - 1u) & ~(size_t)(SLOT_TABLE_ALIGN - 1u))
@@ -91,11 +91,10 @@ static slotkit_status inmem_open(const slotkit_config *config, slotkit_instance 
     }
 
     slotkit_instance *inst = block;
-    inst->table = slot_table_init((char *)block + INSTANCE_BYTES, config->slot_count,
-                                  config->slot_capacity, config->first_sequence_number,
-                                  next_segment_id(), config->type_hash,
-                                  false /* private futexes: one process */);
-    if (!inst->table) { /* cannot happen after slot_table_size succeeded */
+    if (!slot_table_init((char *)block + INSTANCE_BYTES, config->slot_count,
+                         config->slot_capacity, config->first_sequence_number, next_segment_id(),
+                         config->type_hash, false /* private futexes: one process */,
+                         inst->table)) { /* cannot happen after slot_table_size succeeded */
         free(block);
         backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "inmem: slot table initialisation failed");
         return SLOTKIT_INVALID_ARGUMENT;

@@ -52,7 +52,7 @@
 
 /* Process-local; the shared state is all behind table. */
 struct slotkit_instance {
-    slot_table *table;
+    slot_table_view table[1]; /* the geometry, copied at open: never re-read from the segment */
     void *base;          /* the mapping */
     size_t mapped_bytes;
     bool is_creator;
@@ -61,7 +61,7 @@ struct slotkit_instance {
     ino_t ino;
     char shm_name[POSIX_SHM_NAME_SIZE];
 };
-_Static_assert(offsetof(struct slotkit_instance, table) == 0, "slot_table_ops needs the table first");
+_Static_assert(offsetof(struct slotkit_instance, table) == 0, "slot_table_ops needs the view first");
 
 /* ---- create ------------------------------------------------------------ */
 
@@ -102,13 +102,11 @@ static slotkit_status create_pool(const slotkit_config *config, const char *shm_
         return created;
     }
     struct shm_segment_header *h = seg.base;
-    slot_table *table = slot_table_init((char *)seg.base + POSIX_TABLE_OFFSET, config->slot_count,
-                                        config->slot_capacity, config->first_sequence_number,
-                                        segment_id, config->type_hash, true);
+    (void)slot_table_init((char *)seg.base + POSIX_TABLE_OFFSET, config->slot_count, config->slot_capacity,
+                          config->first_sequence_number, segment_id, config->type_hash, true, inst->table);
     shm_segment_init_header(&shm_kind_posix_pool, h, config, total, segment_id);
     shm_segment_publish(&shm_kind_posix_pool, h);
 
-    inst->table = table;
     inst->base = seg.base;
     inst->mapped_bytes = seg.bytes;
     inst->is_creator = true;
@@ -147,11 +145,22 @@ static slotkit_status attach_pool(const slotkit_config *config, const char *shm_
     shm_segment seg;
     slotkit_status status = shm_segment_attach(&shm_kind_posix_pool, shm_name, config->name, config,
                                                posix_kind_check, NULL, &seg, err);
+    /* The table's geometry is validated again from a process-local copy (the
+     * view): a peer may be rewriting the segment under us. */
+    slot_table_view view;
+    const char *table_why = NULL;
+    if (status == SLOTKIT_OK &&
+        slot_table_view_open(&view, (char *)seg.base + POSIX_TABLE_OFFSET, seg.bytes - POSIX_TABLE_OFFSET,
+                             &table_why) != SLOTKIT_OK) {
+        munmap(seg.base, seg.bytes);
+        status = backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0, "posix: segment's slot table: %s: %s",
+                                   table_why, shm_name);
+    }
     if (status != SLOTKIT_OK) {
         free(inst);
         return status;
     }
-    inst->table = slot_table_at((char *)seg.base + POSIX_TABLE_OFFSET);
+    inst->table[0] = view;
     inst->base = seg.base;
     inst->mapped_bytes = seg.bytes;
     inst->is_creator = false;

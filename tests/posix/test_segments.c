@@ -92,8 +92,9 @@ static bool make_segment(const shm_segment_kind *kind, const char *shm_name, boo
     if (shm_segment_create(kind, shm_name, shm_name, total, &seg, &err) != SLOTKIT_OK)
         return false;
     struct shm_segment_header *h = seg.base;
+    slot_table_view view;
     (void)slot_table_init((char *)seg.base + kind->table_offset, config.slot_count, config.slot_capacity, 0,
-                          42u, NULL, true);
+                          42u, NULL, true, &view);
     shm_segment_init_header(kind, h, &config, total, 42u);
     if (publish)
         shm_segment_publish(kind, h);
@@ -608,7 +609,8 @@ Test(posix, r_posix_8__waits_for_live_creator,
         const char *shm_name = shm_name_of(late);
         if (shm_segment_create(&shm_kind_posix_pool, shm_name, late, total, &seg, &err) != SLOTKIT_OK)
             _exit(1);
-        slot_table_init((char *)seg.base + POSIX_TABLE_OFFSET, 2, 16, 0, 7u, NULL, true);
+        slot_table_view view;
+        slot_table_init((char *)seg.base + POSIX_TABLE_OFFSET, 2, 16, 0, 7u, NULL, true, &view);
         shm_segment_init_header(&shm_kind_posix_pool, seg.base, &config, total, 7u);
         struct timespec nap = {0, 300000000L};
         nanosleep(&nap, NULL);
