@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "common/proc_identity.h"
+#include "common/shm_segment.h"
 #include "posix/segment.h"
 #include "slotkit/slotkit.h"
 
@@ -196,8 +197,8 @@ static bool write_segment(const char *shm_name, const uint8_t *bytes, size_t siz
 {
     static unsigned char image[MAX_SEGMENT];
     memcpy(image, bytes, size);
-    if (size >= sizeof(struct posix_segment_header)) {
-        struct posix_segment_header h;
+    if (size >= sizeof(struct shm_segment_header)) {
+        struct shm_segment_header h;
         memcpy(&h, image, sizeof h);
         uint64_t token = 0;
         (void)proc_start_token(getpid(), &token, NULL);
@@ -251,7 +252,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r.bytes = bytes;
     CHECK(slotkit_slot_count(r.pool, &r.slots) == SLOTKIT_OK && r.slots >= 1, "slot_count");
     r.capacity = slotkit_slot_capacity(r.pool);
-    memcpy(&r.segment_id, segment + offsetof(struct posix_segment_header, segment_id),
+    memcpy(&r.segment_id, segment + offsetof(struct shm_segment_header, segment_id),
            sizeof r.segment_id);
     for (size_t i = 0; i < HANDLES; i++)
         r.handles[i] = (slotkit_handle){.segment_id = r.segment_id, .slot_index = (uint32_t)i};
