@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fixture.h"
+
 #include "common/proc_identity.h"
 #include "common/shm_segment.h"
 #include "common/slot_table_layout.h"
@@ -34,77 +36,35 @@
 #include "posix/segment.h"
 #include "slotkit/slotkit.h"
 
-/* ---- fixture: names, pools, mappings and children cleaned up in .fini ---- */
+/* ---- fixture: names and pools are tests/posix/fixture's; the stopped
+ * children are this file's, killed in .fini before the pools close ---- */
 
-#define MAX_ITEMS 8
-static char used_names[MAX_ITEMS][POSIX_SHM_NAME_SIZE];
-static unsigned used_name_count;
-static slotkit_pool *open_pools[MAX_ITEMS];
-static pid_t children[MAX_ITEMS];
+#define MAX_CHILDREN 8
+static pid_t children[MAX_CHILDREN];
 
-static void fixture_fini(void)
+static void shm_values_fini(void)
 {
-    for (size_t i = 0; i < MAX_ITEMS; i++) {
+    for (size_t i = 0; i < MAX_CHILDREN; i++) {
         if (children[i] > 0) {
             kill(children[i], SIGKILL);
             waitpid(children[i], NULL, 0);
             children[i] = 0;
         }
-        if (open_pools[i])
-            slotkit_pool_close(open_pools[i]);
-        open_pools[i] = NULL;
     }
-    for (unsigned i = 0; i < used_name_count; i++)
-        shm_unlink(used_names[i]);
-    used_name_count = 0;
+    fixture_fini();
 }
 
 /* Longest a call may take when it gives up on a peer: the backend's 1 s
  * limit, plus slack for a loaded machine and the asan build. */
 #define GIVE_UP_MS 4000u
 
-TestSuite(shm_values, .fini = fixture_fini, .timeout = 30.0);
+TestSuite(shm_values, .fini = shm_values_fini, .timeout = 30.0);
 
 static uint64_t now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static const char *fresh_name(const char *tag)
-{
-    static char names[MAX_ITEMS][160];
-    cr_assert_lt(used_name_count, MAX_ITEMS, "test uses too many names");
-    char *name = names[used_name_count];
-    snprintf(name, sizeof names[0], "skv-%ld-%.40s-%.30s-%u", (long)getpid(),
-             criterion_current_test ? criterion_current_test->name : "t", tag, used_name_count);
-    snprintf(used_names[used_name_count], sizeof used_names[0], "/slotkit-%s", name);
-    used_name_count++;
-    return name;
-}
-
-static slotkit_pool *must_open(const char *name, slotkit_role role, size_t count, size_t cap)
-{
-    slotkit_config config;
-    memset(&config, 0, sizeof config);
-    config.name = name;
-    config.role = role;
-    config.slot_count = count;
-    config.slot_capacity = cap;
-    slotkit_pool *pool = NULL;
-    slotkit_error err;
-    slotkit_status st = slotkit_pool_open(slotkit_posix_backend(), &config, &pool, &err);
-    cr_assert_eq(st, SLOTKIT_OK, "open(%s, role %d): %s: %s", name, (int)role,
-                 slotkit_strerror(st), err.message);
-    for (size_t i = 0; i < MAX_ITEMS; i++) {
-        if (!open_pools[i]) {
-            open_pools[i] = pool;
-            return pool;
-        }
-    }
-    cr_assert_fail("too many pools");
-    return NULL;
 }
 
 /* A second, independent mapping of the pool's segment: the forger's. */
@@ -117,17 +77,10 @@ struct forger {
 
 static struct forger map_forger(const char *name)
 {
-    char shm[POSIX_SHM_NAME_SIZE];
-    cr_assert(posix_shm_name(name, shm, NULL));
-    int fd = shm_open(shm, O_RDWR, 0);
-    cr_assert_geq(fd, 0, "shm_open: %s", strerror(errno));
-    struct stat st;
-    cr_assert_eq(fstat(fd, &st), 0);
-    void *base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
-    cr_assert_neq(base, MAP_FAILED, "mmap: %s", strerror(errno));
-    struct forger f = {base, (size_t)st.st_size, base,
-                       (struct slot_table *)((unsigned char *)base + POSIX_TABLE_OFFSET)};
+    size_t size = 0;
+    unsigned char *base = map_segment(name, &size);
+    struct forger f = {base, size, (struct shm_segment_header *)base,
+                       (struct slot_table *)(base + POSIX_TABLE_OFFSET)};
     return f;
 }
 
@@ -161,7 +114,7 @@ static pid_t stopped_child(uint64_t *out_identity)
         for (;;)
             pause();
     }
-    for (size_t i = 0; i < MAX_ITEMS; i++) {
+    for (size_t i = 0; i < MAX_CHILDREN; i++) {
         if (children[i] == 0) {
             children[i] = child;
             break;
