@@ -1,7 +1,6 @@
 /* Folding per-test outcomes into per-rule verdicts (verdict.h). */
 #include "verdict.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,18 +17,6 @@ const char *verdict_name(rule_verdict verdict)
 }
 
 bool test_is_should(const conform_test *test) { return strstr(test->name, "__should") != NULL; }
-
-int verdict_rule_of_test(const char *test_name, char *rule, size_t rule_size)
-{
-    if (strncmp(test_name, "r_", 2) != 0) return -1;
-    size_t n = 0;
-    for (const char *c = test_name; *c && !(c[0] == '_' && c[1] == '_'); c++) {
-        if (n + 1 >= rule_size) return -1;
-        rule[n++] = *c == '_' ? '-' : (char)toupper((unsigned char)*c);
-    }
-    rule[n] = '\0';
-    return n > 2 ? 0 : -1;
-}
 
 static conform_rule *find_rule(conform_rule *rules, size_t count, const char *rule)
 {

@@ -6,10 +6,6 @@
 
 #include "conform_model.h"
 
-/* Test name r_commit_3__variant → rule "R-COMMIT-3". Returns 0, or -1 if the
- * name does not follow the convention. */
-int verdict_rule_of_test(const char *test_name, char *rule, size_t rule_size);
-
 /* Folds the selected tests into one row per rule, ordered root failures
  * first, then blocked, not run, warned, passed, skipped. A FAILED rule whose
  * transitive prerequisites include a FAILED rule becomes BLOCKED, naming the

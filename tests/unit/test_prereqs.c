@@ -37,4 +37,9 @@ Test(prereqs, test_names_map_to_rules)
     cr_assert(prereqs_rule_of_test("r_xproc_12__attacher_close", rule, sizeof rule));
     cr_assert_str_eq(rule, "R-XPROC-12");
     cr_assert_not(prereqs_rule_of_test("helper", rule, sizeof rule));
+    cr_assert(prereqs_rule_of_test("r_commit_3", rule, sizeof rule));
+    cr_assert_str_eq(rule, "R-COMMIT-3");
+    cr_assert(prereqs_rule_of_test("r_seq_4__across_wrap", rule, sizeof rule));
+    cr_assert_str_eq(rule, "R-SEQ-4");
+    cr_assert_not(prereqs_rule_of_test("helper_test", rule, sizeof rule));
 }

@@ -8,16 +8,6 @@
 #include "../../conformance/report_record.h"
 #include "../../harness/verdict.h"
 
-Test(verdict, test_names_map_to_rule_ids)
-{
-    char rule[48];
-    cr_assert_eq(verdict_rule_of_test("r_commit_3", rule, sizeof rule), 0);
-    cr_assert_str_eq(rule, "R-COMMIT-3");
-    cr_assert_eq(verdict_rule_of_test("r_seq_4__across_wrap", rule, sizeof rule), 0);
-    cr_assert_str_eq(rule, "R-SEQ-4");
-    cr_assert_eq(verdict_rule_of_test("helper_test", rule, sizeof rule), -1);
-}
-
 static conform_test make_test(const char *name, const char *rule, const char *prereqs, test_outcome outcome,
                               const char *detail)
 {
