@@ -24,7 +24,7 @@ FUZZ_RUN_FLAGS ?= -timeout=10 -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/
 .PHONY: fuzz fuzz-build fuzz-seeds
 fuzz-build: $(FUZZ_BIN)
 
-$(FUZZ_BIN): $(FUZZ_SRC) $(wildcard include/slotkit/*.h ref/*/*.h lib/*.h)
+$(FUZZ_BIN): $(FUZZ_SRC) tests/fuzz/fuzz_input.h $(wildcard include/slotkit/*.h ref/*/*.h lib/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_SRC) -ldl -lpthread -lrt
 

@@ -34,20 +34,8 @@
 #include "posix/segment.h"
 #include "slotkit/slotkit.h"
 
-/* The built-in "posix" backend, found the way any caller finds it. */
-static const slotkit_backend *posix_backend(void)
-{
-    static const slotkit_backend *backend;
-    slotkit_error err;
-    if (!backend && slotkit_backend_load("posix", &backend, &err) != SLOTKIT_OK) {
-        fprintf(stderr, "no posix backend: %s\n", err.message);
-        abort();
-    }
-    return backend;
-}
+#include "fuzz_input.h"
 
-#define SCRIPT_OPS 24u
-#define SCRIPT_BYTES (SCRIPT_OPS * 4u)
 #define MAX_SEGMENT (1u << 20)
 #define HANDLES 8u
 

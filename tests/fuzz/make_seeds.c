@@ -15,19 +15,8 @@
 
 #include "slotkit/slotkit.h"
 
-/* The built-in "posix" backend, found the way any caller finds it. */
-static const slotkit_backend *posix_backend(void)
-{
-    static const slotkit_backend *backend;
-    slotkit_error err;
-    if (!backend && slotkit_backend_load("posix", &backend, &err) != SLOTKIT_OK) {
-        fprintf(stderr, "no posix backend: %s\n", err.message);
-        abort();
-    }
-    return backend;
-}
+#include "fuzz_input.h"
 
-#define SCRIPT_BYTES 96u
 
 /* Ops: reserve, commit, read, read_ptr, mark, next_unread, data_ptr, ... in
  * the encoding of fuzz_attach.c's run_op (op % 14, then a, b, c). */
