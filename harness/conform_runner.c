@@ -227,7 +227,7 @@ static void judge(conform_test *t, const running_test *slot, int wait_status, co
     }
     if (o->verbose)
         fprintf(stderr, "[%s] %s::%s (%.2f s) %s\n%s", outcome_name(t->outcome), t->suite, t->name, t->seconds,
-                t->detail, o->verbose ? escaped_tail : "");
+                t->detail, escaped_tail);
 }
 
 /* First line of the first error in one valgrind log (lines "==PID== text"). */
@@ -273,6 +273,17 @@ static void memcheck_errors(const char *records, char *out, size_t size)
 }
 
 /* ---- the run ------------------------------------------------------------------ */
+
+/* With nothing of ours running: kills and reaps everything reparented here,
+ * again while killing one orphan hands its own children to us. */
+static void kill_every_orphan(void)
+{
+    for (int i = 0; i < 50 && proc_tree_kill_orphans(NULL, 0) > 0; i++) {
+        while (waitpid(-1, NULL, WNOHANG) > 0) {}
+        usleep(2000);
+    }
+    while (waitpid(-1, NULL, WNOHANG) > 0) {}
+}
 
 typedef struct run_state {
     running_test slots[MAX_JOBS];
@@ -380,10 +391,7 @@ int runner_run(conform_test *tests, size_t count, const runner_options *o)
         enforce_deadlines(&s, now_s());
         progress(&s, now_s());
     }
-    for (int i = 0; i < 50 && proc_tree_kill_orphans(NULL, 0) > 0; i++) { /* until nothing is left */
-        while (waitpid(-1, NULL, WNOHANG) > 0) {}
-        usleep(2000);
-    }
+    kill_every_orphan();
     DIR *d = opendir(dir);
     for (struct dirent *e; d && (e = readdir(d)) != NULL;)
         if (e->d_name[0] != '.') unlinkat(dirfd(d), e->d_name, 0);
@@ -451,8 +459,7 @@ int runner_capture(void (*child)(void *), void *arg, double limit_s, char *buf, 
     kill(-pid, SIGKILL);
     proc_tree_kill(pid);
     if (!exited) waitpid(pid, &status, 0);
-    proc_tree_kill_orphans(NULL, 0); /* what it detached (we are a subreaper) */
-    while (waitpid(-1, NULL, WNOHANG) > 0) {}
+    kill_every_orphan(); /* what it detached (we are a subreaper) */
     return exited && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
