@@ -10,7 +10,8 @@ SHELL := /bin/bash
 PREFIX ?= /usr/local
 DESTDIR ?=
 VARIANT ?= release
-B := build/$(VARIANT)
+BUILD_DIR ?= build/$(VARIANT)
+B := $(BUILD_DIR)
 
 CC ?= gcc
 CSTD := -std=c11 -D_GNU_SOURCE
@@ -18,7 +19,9 @@ WARN := -Wall -Wextra -Werror
 SAN_asan := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SAN_tsan := -fsanitize=thread
 SAN_release :=
+SAN_core :=
 OPT_release := -O2
+OPT_core := -O1
 OPT_asan := -O1
 OPT_tsan := -O1
 SAN := $(SAN_$(VARIANT))
@@ -46,16 +49,20 @@ LIBS := $(B)/lib/libslotkit.a $(B)/lib/libslotkit.so
 TEST_PLUGINS := $(B)/test-plugins/libslotkit_nosymbol.so $(B)/test-plugins/libslotkit_badabi.so \
                 $(B)/test-plugins/libslotkit_badcaps.so $(B)/test-plugins/libslotkit_refuses.so
 
-.PHONY: all build deps check run install clean variant-build
+.PHONY: all build deps deps-all check run install clean variant-build parts
 all build: deps
 	@$(MAKE) --no-print-directory variant-build VARIANT=release
 
+# The core (library, reference backends, suite, harness) needs a C compiler,
+# make, Criterion and json-c. Each optional part (mk/parts.mk) is built where
+# its dependencies are and says what is missing where they are not.
+EXTRA_TARGETS :=
+-include mk/parts.mk
 # Each part beyond the core (adapters, benchmarks, ...) brings its own
 # fragment in mk/, adding to EXTRA_TARGETS (built by every variant).
-EXTRA_TARGETS :=
--include $(sort $(wildcard mk/*.mk))
+-include $(sort $(filter-out mk/parts.mk,$(wildcard mk/*.mk)))
 
-variant-build: $(BINS) $(LIBS) $(TEST_PLUGINS) $(EXTRA_TARGETS)
+variant-build: parts-status $(BINS) $(LIBS) $(TEST_PLUGINS) $(EXTRA_TARGETS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -117,16 +124,21 @@ install: all
 	if [ -x build/release/bin/slotkit-bench ]; then install -m 755 build/release/bin/slotkit-bench $(DESTDIR)$(PREFIX)/libexec/slotkit/; fi
 	for p in build/release/lib/slotkit/*.so; do [ -e "$$p" ] && install -m 755 "$$p" $(DESTDIR)$(PLUGIN_DIR)/ || true; done
 
+# `make` installs (as root) or names only what the core lacks; `make check`
+# and `make run` install every part's dependencies.
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh core
+deps-all:
+	@scripts/deps.sh all
 
-check: deps
+check: deps-all
 	@$(MAKE) --no-print-directory variant-build VARIANT=release
 	@$(MAKE) --no-print-directory variant-build VARIANT=asan
 	@$(MAKE) --no-print-directory variant-build VARIANT=tsan
 	@scripts/check.sh
 
-run: all
+run: deps-all
+	@$(MAKE) --no-print-directory variant-build VARIANT=release
 	@scripts/run.sh
 
 clean:

@@ -1,5 +1,6 @@
 # Placement planner (hwloc) and NUMA memory binding/read-back (libnuma), with
 # their tests on the XML topologies in bench/topologies/.
+ifeq ($(call part_on,bench),yes)
 PLACEMENT_HWLOC_CFLAGS := $(shell pkg-config --cflags hwloc 2>/dev/null)
 PLACEMENT_HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
 PLACEMENT_SRC := bench/placement.c bench/numa_mem.c
@@ -16,3 +17,4 @@ $(B)/bin/slotkit-placement-tests: $(call obj,$(PLACEMENT_TEST_SRC) $(PLACEMENT_S
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PLACEMENT_HWLOC_LIBS) -lnuma -lcriterion
 
 EXTRA_TARGETS += $(B)/bin/slotkit-placement-tests
+endif

@@ -2,6 +2,7 @@
 # one-file C++ shim (bench/gbench.cc), driven by `slotkit bench`.
 #   make bench                 every suite against every backend `slotkit backends` lists
 #   make bench-callgrind       instructions per reserve+commit+read+mark_read (inmem, 64 B)
+ifeq ($(call part_on,bench),yes)
 BENCH_SRC := bench/main.c bench/plan.c bench/common.c bench/pools.c bench/limits.c bench/ops.c \
              bench/latency.c bench/throughput.c bench/whole.c bench/validate.c
 BENCH_OBJ := $(call obj,$(BENCH_SRC)) $(B)/obj/bench/gbench.o
@@ -51,3 +52,8 @@ bench-callgrind: all
 	 printf '{"tool": "callgrind", "valgrind": "%s", "benchmarks": [{"name": "ops/copy/size:%s", "backend": "%s", "instructions": %s, "rounds": %s, "instructions_per_op": %s}]}\n' \
 	     "$$(valgrind --version)" $(CALLGRIND_PAYLOAD) $(CALLGRIND_BACKEND) $$ir $(CALLGRIND_ROUNDS) $$per >$$out/callgrind.json; \
 	 echo "bench-callgrind: $$out/callgrind.json"
+else
+.PHONY: bench bench-callgrind
+bench bench-callgrind:
+	$(call part_refuse,bench)
+endif

@@ -6,6 +6,7 @@
 #   make fuzz-build            the target alone (scripts/check.d/fuzz.sh runs it)
 #   make fuzz-seeds            rewrite the seed corpus from real segments
 # Not part of `make`: clang and libFuzzer (scripts/deps.sh) are needed only here.
+ifeq ($(call part_on,fuzz),yes)
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR := build/fuzz
@@ -37,3 +38,8 @@ fuzz-seeds: $(B)/lib/libslotkit.a
 	$(CC) $(CSTD) $(WARN) -O1 -g -Iinclude -o $(FUZZ_DIR)/make_seeds tests/fuzz/make_seeds.c \
 	    $(B)/lib/libslotkit.a -ldl -lpthread -lrt
 	$(FUZZ_DIR)/make_seeds tests/fuzz/corpus
+else
+.PHONY: fuzz fuzz-build
+fuzz fuzz-build:
+	$(call part_refuse,fuzz)
+endif

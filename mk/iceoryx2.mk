@@ -4,6 +4,7 @@
 # The shim is built once, release profile, and shared by every VARIANT; only
 # the C part is built per variant (sanitizers). Without cargo or crates.io the
 # build says so in one line and the rest of slotkit still builds.
+ifeq ($(call part_on,iceoryx2),yes)
 IOX2_DIR := adapters/iceoryx2
 IOX2_SHIM_TARGET := build/iceoryx2-shim/target
 IOX2_SHIM_LIB := $(IOX2_SHIM_TARGET)/release/libslotkit_iox2_shim.a
@@ -30,3 +31,4 @@ iceoryx2-plugin: $(IOX2_OBJ) $(IOX2_DIR)/plugin.map
 	            -lpthread -ldl -lrt -lm || exit 1; \
 	    fi; \
 	fi
+endif
