@@ -97,6 +97,67 @@ static void print_document(const char *role, const char *path, json_object *doc)
     printf("gate: %s %s (commit %s, %s)\n", role, escape_terminal(shown_path, sizeof shown_path, path), commit, created);
 }
 
+/* The two documents to compare and the names they are shown by. */
+typedef struct gate_inputs {
+    json_object *old_doc, *new_doc;
+    char old_path[PATH_MAX], new_path[PATH_MAX];
+} gate_inputs;
+
+/* --ab A B [-- BENCH-ARGS]: both documents come from interleaved runs. Returns 0, or 2 after saying why. */
+static int ab_documents(const char *ab_a, int rounds, int argc, char **argv, gate_options *o, gate_inputs *in)
+{
+    char err[4096];
+    if (optind >= argc) return cli_fail("gate: --ab wants two slotkit executables: --ab A B");
+    const char *ab_b = argv[optind++];
+    /* getopt stops at "--"; what follows it is passed to each bench run. */
+    if (gate_run_ab(ab_a, ab_b, rounds, argv + optind, &in->old_doc, &in->new_doc, err, sizeof err) != 0)
+        return cli_fail("gate: %s", err);
+    o->force = true; /* one job on one machine: the same testbed by construction */
+    snprintf(in->old_path, sizeof in->old_path, "A=%s", ab_a);
+    snprintf(in->new_path, sizeof in->new_path, "B=%s", ab_b);
+    return 0;
+}
+
+/* NEW.json with --baseline OLD.json, or with the newest earlier document in the store (--auto). */
+static int file_documents(const char *baseline, const char *root, int argc, char **argv, gate_inputs *in)
+{
+    char err[4096];
+    if (optind + 1 != argc)
+        return cli_fail(optind >= argc ? "gate: which new document? (see --help)"
+                                       : "gate: unexpected argument '%s' (see --help)",
+                        argv[optind + 1 < argc ? optind + 1 : optind]);
+    snprintf(in->new_path, sizeof in->new_path, "%s", argv[optind]);
+    if ((in->new_doc = results_load(in->new_path, err, sizeof err)) == NULL) return cli_fail("gate: %s", err);
+    if (baseline) {
+        snprintf(in->old_path, sizeof in->old_path, "%s", baseline);
+        if ((in->old_doc = results_load(in->old_path, err, sizeof err)) == NULL) return cli_fail("gate: %s", err);
+        return 0;
+    }
+    in->old_doc = results_find_baseline(root, in->new_doc, in->new_path, in->old_path, sizeof in->old_path);
+    if (in->old_doc == NULL)
+        return cli_fail("gate: no earlier %s document for backend '%s' with host fingerprint %s under %s/",
+                        results_get_string(in->new_doc, "kind", "?"), results_get_string(in->new_doc, "backend.name", "?"),
+                        results_get_string(in->new_doc, "host.fingerprint", "?"), results_root(root));
+    return 0;
+}
+
+/* Compares, prints the table and returns the exit status. */
+static int compare_and_print(const gate_inputs *in, const gate_options *o)
+{
+    char err[4096];
+    print_document("baseline", in->old_path, in->old_doc);
+    print_document("new     ", in->new_path, in->new_doc);
+    gate_report report;
+    if (gate_compare(in->old_doc, in->new_doc, o, &report, err, sizeof err) != 0) return cli_fail("gate: %s", err);
+    gate_print(&report, o, stdout);
+    if (report.untested > 0)
+        fprintf(stderr, "slotkit: gate: warning: %d benchmark(s) have fewer than %zu repetitions; results unreliable\n",
+                report.untested, o->min_reps);
+    int status = gate_status(&report, o);
+    gate_report_free(&report);
+    return status;
+}
+
 int cmd_gate(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -113,7 +174,6 @@ int cmd_gate(int argc, char **argv)
     const char *baseline = NULL, *ab_a = NULL, *root = NULL;
     bool auto_baseline = false;
     int rounds = 10, status = 2;
-    char err[4096];
     for (int opt; (opt = getopt_long(argc, argv, "b:h", options, NULL)) != -1;) {
         switch (opt) {
         case 'b': baseline = optarg; break;
@@ -129,68 +189,14 @@ int cmd_gate(int argc, char **argv)
             }
         }
     }
-    json_object *old_doc = NULL, *new_doc = NULL;
-    char old_path[PATH_MAX] = "", new_path[PATH_MAX] = "";
-    int modes = (baseline != NULL) + auto_baseline + (ab_a != NULL);
-    if (modes != 1) {
+    gate_inputs in = {0};
+    if ((baseline != NULL) + auto_baseline + (ab_a != NULL) != 1)
         cli_fail("gate: give exactly one of --baseline FILE, --auto or --ab A B (see --help)");
-        goto out;
-    }
-    if (ab_a) {
-        if (optind >= argc) {
-            cli_fail("gate: --ab wants two slotkit executables: --ab A B");
-            goto out;
-        }
-        const char *ab_b = argv[optind++];
-        /* getopt stops at "--"; what follows it is passed to each bench run. */
-        if (gate_run_ab(ab_a, ab_b, rounds, argv + optind, &old_doc, &new_doc, err, sizeof err) != 0) {
-            cli_fail("gate: %s", err);
-            goto out;
-        }
-        o.force = true; /* one job on one machine: the same testbed by construction */
-        snprintf(old_path, sizeof old_path, "A=%s", ab_a);
-        snprintf(new_path, sizeof new_path, "B=%s", ab_b);
-    } else {
-        if (optind + 1 != argc) {
-            cli_fail(optind >= argc ? "gate: which new document? (see --help)"
-                                    : "gate: unexpected argument '%s' (see --help)",
-                     argv[optind + 1 < argc ? optind + 1 : optind]);
-            goto out;
-        }
-        snprintf(new_path, sizeof new_path, "%s", argv[optind]);
-        if ((new_doc = results_load(new_path, err, sizeof err)) == NULL) {
-            cli_fail("gate: %s", err);
-            goto out;
-        }
-        if (baseline) {
-            snprintf(old_path, sizeof old_path, "%s", baseline);
-            if ((old_doc = results_load(old_path, err, sizeof err)) == NULL) {
-                cli_fail("gate: %s", err);
-                goto out;
-            }
-        } else if ((old_doc = results_find_baseline(root, new_doc, new_path, old_path, sizeof old_path)) == NULL) {
-            cli_fail("gate: no earlier %s document for backend '%s' with host fingerprint %s under %s/",
-                     results_get_string(new_doc, "kind", "?"), results_get_string(new_doc, "backend.name", "?"),
-                     results_get_string(new_doc, "host.fingerprint", "?"), results_root(root));
-            goto out;
-        }
-    }
-    print_document("baseline", old_path, old_doc);
-    print_document("new     ", new_path, new_doc);
-    gate_report report;
-    if (gate_compare(old_doc, new_doc, &o, &report, err, sizeof err) != 0) {
-        cli_fail("gate: %s", err);
-        goto out;
-    }
-    gate_print(&report, &o, stdout);
-    if (report.untested > 0)
-        fprintf(stderr, "slotkit: gate: warning: %d benchmark(s) have fewer than %zu repetitions; results unreliable\n",
-                report.untested, o.min_reps);
-    status = gate_status(&report, &o);
-    gate_report_free(&report);
-out:
-    json_object_put(old_doc);
-    json_object_put(new_doc);
+    else if ((ab_a ? ab_documents(ab_a, rounds, argc, argv, &o, &in)
+                   : file_documents(baseline, root, argc, argv, &in)) == 0)
+        status = compare_and_print(&in, &o);
+    json_object_put(in.old_doc);
+    json_object_put(in.new_doc);
     gate_options_free(&o);
     return status;
 }

@@ -7,7 +7,7 @@ set -euo pipefail
 core=(gcc make pkg-config libcriterion-dev libjson-c-dev)
 bench=(g++ libbenchmark-dev libnuma-dev libhwloc-dev hwloc hyperfine valgrind)
 report=(gnuplot-nox chromium)
-tests=(python3 clang clang-format)
+tests=(python3 clang clang-format universal-ctags)
 case "${1:-all}" in
 core) packages=("${core[@]}") ;;
 all)
