@@ -86,8 +86,23 @@ failed=$((failed + cli_fail))
 
 # Each further part (posix, adapters, benchmarks, ...) adds its checks as a
 # fragment; fragments use run_logged/tally_criterion and the counters above.
+# A fragment of an optional part names it and the file the part builds in a
+# line "# part: NAME FILE"; where the part was not built its checks are a skip
+# said in one line, or a failure under CI=true.
+part_missing() { # fragment
+    local name file
+    read -r name file < <(sed -n 's/^# part: //p' "$1")
+    [ -n "${file:-}" ] && [ ! -e "$file" ] || return 1
+    if [ "${CI:-}" = true ]; then
+        echo "check: part $name: FAIL: not built ($file is missing) and CI=true requires every part"
+        failed=$((failed + 1))
+    else
+        echo "check: part $name: skipped, not built: $(make --no-print-directory -s parts 2>/dev/null | grep "^$name:")"
+    fi
+}
 for fragment in scripts/check.d/*.sh; do
     [ -e "$fragment" ] || continue
+    part_missing "$fragment" && continue
     # shellcheck source=/dev/null
     source "$fragment"
 done

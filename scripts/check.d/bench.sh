@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# part: bench build/asan/bin/slotkit-bench
 # Sourced by scripts/check.sh. Benchmarks: a --quick smoke of every suite
 # (one `slotkit bench --suite all` covers limits, ops, latency, throughput and
 # the hyperfine runs) against every backend `slotkit backends` lists, with the
