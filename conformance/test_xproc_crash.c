@@ -129,7 +129,7 @@ static int x7_busy_reader(void *arg)
 
 /* Publishes reader-2 samples (payload seeded by the SN, which this process
  * predicts since it is the only writer) until the reader has consumed
- * `until`, waiting for space as in §5. */
+ * `until`, waiting for space as in SPEC §5. */
 static void x7_feed(slotkit_pool *pool, struct x7b_ctx *c, uint32_t *next_sn, uint32_t until)
 {
     double deadline = mono_now() + CHILD_S;

@@ -324,7 +324,7 @@ static int wake_waiter(void *arg)
     uint64_t baseline = slotkit_notify_generation(pool);
     bool announced = false;
     for (;;) {
-        /* §5 pattern: capture, check, wait. */
+        /* SPEC §5 pattern: capture, check, wait. */
         uint64_t gen = slotkit_notify_generation(pool);
         if (gen != baseline) {
             if (atomic_load(&c->committing) != 0) {

@@ -2,7 +2,7 @@
  * Child processes for the cross-process conformance tests (suite `xproc`).
  *
  * Criterion 2.4.1 hangs when a forked child returns from the test function or
- * runs a cr_assert (docs: shared/reference/anchors-notes.md §5.3), so a child
+ * runs a cr_assert (Snaipe/Criterion issues #129, #383, #519), so a child
  * here runs one function and always leaves through _exit(). It reports
  * failure through its exit code and a message in a MAP_SHARED page; the
  * parent turns both into assertions. Every child dies with the test process

@@ -14,7 +14,8 @@
  * backend can forward its arguments untouched (R-ARG-1).
  *
  * Memory layout (all offsets from the base, which must be 64-byte aligned):
- *   [0, SLOT_TABLE_HEADER_BYTES)   header: geometry, counters, futex word
+ *   [0, HEADER_BYTES)              header: geometry, counters, futex word
+ *                                  (HEADER_BYTES: slot_table_layout.h)
  *   control array                  one 64-byte control line per slot
  *   payload array                  slot_count * SLOTKIT_SLOT_TOTAL_SIZE(cap)
  * Each payload starts at the beginning of its 64-byte-aligned stride; the
