@@ -200,14 +200,10 @@ void close_pool(slotkit_pool *pool)
     cr_assert_fail("close_pool: pool was not opened by the fixture");
 }
 
-void run_stress_case(void)
+void run_stress_check(uint32_t required_caps, stress_fn check)
 {
-    const char *suite = criterion_current_suite->name;
-    const char *test = criterion_current_test->name;
-    const stress_case *sc = stress_find(suite, test);
-    cr_assert_not_null(sc, "test bug: no stress check named %s::%s", suite, test);
-    require_caps(sc->required_caps);
-    stress_result res = sc->run(conf_backend, unique_pool_name());
+    require_caps(required_caps);
+    stress_result res = check(conf_backend, unique_pool_name());
     if (res.info[0] != '\0') {
         cr_log_info("%s", res.info);
     }

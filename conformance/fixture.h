@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "slotkit/slotkit.h"
-#include "stress.h"
+#include "stress_checks.h"
 
 /* Environment variable naming the backend; built-in name or plug-in path. */
 #define CONF_BACKEND_ENV "SLOTKIT_BACKEND"
@@ -69,9 +69,16 @@ void close_pool(slotkit_pool *pool);
 /* A pool name unique to this process and test, for pools opened elsewhere. */
 const char *unique_pool_name(void);
 
-/* Runs the stress.c check named like the current test (suite and name),
- * skipping it when the backend lacks a capability it needs. */
-void run_stress_case(void);
+/* Runs a check of stress_checks.h in this test, skipping it when the
+ * backend lacks a capability it needs. */
+void run_stress_check(uint32_t required_caps, stress_fn check);
+
+/* A row of stress_checks.h as a Criterion test of the same suite and name. */
+#define CONF_STRESS_TEST(suite_name, test_name, caps, check, text)                                 \
+    Test(suite_name, test_name, .description = text)                                               \
+    {                                                                                              \
+        run_stress_check((caps), check);                                                           \
+    }
 
 /* ---- status assertions --------------------------------------------------- */
 

@@ -12,7 +12,7 @@
  * --list-tests prints one line per test, "suite TAB test TAB rule TAB prerequisites",
  * without loading a backend: `slotkit conform` schedules and judges from it.
  *
- * --no-sandbox runs only the multi-threaded checks (stress.c; GLOB, default
+ * --no-sandbox runs only the multi-threaded checks (stress_checks.h; GLOB, default
  * "*", is matched against "suite/test"), in this process and without
  * Criterion, printing TAP. It exists for ThreadSanitizer: Criterion 2.4.1
  * aborts or crashes under TSan before running anything (Snaipe/Criterion#274).

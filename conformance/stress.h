@@ -1,31 +1,21 @@
 /*
- * Multi-threaded conformance checks (R-THREAD-*, R-NOTIFY-4/5), written
- * without Criterion so they can run two ways:
- *   - as ordinary Criterion tests (test_thread.c, test_notify.c), and
- *   - in-process, by `slotkit-conformance --no-sandbox`, for ThreadSanitizer:
- *     Criterion 2.4.1 aborts or crashes under TSan before any test runs
- *     (BoxFort's arena cannot be placed among TSan's mappings, Snaipe/Criterion#274).
- * Each check opens its own pool, never asserts, always joins its threads and
- * closes its pool, and reports through a stress_result.
+ * Plumbing for writing the multi-threaded checks of stress_checks.h
+ * (stress.c; used by stress_thread.c, stress_notify.c, stress_wake.c and
+ * stress_race.c). Criterion-free, so `--no-sandbox` can run the checks under
+ * ThreadSanitizer.
  */
 #ifndef SLOTKIT_CONFORMANCE_STRESS_H
 #define SLOTKIT_CONFORMANCE_STRESS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "slotkit/slotkit.h"
+#include "stress_checks.h"
 
-#define STRESS_TEXT_LEN 256
-
-typedef struct stress_result {
-    bool ok;
-    char message[STRESS_TEXT_LEN]; /* why it failed */
-    char info[STRESS_TEXT_LEN];    /* what it did (counts), for the log */
-} stress_result;
-
-/* ---- helpers for the checks (stress.c), shared by the other stress_*.c files ---- */
+/* ---- results and pools ---------------------------------------------------- */
 
 stress_result result_ok(void);
 /* Records the first failure (later ones are dropped). */
@@ -34,36 +24,27 @@ __attribute__((format(printf, 2, 3))) void result_fail(stress_result *res, const
 slotkit_pool *open_stress_pool(const slotkit_backend *backend, const char *name,
                                size_t slot_count, size_t capacity, uint32_t first_sn,
                                stress_result *res);
+/* The pool's segment id, learnt from a reserve + discard (pool must be idle). */
+bool learn_segment(slotkit_pool *pool, uint64_t *segment_id, stress_result *res);
+/* Reservable slots (mask-0 loans until NO_FREE_SLOT, at most slot_count + 1
+ * and 16, then discarded); SIZE_MAX when a discard fails. */
+size_t count_reservable(slotkit_pool *pool, size_t slot_count);
 
-/* pool_name must be unique to the caller (a cross-process backend makes it an OS name). */
-typedef stress_result (*stress_fn)(const slotkit_backend *backend, const char *pool_name);
+/* ---- a failure record shared by racing threads ------------------------------ */
 
-stress_result stress_thread_1_next_unread(const slotkit_backend *backend, const char *pool_name);
-stress_result stress_thread_1_scanning(const slotkit_backend *backend, const char *pool_name);
-stress_result stress_thread_2(const slotkit_backend *backend, const char *pool_name);
-stress_result stress_thread_3_copy(const slotkit_backend *backend, const char *pool_name);
-stress_result stress_thread_3_in_place(const slotkit_backend *backend, const char *pool_name);
-stress_result stress_notify_4_race(const slotkit_backend *backend, const char *pool_name);
-stress_result stress_notify_5_race(const slotkit_backend *backend, const char *pool_name);
-stress_result stress_notify_4_commit_wakes(const slotkit_backend *backend, const char *pool_name);
-stress_result stress_notify_5_mark_wakes(const slotkit_backend *backend, const char *pool_name);
-stress_result stress_notify_5_disconnect_wakes(const slotkit_backend *backend,
-                                               const char *pool_name);
-stress_result stress_notify_5_discard_wakes(const slotkit_backend *backend, const char *pool_name);
-stress_result stress_notify_3_huge_timeout(const slotkit_backend *backend, const char *pool_name);
+struct failure {
+    atomic_bool failed;
+    atomic_flag claimed;
+    char message[240];
+};
 
-/* Every check above, named as its Criterion test, with the capabilities it needs. */
-typedef struct stress_case {
-    const char *suite;
-    const char *test;
-    uint32_t required_caps;
-    stress_fn run;
-} stress_case;
+void failure_init(struct failure *f);
+/* First failure wins; the others only raise the flag that stops everyone. */
+__attribute__((format(printf, 2, 3))) void fail_once(struct failure *f, const char *fmt, ...);
+bool failed(struct failure *f);
 
-extern const stress_case stress_cases[];
-extern const size_t stress_case_count;
-
-/* Looks a check up by suite and test name (NULL if none). */
-const stress_case *stress_find(const char *suite, const char *test);
+/* Starts count (at most 8) threads and joins them; on a failed start,
+ * records it (the started ones see the failure flag and leave). */
+void run_threads(size_t count, void *(*fns[])(void *), void *args[], struct failure *f);
 
 #endif /* SLOTKIT_CONFORMANCE_STRESS_H */

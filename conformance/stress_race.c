@@ -1,41 +1,19 @@
 /*
- * Races single-threaded tests cannot reach (see stress_blind.h):
+ * Races single-threaded tests cannot reach (STRESS_RACE_CHECKS, stress_checks.h):
  *   R-THREAD-4  mark_reader_disconnected racing with commits;
  *   R-THREAD-1  SN publication order with four writers and random delays
  *               between reserve and commit.
- * Criterion-free like stress.c; every thread is joined with a deadline.
+ * Every thread is joined with a deadline (timed_join.h).
  */
 #include "util.h"
 
 #include "stress.h"
-#include "stress_blind.h"
 #include "timed_join.h"
 
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- a failure record shared by racing threads ---------------------------- */
-
-struct race_failure {
-    atomic_bool failed;
-    atomic_flag claimed;
-    char message[STRESS_TEXT_LEN];
-};
-
-__attribute__((format(printf, 2, 3))) static void race_fail(struct race_failure *f,
-                                                            const char *fmt, ...)
-{
-    if (!atomic_flag_test_and_set(&f->claimed)) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(f->message, sizeof f->message, fmt, ap);
-        va_end(ap);
-    }
-    atomic_store(&f->failed, true);
-}
 
 /* ---- R-THREAD-4: disconnect racing with commits ------------------------------ */
 
@@ -112,20 +90,6 @@ static void dr_disconnect(struct dr_round *r)
     r->disc_end = atomic_fetch_add(&r->clock, 1);
 }
 
-/* Reservable slots: mask-0 loans until NO_FREE_SLOT, then discarded. */
-static size_t dr_reservable(slotkit_pool *pool)
-{
-    slotkit_handle loans[DR_SLOTS + 1];
-    size_t taken = 0;
-    while (taken <= DR_SLOTS && slotkit_reserve(pool, 0, &loans[taken]) == SLOTKIT_OK) {
-        taken++;
-    }
-    for (size_t i = 0; i < taken; i++) {
-        (void)slotkit_discard(pool, loans[i]);
-    }
-    return taken;
-}
-
 /* After the round: the disconnected reader is waited for by no sample. */
 static void dr_judge(struct dr_round *r, unsigned round, unsigned *after_count,
                      unsigned *overlap_count, stress_result *res)
@@ -173,7 +137,7 @@ static void dr_judge(struct dr_round *r, unsigned round, unsigned *after_count,
                     h.slot_index);
         return;
     }
-    size_t free_slots = dr_reservable(r->pool);
+    size_t free_slots = count_reservable(r->pool, DR_SLOTS);
     if (free_slots != DR_SLOTS) {
         result_fail(res, "round %u: after the staying reader marked every sample, %zu of %u "
                          "slots are reservable: a sample still waits for the reader "
@@ -289,7 +253,7 @@ struct fw_shared {
     uint32_t received[FW_READERS];             /* each written by its reader only */
     uint8_t times[FW_READERS][FW_WRITERS][FW_PER_WRITER];
     uint32_t delivered_sn[FW_READERS][FW_WRITERS][FW_PER_WRITER];
-    struct race_failure failure;
+    struct failure failure;
 };
 
 struct fw_worker {
@@ -323,7 +287,7 @@ static void *fw_writer(void *arg)
     uint64_t rng = 0xF0F0ull + w;
     uint8_t payload[FW_CAPACITY];
     unsigned ordinal = 0;
-    while (ordinal < FW_PER_WRITER && mono_now() < s->stop_at && !atomic_load(&s->failure.failed)) {
+    while (ordinal < FW_PER_WRITER && mono_now() < s->stop_at && !failed(&s->failure)) {
         slotkit_handle loan;
         slotkit_status st = slotkit_reserve(s->pool, FW_MASK, &loan);
         if (st == SLOTKIT_NO_FREE_SLOT) {
@@ -331,7 +295,7 @@ static void *fw_writer(void *arg)
             continue;
         }
         if (st != SLOTKIT_OK) {
-            race_fail(&s->failure, "writer %u: reserve returned %s", w, status_name(st));
+            fail_once(&s->failure, "writer %u: reserve returned %s", w, status_name(st));
             break;
         }
         uint32_t tag = (uint32_t)(w << 16 | ordinal), sn = 0;
@@ -340,7 +304,7 @@ static void *fw_writer(void *arg)
         fw_hold_loan(&rng);
         st = slotkit_commit(s->pool, loan, payload, fw_len(tag), &sn);
         if (st != SLOTKIT_OK) {
-            race_fail(&s->failure, "writer %u: commit returned %s", w, status_name(st));
+            fail_once(&s->failure, "writer %u: commit returned %s", w, status_name(st));
             break;
         }
         s->sn_of[w][ordinal++] = sn;
@@ -357,13 +321,13 @@ static bool fw_consume(struct fw_shared *s, unsigned r, slotkit_handle h)
     slotkit_slot_header hdr;
     slotkit_status st = slotkit_read(s->pool, h, &hdr, buf, sizeof buf);
     if (st != SLOTKIT_OK) {
-        race_fail(&s->failure, "reader %u: read of a pending sample returned %s", r,
+        fail_once(&s->failure, "reader %u: read of a pending sample returned %s", r,
                   status_name(st));
         return false;
     }
     uint32_t want = s->first_sn + s->received[r], tag = 0;
     if (hdr.sequence_number != want) {
-        race_fail(&s->failure, "reader %u: next_unread gave sn %u, expected %u: with four "
+        fail_once(&s->failure, "reader %u: next_unread gave sn %u, expected %u: with four "
                                "writers, SNs reached the reader out of order or one was skipped",
                   r, hdr.sequence_number, want);
         return false;
@@ -373,7 +337,7 @@ static bool fw_consume(struct fw_shared *s, unsigned r, slotkit_handle h)
     if (hdr.sample_size < FW_TAG_BYTES || w >= FW_WRITERS || ordinal >= FW_PER_WRITER ||
         hdr.sample_size != fw_len(tag) ||
         !pattern_ok(buf + FW_TAG_BYTES, hdr.sample_size - FW_TAG_BYTES, tag)) {
-        race_fail(&s->failure, "reader %u: sample sn %u is torn or corrupt", r,
+        fail_once(&s->failure, "reader %u: sample sn %u is torn or corrupt", r,
                   hdr.sequence_number);
         return false;
     }
@@ -382,7 +346,7 @@ static bool fw_consume(struct fw_shared *s, unsigned r, slotkit_handle h)
     s->received[r]++;
     st = slotkit_mark_read(s->pool, h, r);
     if (st != SLOTKIT_OK) {
-        race_fail(&s->failure, "reader %u: mark_read returned %s", r, status_name(st));
+        fail_once(&s->failure, "reader %u: mark_read returned %s", r, status_name(st));
         return false;
     }
     return true;
@@ -393,14 +357,14 @@ static void *fw_reader(void *arg)
     struct fw_worker *self = arg;
     struct fw_shared *s = self->shared;
     unsigned r = self->index;
-    while (!atomic_load(&s->failure.failed)) {
+    while (!failed(&s->failure)) {
         /* Loaded before looking: if the writers were done then, an empty look is final. */
         bool writers_done = atomic_load(&s->writers_running) == 0;
         bool found = false;
         slotkit_handle h;
         slotkit_status st = slotkit_next_unread(s->pool, r, &found, &h);
         if (st != SLOTKIT_OK) {
-            race_fail(&s->failure, "reader %u: next_unread returned %s", r, status_name(st));
+            fail_once(&s->failure, "reader %u: next_unread returned %s", r, status_name(st));
             return NULL;
         }
         if (found) {
@@ -413,7 +377,7 @@ static void *fw_reader(void *arg)
             return NULL;
         }
         if (mono_now() > s->stop_at + FW_DRAIN_S) {
-            race_fail(&s->failure, "reader %u: samples still missing %.0f s after the writers' "
+            fail_once(&s->failure, "reader %u: samples still missing %.0f s after the writers' "
                                    "deadline",
                       r, FW_DRAIN_S);
             return NULL;
@@ -463,6 +427,7 @@ stress_result stress_thread_1_four_writers(const slotkit_backend *backend, const
         result_fail(&res, "out of memory");
         goto out;
     }
+    failure_init(&s->failure);
     /* Cross the 2^32 wrap mid-run. */
     s->first_sn = 0xFFFFFFFFu - 900u;
     s->pool = open_stress_pool(backend, pool_name, FW_SLOTS, FW_CAPACITY, s->first_sn, &res);
@@ -477,7 +442,7 @@ stress_result stress_thread_1_four_writers(const slotkit_backend *backend, const
         workers[started].shared = s;
         workers[started].index = writer ? started : started - FW_WRITERS;
         if (!timed_start(&threads[started], writer ? fw_writer : fw_reader, &workers[started])) {
-            race_fail(&s->failure, "pthread_create failed");
+            fail_once(&s->failure, "pthread_create failed");
             atomic_fetch_sub(&s->writers_running, writer ? FW_WRITERS - started : 0);
             break;
         }
@@ -487,7 +452,7 @@ stress_result stress_thread_1_four_writers(const slotkit_backend *backend, const
                     FW_DRAIN_S + 10.0);
         return res; /* threads may still be inside the pool: leak it all */
     }
-    if (atomic_load(&s->failure.failed)) {
+    if (failed(&s->failure)) {
         result_fail(&res, "%s", s->failure.message);
     } else {
         fw_judge(s, &res);

@@ -1,7 +1,7 @@
 /*
  * R-NOTIFY-8: every event that advances the generation wakes every thread
- * blocked in wait_for_change, several at once. Criterion-free like stress.c
- * (run by test_wakeup.c, and in-process by --no-sandbox for TSan).
+ * blocked in wait_for_change, several at once (the checks of
+ * STRESS_WAKE_CHECKS, stress_checks.h).
  *
  * Several waiters matter: a backend that signals one waiter (a condition
  * variable's signal instead of a broadcast, a futex wake of 1) wakes the
@@ -10,7 +10,6 @@
 #include "util.h"
 
 #include "stress.h"
-#include "stress_blind.h"
 #include "timed_join.h"
 
 #include <stdio.h>
@@ -24,6 +23,15 @@
  * backend that never wakes them costs the test only seconds. */
 #define WAKE_WAIT_NS 6000000000ull
 #define WAKE_WAIT_S 6.0
+
+/* The events of R-NOTIFY-1. */
+enum wake_event {
+    EVENT_COMMIT,
+    EVENT_COMMIT_IN_PLACE,
+    EVENT_DISCARD,
+    EVENT_MARK_READ,
+    EVENT_DISCONNECT,
+};
 
 struct wake_waiter {
     slotkit_pool *pool;
@@ -49,7 +57,7 @@ struct wake_run {
     timed_thread thread[WAKE_WAITERS];
 };
 
-static const char *event_name(enum blind_event ev)
+static const char *event_name(enum wake_event ev)
 {
     switch (ev) {
     case EVENT_COMMIT: return "commit_slot";
@@ -63,7 +71,7 @@ static const char *event_name(enum blind_event ev)
 
 /* What the event needs: a loan (commits, discard) or a sample that waits
  * for reader 0 (mark_read, disconnect). */
-static slotkit_status prepare_event(slotkit_pool *pool, enum blind_event ev, slotkit_handle *h)
+static slotkit_status prepare_event(slotkit_pool *pool, enum wake_event ev, slotkit_handle *h)
 {
     slotkit_status st = slotkit_reserve(pool, 0x1, h);
     if (st == SLOTKIT_OK && (ev == EVENT_MARK_READ || ev == EVENT_DISCONNECT)) {
@@ -74,7 +82,7 @@ static slotkit_status prepare_event(slotkit_pool *pool, enum blind_event ev, slo
     return st;
 }
 
-static slotkit_status perform_event(slotkit_pool *pool, enum blind_event ev, slotkit_handle h)
+static slotkit_status perform_event(slotkit_pool *pool, enum wake_event ev, slotkit_handle h)
 {
     uint8_t byte = 0x22;
     uint32_t sn = 0;
@@ -135,8 +143,8 @@ static bool start_waiters(struct wake_run *run, slotkit_pool *pool, stress_resul
     return true;
 }
 
-stress_result stress_notify_8(const slotkit_backend *backend, const char *pool_name,
-                              enum blind_event ev)
+static stress_result run_notify_8(const slotkit_backend *backend, const char *pool_name,
+                                  enum wake_event ev)
 {
     stress_result res = result_ok();
     const char *what = event_name(ev);
@@ -181,25 +189,25 @@ stress_result stress_notify_8(const slotkit_backend *backend, const char *pool_n
 
 stress_result stress_notify_8_commit(const slotkit_backend *b, const char *name)
 {
-    return stress_notify_8(b, name, EVENT_COMMIT);
+    return run_notify_8(b, name, EVENT_COMMIT);
 }
 
 stress_result stress_notify_8_commit_in_place(const slotkit_backend *b, const char *name)
 {
-    return stress_notify_8(b, name, EVENT_COMMIT_IN_PLACE);
+    return run_notify_8(b, name, EVENT_COMMIT_IN_PLACE);
 }
 
 stress_result stress_notify_8_discard(const slotkit_backend *b, const char *name)
 {
-    return stress_notify_8(b, name, EVENT_DISCARD);
+    return run_notify_8(b, name, EVENT_DISCARD);
 }
 
 stress_result stress_notify_8_mark_read(const slotkit_backend *b, const char *name)
 {
-    return stress_notify_8(b, name, EVENT_MARK_READ);
+    return run_notify_8(b, name, EVENT_MARK_READ);
 }
 
 stress_result stress_notify_8_disconnect(const slotkit_backend *b, const char *name)
 {
-    return stress_notify_8(b, name, EVENT_DISCONNECT);
+    return run_notify_8(b, name, EVENT_DISCONNECT);
 }

@@ -143,50 +143,6 @@ Test(notify, r_notify_3__zero_timeout,
     cr_assert_lt(waited, LOST_WAKEUP_S, "wait_for_change(timeout 0) blocked %.3f s", waited);
 }
 
-/* ---- threaded checks: they live in stress.c ------------------------------------- */
+/* ---- threaded checks: stress_notify.c, listed in stress_checks.h -------------- */
 
-Test(notify, r_notify_3__huge_timeout,
-     .description = "R-NOTIFY-3: a huge timeout (UINT64_MAX ns) does not overflow into an "
-                    "early return; a change still wakes it")
-{
-    run_stress_case();
-}
-
-Test(notify, r_notify_4,
-     .description = "R-NOTIFY-4: no lost wakeup: a reader that captured, checked and waits is "
-                    "woken by a commit (racing, many rounds)")
-{
-    run_stress_case();
-}
-
-Test(notify, r_notify_4__commit_wakes_waiter,
-     .description = "R-NOTIFY-4: a blocked waiter is woken by a commit from another thread")
-{
-    run_stress_case();
-}
-
-Test(notify, r_notify_5,
-     .description = "R-NOTIFY-5: no lost wakeup: a writer waiting for space is woken by "
-                    "mark_read (racing, many rounds)")
-{
-    run_stress_case();
-}
-
-Test(notify, r_notify_5__mark_wakes_waiter,
-     .description = "R-NOTIFY-5: a writer blocked on a full pool is woken by mark_read")
-{
-    run_stress_case();
-}
-
-Test(notify, r_notify_5__disconnect_wakes_waiter,
-     .description = "R-NOTIFY-5: a writer blocked on a full pool is woken by "
-                    "mark_reader_disconnected")
-{
-    run_stress_case();
-}
-
-Test(notify, r_notify_5__discard_wakes_waiter,
-     .description = "R-NOTIFY-5: a writer blocked on a full pool is woken by a discard")
-{
-    run_stress_case();
-}
+STRESS_NOTIFY_CHECKS(CONF_STRESS_TEST)

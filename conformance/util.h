@@ -1,6 +1,7 @@
 /*
  * Small helpers of the conformance suite that do not depend on Criterion, so
- * the in-process stress runner (stress.c, --no-sandbox) can use them too.
+ * the multi-threaded checks (stress_checks.h, run in-process by --no-sandbox)
+ * can use them too.
  */
 #ifndef SLOTKIT_CONFORMANCE_UTIL_H
 #define SLOTKIT_CONFORMANCE_UTIL_H

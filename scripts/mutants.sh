@@ -258,9 +258,9 @@ classify() { # index
         "${failed:--}" "$blocked" "$secs" "${notrun:--}"
 }
 
-# Thread tests of the suite, for the TSan pass (it runs them one by one, so a
-# race report names its test).
-thread_tests() { sed -n 's/^Test(thread, \(r_thread_[a-z0-9_]*\),.*/\1/p' conformance/test_thread.c; }
+# Thread tests of the suite, as the suite lists them, for the TSan pass (it
+# runs them one by one, so a race report names its test).
+thread_tests() { build/tsan/bin/slotkit-conformance --list-tests | awk -F'\t' '$1 == "thread" { print $2 }'; }
 
 # A survivor tagged asan/tsan, run again under that sanitizer. Prints its row:
 # killed-<san> with the FAILed rules, or the release row unchanged.
