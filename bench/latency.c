@@ -184,8 +184,8 @@ void bench_latency(gb_state *st, const bench_case *c)
     bool ok = cpu_a_used >= 0;
     pool_name(sh->ping_name, sizeof sh->ping_name);
     pool_name(sh->pong_name, sizeof sh->pong_name);
-    if (ok) ok = (sh->ping = pool_create(sh->ping_name, 4, c->size, msg, sizeof msg)) != NULL;
-    if (ok) ok = (sh->pong = pool_create(sh->pong_name, 4, c->size, msg, sizeof msg)) != NULL;
+    if (ok) ok = (sh->ping = pool_create(sh->ping_name, LATENCY_SLOTS, c->size, msg, sizeof msg)) != NULL;
+    if (ok) ok = (sh->pong = pool_create(sh->pong_name, LATENCY_SLOTS, c->size, msg, sizeof msg)) != NULL;
     peer p = {0};
     if (ok) ok = peer_start(&p, c->process, pong_side, sh, msg, sizeof msg);
     if (ok && !await_word(&sh->ctl.ready, 1, &sh->ctl, 10.0)) {
