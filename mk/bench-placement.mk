@@ -4,7 +4,7 @@ ifeq ($(call part_on,bench),yes)
 PLACEMENT_HWLOC_CFLAGS := $(shell pkg-config --cflags hwloc 2>/dev/null)
 PLACEMENT_HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
 PLACEMENT_SRC := bench/placement.c bench/topology_json.c bench/numa_mem.c
-PLACEMENT_TEST_SRC := tests/bench/test_placement.c
+PLACEMENT_TEST_SRC := tests/bench/test_placement.c tests/bench/test_topology_json.c
 
 # Only these objects: the benchmark shim's own fragment sets its objects' flags.
 $(call obj,$(PLACEMENT_SRC) $(PLACEMENT_TEST_SRC)): PART_INCLUDES := -Ibench $(PLACEMENT_HWLOC_CFLAGS)
