@@ -173,7 +173,8 @@ static char **with_gbench_out(int *argc, char **argv)
         else if (strcmp(argv[i], "--out") == 0 && i + 1 < *argc) dir = argv[i + 1];
     }
     if (dir == NULL) return argv;
-    char **args = calloc((size_t)*argc + 3, sizeof *args);
+    static char **args; /* lives as long as the process, like argv */
+    args = calloc((size_t)*argc + 3, sizeof *args);
     if (args == NULL) return argv;
     snprintf(out_flag, sizeof out_flag, "--benchmark_out=%s/gbench.json", dir);
     args[0] = argv[0];
@@ -181,7 +182,7 @@ static char **with_gbench_out(int *argc, char **argv)
     args[2] = "--benchmark_out_format=json";
     for (int i = 1; i < *argc; i++) args[i + 2] = argv[i];
     *argc += 2;
-    return args; /* lives as long as the process, like argv */
+    return args;
 }
 
 /* This machine's topology for the planner; without it the placement cases are not run. */
@@ -213,7 +214,8 @@ static bool setup_backend(const options *o)
 
 static bool write_json(const char *path, json_object *doc)
 {
-    bool ok = doc != NULL && json_object_to_file_ext(path, doc, JSON_C_TO_STRING_PRETTY) == 0;
+    int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE; /* names read as gbench.json's */
+    bool ok = doc != NULL && json_object_to_file_ext(path, doc, flags) == 0;
     if (!ok) fprintf(stderr, "slotkit-bench: cannot write %s: %s\n", path, json_util_get_last_err());
     json_object_put(doc);
     return ok;
