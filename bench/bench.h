@@ -151,8 +151,25 @@ typedef struct bench_case {
     char na[200];     /* non-empty: not applicable here, and why */
 } bench_case;
 
+/* Slots of the pools whose size the case list does not vary (ops: one pool;
+ * latency: the ping and the pong pool each). */
+enum { OPS_SLOTS = 4, LATENCY_SLOTS = 4 };
+
 /* Fills the case list for the suites in `suites`; returns the count (<= max). */
 size_t plan_cases(unsigned suites, bench_case *out, size_t max);
+
+/* ---- the cases as Google Benchmark and cases.json see them (cases.c) --------------------- */
+
+/* Registers the case with Google Benchmark (run_case on it). */
+void case_register(bench_case *c);
+/* The run_name Google Benchmark gives the case: its name plus the suffixes
+ * its registration adds (/min_time:X, /iterations:N, /manual_time). */
+void case_run_name(const bench_case *c, char *out, size_t len);
+/* The structured description of every case (cases.json, schema
+ * slotkit-bench-cases v1); NULL when out of memory. */
+struct json_object *cases_json(const bench_case *cases, size_t n);
+/* One case's entry of cases_json. */
+struct json_object *case_json(const bench_case *c);
 /* Counters every result of this kind must carry (NULL-terminated). */
 const char *const *case_counters(case_kind kind);
 unsigned suite_bits(const char *name); /* 0 if unknown */

@@ -151,119 +151,161 @@ static int pong_side(void *arg)
     return rc;
 }
 
-void bench_latency(gb_state *st, const bench_case *c)
+/* One latency case as it runs: the writer's side of the ping-pong. */
+typedef struct lat_run {
+    const bench_case *c;
+    const placement_case *pc; /* NULL: the run's default pair, default memory */
+    int cpu_a, cpu_b, cpu_a_used;
+    lat_shared *sh;
+    hist *rtt;
+    unsigned char *src, *dst;
+    peer p;
+    bool ok;
+    char msg[512];
+    const char *why;
+    uint64_t i, stamp; /* round trips sent, the last echo's stamp */
+    int64_t warmup;
+} lat_run;
+
+/* The limit first, on the same CPUs: for placement cases on the case's pair. */
+static double case_limit(const lat_run *r)
 {
-    char msg[512] = "";
-    const char *why = "";
-    const placement_case *pc = c->has_place ? &c->place : NULL;
-    int cpu_a = pc ? pc->writer_cpu : G.cpu_a, cpu_b = pc ? pc->reader_cpu : G.cpu_b;
+    if (r->pc == NULL)
+        return r->c->event ? limit_futex_one_way_ns(r->c->process) : limit_cacheline_one_way_ns(r->c->process);
+    char msg[160];
+    int saved_b = G.cpu_b;
+    G.cpu_b = r->cpu_b;
+    place_thread(r->cpu_a, NULL, msg, sizeof msg);
+    double limit = limit_cacheline_now(r->c->process);
+    G.cpu_b = saved_b;
+    return limit;
+}
 
-    /* The limit first, on the same CPUs: for placement cases on the case's pair. */
-    double limit;
-    if (pc) {
-        int saved_b = G.cpu_b;
-        G.cpu_b = cpu_b;
-        place_thread(cpu_a, NULL, msg, sizeof msg);
-        limit = limit_cacheline_now(c->process);
-        G.cpu_b = saved_b;
-    } else {
-        limit = c->event ? limit_futex_one_way_ns(c->process) : limit_cacheline_one_way_ns(c->process);
-    }
-
-    lat_shared *sh = shared_alloc(sizeof *sh);
-    hist *rtt = malloc(sizeof *rtt);
-    unsigned char *src = aligned_alloc(64, c->size + 64), *dst = aligned_alloc(64, c->size + 64);
-    memset(src, 0x3c, c->size + 64);
-    sh->size = c->size;
-    sh->cpu = cpu_b;
-    sh->event = c->event;
-    sh->process = c->process;
-    sh->has_place = pc != NULL;
-    if (pc) sh->place = *pc;
-    int cpu_a_used = place_thread(cpu_a, pc, msg, sizeof msg);
-    bool ok = cpu_a_used >= 0;
+/* Pinned, both pools created, the peer started and ready; false with msg. */
+static bool lat_setup(lat_run *r)
+{
+    const bench_case *c = r->c;
+    lat_shared *sh = r->sh = shared_alloc(sizeof *sh);
+    r->rtt = malloc(sizeof *r->rtt);
+    r->src = aligned_alloc(64, c->size + 64);
+    r->dst = aligned_alloc(64, c->size + 64);
+    memset(r->src, 0x3c, c->size + 64);
+    *sh = (lat_shared){.size = c->size, .cpu = r->cpu_b, .event = c->event, .process = c->process,
+                       .has_place = r->pc != NULL};
+    if (r->pc) sh->place = *r->pc;
+    r->cpu_a_used = place_thread(r->cpu_a, r->pc, r->msg, sizeof r->msg);
+    if (r->cpu_a_used < 0) return false;
     pool_name(sh->ping_name, sizeof sh->ping_name);
     pool_name(sh->pong_name, sizeof sh->pong_name);
-    if (ok) ok = (sh->ping = pool_create(sh->ping_name, 4, c->size, msg, sizeof msg)) != NULL;
-    if (ok) ok = (sh->pong = pool_create(sh->pong_name, 4, c->size, msg, sizeof msg)) != NULL;
-    peer p = {0};
-    if (ok) ok = peer_start(&p, c->process, pong_side, sh, msg, sizeof msg);
-    if (ok && !await_word(&sh->ctl.ready, 1, &sh->ctl, 10.0)) {
-        snprintf(msg, sizeof msg, "peer not ready: %s", sh->ctl.msg[0] ? sh->ctl.msg : "timeout");
-        ok = false;
-    }
+    if ((sh->ping = pool_create(sh->ping_name, LATENCY_SLOTS, c->size, r->msg, sizeof r->msg)) == NULL) return false;
+    if ((sh->pong = pool_create(sh->pong_name, LATENCY_SLOTS, c->size, r->msg, sizeof r->msg)) == NULL) return false;
+    if (!peer_start(&r->p, c->process, pong_side, sh, r->msg, sizeof r->msg)) return false;
+    if (await_word(&sh->ctl.ready, 1, &sh->ctl, 10.0)) return true;
+    snprintf(r->msg, sizeof r->msg, "peer not ready: %s", sh->ctl.msg[0] ? sh->ctl.msg : "timeout");
+    return false;
+}
 
-    uint64_t i = 0, stamp = 0;
-    int64_t warmup = G.quick ? 50 : (c->iterations / 10 > 1000 ? c->iterations / 10 : 1000);
-    for (int64_t w = 0; ok && w < warmup; w++) {
-        stamp_payload(src, c->size, ++i);
-        ok = put(sh->ping, src, c->size, &why) && get(sh->pong, c->event, &sh->ctl, dst, c->size, &stamp, &why) &&
-             stamp == i;
-    }
-    hist_reset(rtt); /* warm-up done: only what follows counts */
-    while (ok && gb_keep_running_batch(st, 100)) {
+/* One ping and its echo, which must carry the ping's stamp. */
+static bool round_trip(lat_run *r)
+{
+    const bench_case *c = r->c;
+    stamp_payload(r->src, c->size, ++r->i);
+    return put(r->sh->ping, r->src, c->size, &r->why) &&
+           get(r->sh->pong, c->event, &r->sh->ctl, r->dst, c->size, &r->stamp, &r->why) && r->stamp == r->i;
+}
+
+/* Warm-up, then batches of 100 round trips, each recorded; one-way = RTT / 2. */
+static void lat_measure(gb_state *st, lat_run *r)
+{
+    r->warmup = G.quick ? 50 : (r->c->iterations / 10 > 1000 ? r->c->iterations / 10 : 1000);
+    for (int64_t w = 0; r->ok && w < r->warmup; w++) r->ok = round_trip(r);
+    hist_reset(r->rtt); /* warm-up done: only what follows counts */
+    while (r->ok && gb_keep_running_batch(st, 100)) {
         uint64_t t0 = ticks_now(), prev = t0;
-        for (int k = 0; k < 100 && ok; k++) {
-            stamp_payload(src, c->size, ++i);
-            ok = put(sh->ping, src, c->size, &why) &&
-                 get(sh->pong, c->event, &sh->ctl, dst, c->size, &stamp, &why) && stamp == i;
+        for (int k = 0; k < 100 && r->ok; k++) {
+            r->ok = round_trip(r);
             uint64_t t = ticks_now();
-            hist_record(rtt, (uint64_t)llround(ticks_to_ns(t - prev)));
+            hist_record(r->rtt, (uint64_t)llround(ticks_to_ns(t - prev)));
             prev = t;
         }
         gb_set_iteration_time(st, ticks_to_ns(prev - t0) / 2 / 1e9);
     }
-    if (!ok && msg[0] == '\0')
-        snprintf(msg, sizeof msg, "round trip %llu: %s%s%s", (unsigned long long)i,
-                 stamp != i && why[0] == '\0' ? "echo carries another stamp" : why, sh->ctl.msg[0] ? "; " : "",
-                 sh->ctl.msg);
+    if (!r->ok && r->msg[0] == '\0')
+        snprintf(r->msg, sizeof r->msg, "round trip %llu: %s%s%s", (unsigned long long)r->i,
+                 r->stamp != r->i && r->why[0] == '\0' ? "echo carries another stamp" : r->why,
+                 r->sh->ctl.msg[0] ? "; " : "", r->sh->ctl.msg);
+}
 
-    /* Where the payload pages really are: a loan of the ping pool, read back. */
-    int node = -1;
-    const char *node_why = "not measured";
+/* Where the payload pages really are: a loan of the ping pool, read back. */
+static int payload_node(const lat_run *r, const char **why)
+{
     slotkit_handle h;
-    if (ok && slotkit_reserve(sh->ping, 0, &h) == SLOTKIT_OK) {
-        node = pool_payload_node(sh->ping, h, true, &node_why);
-        slotkit_discard(sh->ping, h);
+    int node = -1;
+    *why = "not measured";
+    if (r->ok && slotkit_reserve(r->sh->ping, 0, &h) == SLOTKIT_OK) {
+        node = pool_payload_node(r->sh->ping, h, true, why);
+        slotkit_discard(r->sh->ping, h);
     }
+    return node;
+}
 
-    /* Stop the peer (a stop sample, or the stop flag if that cannot be sent), reap it, close. */
-    if (p.running) {
-        stamp_payload(src, c->size, STOP_STAMP);
-        if (!ok || !put(sh->ping, src, c->size, &why)) atomic_store(&sh->ctl.stop, 1);
+/* Stop the peer (a stop sample, or the stop flag if that cannot be sent), reap
+ * it, close the pools, and put the writer back on the run's CPU and memory. */
+static void lat_teardown(lat_run *r)
+{
+    if (r->p.running) {
+        stamp_payload(r->src, r->c->size, STOP_STAMP);
+        if (!r->ok || !put(r->sh->ping, r->src, r->c->size, &r->why)) atomic_store(&r->sh->ctl.stop, 1);
         char jmsg[160] = "";
-        if (peer_join(&p, 15.0, jmsg, sizeof jmsg) != 0 && ok) {
-            snprintf(msg, sizeof msg, "peer: %s%s", jmsg, sh->ctl.msg);
-            ok = false;
+        if (peer_join(&r->p, 15.0, jmsg, sizeof jmsg) != 0 && r->ok) {
+            snprintf(r->msg, sizeof r->msg, "peer: %s%s", jmsg, r->sh->ctl.msg);
+            r->ok = false;
         }
     }
-    slotkit_pool_close(sh->ping);
-    slotkit_pool_close(sh->pong);
+    slotkit_pool_close(r->sh->ping);
+    slotkit_pool_close(r->sh->pong);
     place_reset_memory();
     char scratch[160];
-    if (pc) place_thread(G.cpu_a, NULL, scratch, sizeof scratch); /* back on the run's CPU */
+    if (r->pc) place_thread(G.cpu_a, NULL, scratch, sizeof scratch);
+}
 
-    if (!ok) {
-        gb_skip_with_error(st, msg);
-    } else {
-        report_one_way(st, rtt);
-        double p50 = hist_percentile(rtt, 50) / 2;
-        gb_counter(st, "limit_ns", limit, GB_COUNTER_DEFAULT);
-        gb_counter(st, "x_limit", limit > 0 ? p50 / limit : 0, GB_COUNTER_DEFAULT);
-        gb_counter(st, "cpu_writer", cpu_a_used, GB_COUNTER_DEFAULT);
-        gb_counter(st, "cpu_reader", sh->ctl.cpu_used, GB_COUNTER_DEFAULT);
-        gb_counter(st, "mem_node", node, GB_COUNTER_DEFAULT);
-        gb_counter(st, "payload_bytes", (double)c->size, GB_COUNTER_DEFAULT);
-        gb_counter(st, "warmup_rts", (double)warmup, GB_COUNTER_DEFAULT);
-        char label[300];
-        snprintf(label, sizeof label, "%s %s cpus=%d,%d mem_node=%d%s%s%s limit=%s one-way=RTT/2",
-                 c->process ? "processes" : "threads", c->event ? "event" : "busy", cpu_a_used,
-                 sh->ctl.cpu_used, node, node < 0 ? " (" : "", node < 0 ? node_why : "", node < 0 ? ")" : "",
-                 pc ? "cacheline(case cpus)" : c->event ? "futex" : "cacheline");
-        gb_set_label(st, label);
-    }
-    free(rtt);
-    free(src);
-    free(dst);
-    shared_free(sh, sizeof *sh);
+static void lat_report(gb_state *st, const lat_run *r, double limit, int node, const char *node_why)
+{
+    const bench_case *c = r->c;
+    report_one_way(st, r->rtt);
+    double p50 = hist_percentile(r->rtt, 50) / 2;
+    gb_counter(st, "limit_ns", limit, GB_COUNTER_DEFAULT);
+    gb_counter(st, "x_limit", limit > 0 ? p50 / limit : 0, GB_COUNTER_DEFAULT);
+    gb_counter(st, "cpu_writer", r->cpu_a_used, GB_COUNTER_DEFAULT);
+    gb_counter(st, "cpu_reader", r->sh->ctl.cpu_used, GB_COUNTER_DEFAULT);
+    gb_counter(st, "mem_node", node, GB_COUNTER_DEFAULT);
+    gb_counter(st, "payload_bytes", (double)c->size, GB_COUNTER_DEFAULT);
+    gb_counter(st, "warmup_rts", (double)r->warmup, GB_COUNTER_DEFAULT);
+    char label[300];
+    snprintf(label, sizeof label, "%s %s cpus=%d,%d mem_node=%d%s%s%s limit=%s one-way=RTT/2",
+             c->process ? "processes" : "threads", c->event ? "event" : "busy", r->cpu_a_used, r->sh->ctl.cpu_used,
+             node, node < 0 ? " (" : "", node < 0 ? node_why : "", node < 0 ? ")" : "",
+             r->pc ? "cacheline(case cpus)" : c->event ? "futex" : "cacheline");
+    gb_set_label(st, label);
+}
+
+void bench_latency(gb_state *st, const bench_case *c)
+{
+    lat_run r = {.c = c, .pc = c->has_place ? &c->place : NULL, .why = ""};
+    r.cpu_a = r.pc ? r.pc->writer_cpu : G.cpu_a;
+    r.cpu_b = r.pc ? r.pc->reader_cpu : G.cpu_b;
+    double limit = case_limit(&r);
+    r.ok = lat_setup(&r);
+    lat_measure(st, &r);
+    const char *node_why;
+    int node = payload_node(&r, &node_why);
+    lat_teardown(&r);
+    if (r.ok)
+        lat_report(st, &r, limit, node, node_why);
+    else
+        gb_skip_with_error(st, r.msg);
+    free(r.rtt);
+    free(r.src);
+    free(r.dst);
+    shared_free(r.sh, sizeof *r.sh);
 }

@@ -1,14 +1,19 @@
 /*
  * slotkit-bench: the benchmark binary behind `slotkit bench`.
  *
- *   slotkit-bench [--backend=B] [--suite=S] [--cpus=A,B] [--quick] [--benchmark_* flags]
+ *   slotkit-bench [--backend=B] [--suite=S] [--cpus=A,B] [--quick] [--out=DIR] [--benchmark_* flags]
  *   slotkit-bench --validate=DIR [--backend=B] [--suite=S] [--quick] [--hyperfine]
  *   slotkit-bench --whole=create-teardown|transfer [--samples=N] [--backend=B]   (hyperfine's commands)
  *   slotkit-bench --callgrind-ops=N [--payload=BYTES] [--backend=B]             (valgrind --tool=callgrind)
+ *   slotkit-bench --topology=PATH                        (the host topology as JSON, nothing run)
+ *
+ * --out=DIR names the run directory: gbench.json (Google Benchmark's JSON),
+ * cases.json (what each case is) and topology.json (the host it ran on).
  *
  * The backend is a built-in name, a plug-in name or a path, as for
  * `slotkit conform`; without --backend it comes from $SLOTKIT_BACKEND.
  */
+#include <json-c/json.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -18,6 +23,7 @@
 
 #include "bench.h"
 #include "numa_mem.h"
+#include "topology_json.h"
 
 bench_env G;
 hwloc_topology_t bench_topology;
@@ -29,10 +35,11 @@ static void usage(FILE *to)
 {
     fprintf(to,
             "usage: slotkit-bench [--backend=B] [--suite=limits|ops|latency|throughput|all] [--cpus=A,B]\n"
-            "                     [--quick] [--benchmark_* flags of Google Benchmark]\n"
+            "                     [--quick] [--out=DIR] [--benchmark_* flags of Google Benchmark]\n"
             "       slotkit-bench --validate=DIR [--backend=B] [--suite=S] [--quick] [--hyperfine]\n"
             "       slotkit-bench --whole=create-teardown|transfer [--samples=N] [--backend=B]\n"
             "       slotkit-bench --callgrind-ops=N [--payload=BYTES] [--backend=B]\n"
+            "       slotkit-bench --topology=PATH\n"
             "Normally run through `slotkit bench`; see docs/benchmarks.md.\n");
 }
 
@@ -113,35 +120,32 @@ static void add_context(const char *suite)
     gb_add_context("slotkit_one_way", "one-way latency = round-trip time / 2");
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for. */
+typedef struct options {
+    const char *backend, *suite, *cpus, *validate, *whole, *out, *topology;
+    long samples, callgrind, payload;
+    bool hyperfine;
+    unsigned suites;
+} options;
+
+/* -1: go on; else the exit status (help, or a bad argument). */
+static int parse_args(int argc, char **argv, options *o)
 {
-    gb_initialize(&argc, argv);
-    const char *backend_arg = getenv("SLOTKIT_BACKEND"), *suite = "all", *cpus = NULL, *validate = NULL,
-               *whole = NULL;
-    long samples = 1000000, callgrind = 0, payload = 64;
-    bool hyperfine = false;
+    *o = (options){.backend = getenv("SLOTKIT_BACKEND"), .suite = "all", .samples = 1000000, .payload = 64};
     for (int i = 1; i < argc; i++) {
         const char *v;
-        if ((v = opt_value(argc, argv, &i, "--backend")))
-            backend_arg = v;
-        else if ((v = opt_value(argc, argv, &i, "--suite")))
-            suite = v;
-        else if ((v = opt_value(argc, argv, &i, "--cpus")))
-            cpus = v;
-        else if ((v = opt_value(argc, argv, &i, "--validate")))
-            validate = v;
-        else if ((v = opt_value(argc, argv, &i, "--whole")))
-            whole = v;
-        else if ((v = opt_value(argc, argv, &i, "--samples")))
-            samples = atol(v);
-        else if ((v = opt_value(argc, argv, &i, "--callgrind-ops")))
-            callgrind = atol(v);
-        else if ((v = opt_value(argc, argv, &i, "--payload")))
-            payload = atol(v);
-        else if (strcmp(argv[i], "--quick") == 0)
-            G.quick = true;
-        else if (strcmp(argv[i], "--hyperfine") == 0)
-            hyperfine = true;
+        if ((v = opt_value(argc, argv, &i, "--backend"))) o->backend = v;
+        else if ((v = opt_value(argc, argv, &i, "--suite"))) o->suite = v;
+        else if ((v = opt_value(argc, argv, &i, "--cpus"))) o->cpus = v;
+        else if ((v = opt_value(argc, argv, &i, "--validate"))) o->validate = v;
+        else if ((v = opt_value(argc, argv, &i, "--whole"))) o->whole = v;
+        else if ((v = opt_value(argc, argv, &i, "--samples"))) o->samples = atol(v);
+        else if ((v = opt_value(argc, argv, &i, "--callgrind-ops"))) o->callgrind = atol(v);
+        else if ((v = opt_value(argc, argv, &i, "--payload"))) o->payload = atol(v);
+        else if ((v = opt_value(argc, argv, &i, "--out"))) o->out = v;
+        else if ((v = opt_value(argc, argv, &i, "--topology"))) o->topology = v;
+        else if (strcmp(argv[i], "--quick") == 0) G.quick = true;
+        else if (strcmp(argv[i], "--hyperfine") == 0) o->hyperfine = true;
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
@@ -151,75 +155,127 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    unsigned suites = suite_bits(suite);
-    if (suites == 0) {
-        fprintf(stderr, "slotkit-bench: unknown suite '%s' (limits, ops, latency, throughput, all)\n", suite);
+    if ((o->suites = suite_bits(o->suite)) == 0) {
+        fprintf(stderr, "slotkit-bench: unknown suite '%s' (limits, ops, latency, throughput, all)\n", o->suite);
         return 2;
     }
-    extend_plugin_path();
-    snprintf(G.backend_arg, sizeof G.backend_arg, "%s", backend_arg ? backend_arg : "inmem");
-    slotkit_error err;
-    if (slotkit_backend_load(G.backend_arg, &G.backend, &err) != SLOTKIT_OK) {
-        fprintf(stderr, "slotkit-bench: %s\n", err.message);
-        return 2;
-    }
-    G.caps = G.backend->capabilities;
-    if (!choose_cpus(cpus)) return 2;
+    return -1;
+}
 
+/* With --out=DIR, Google Benchmark writes its JSON into DIR: the flags go in
+ * front of the user's, which may still override them. */
+static char **with_gbench_out(int *argc, char **argv)
+{
+    static char out_flag[PATH_MAX + 32];
+    const char *dir = NULL;
+    for (int i = 1; i < *argc && dir == NULL; i++) {
+        if (strncmp(argv[i], "--out=", 6) == 0) dir = argv[i] + 6;
+        else if (strcmp(argv[i], "--out") == 0 && i + 1 < *argc) dir = argv[i + 1];
+    }
+    if (dir == NULL) return argv;
+    static char **args; /* lives as long as the process, like argv */
+    args = calloc((size_t)*argc + 3, sizeof *args);
+    if (args == NULL) return argv;
+    snprintf(out_flag, sizeof out_flag, "--benchmark_out=%s/gbench.json", dir);
+    args[0] = argv[0];
+    args[1] = out_flag;
+    args[2] = "--benchmark_out_format=json";
+    for (int i = 1; i < *argc; i++) args[i + 2] = argv[i];
+    *argc += 2;
+    return args;
+}
+
+/* This machine's topology for the planner; without it the placement cases are not run. */
+static void load_topology(void)
+{
     char msg[256];
     if (placement_topology_load(&bench_topology, NULL, msg, sizeof msg) != 0) {
         fprintf(stderr, "slotkit-bench: no topology (placement cases not run): %s\n", msg);
         bench_topology = NULL;
-    } else {
-        G.have_topology = placement_for_cpus(bench_topology, G.cpu_a, G.cpu_b, &G.place);
     }
+}
+
+/* The backend, its capabilities, the CPU pair and what the pair is. */
+static bool setup_backend(const options *o)
+{
+    extend_plugin_path();
+    snprintf(G.backend_arg, sizeof G.backend_arg, "%s", o->backend ? o->backend : "inmem");
+    slotkit_error err;
+    if (slotkit_backend_load(G.backend_arg, &G.backend, &err) != SLOTKIT_OK) {
+        fprintf(stderr, "slotkit-bench: %s\n", err.message);
+        return false;
+    }
+    G.caps = G.backend->capabilities;
+    if (!choose_cpus(o->cpus)) return false;
+    if (bench_topology) G.have_topology = placement_for_cpus(bench_topology, G.cpu_a, G.cpu_b, &G.place);
     if (!G.have_topology) G.place.writer_node = G.place.reader_node = -1;
+    return true;
+}
 
-    if (validate) {
-        int rc = run_validate(validate, suites, G.quick, hyperfine);
-        if (bench_topology) hwloc_topology_destroy(bench_topology);
-        return rc;
-    }
+static bool write_json(const char *path, json_object *doc)
+{
+    int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE; /* names read as gbench.json's */
+    bool ok = doc != NULL && json_object_to_file_ext(path, doc, flags) == 0;
+    if (!ok) fprintf(stderr, "slotkit-bench: cannot write %s: %s\n", path, json_util_get_last_err());
+    json_object_put(doc);
+    return ok;
+}
 
+/* cases.json and topology.json, before anything runs: a run that dies still says what it was. */
+static bool write_run_files(const char *dir, size_t n)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/cases.json", dir);
+    if (!write_json(path, cases_json(cases, n))) return false;
+    snprintf(path, sizeof path, "%s/topology.json", dir);
+    return write_json(path, topology_json(bench_topology));
+}
+
+static int run_benchmarks(const options *o)
+{
+    size_t n = plan_cases(o->suites, cases, MAX_CASES);
+    if (o->out && !write_run_files(o->out, n)) return 2;
+    for (size_t i = 0; i < n; i++) case_register(&cases[i]);
+    add_context(o->suite);
+    gb_set_progress(true);
+    fprintf(stderr, "slotkit-bench: backend %s, suite %s%s, %zu cases, writer CPU %d, reader CPU %d (%s)\n",
+            G.backend->name, o->suite, G.quick ? " (quick)" : "", n, G.cpu_a_used, G.cpu_b,
+            G.have_topology ? cpu_relation_name(G.place.relation) : "topology unknown");
+    gb_run_specified();
+    gb_shutdown();
+    return 0;
+}
+
+/* Everything that measures: the main thread is the writer / pinger of every
+ * case, on CPU A for the whole run. */
+static int run_measuring(const options *o)
+{
+    char msg[256];
     clock_init();
-    /* The main thread is the writer / pinger of every case, on CPU A for the whole run. */
     G.cpu_a_used = place_thread(G.cpu_a, NULL, msg, sizeof msg);
     if (G.cpu_a_used < 0) {
         fprintf(stderr, "slotkit-bench: cannot run on CPU %d: %s\n", G.cpu_a, msg);
         return 2;
     }
-    int rc = 0;
-    if (whole) {
-        rc = run_whole(whole, samples);
-    } else if (callgrind > 0) {
-        rc = run_callgrind_ops(callgrind, (size_t)payload);
+    if (o->whole) return run_whole(o->whole, o->samples);
+    if (o->callgrind > 0) return run_callgrind_ops(o->callgrind, (size_t)o->payload);
+    return run_benchmarks(o);
+}
+
+int main(int argc, char **argv)
+{
+    argv = with_gbench_out(&argc, argv);
+    gb_initialize(&argc, argv);
+    options o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc >= 0) return rc;
+    if (o.callgrind == 0) load_topology(); /* under valgrind hwloc only warns; callgrind needs no pair */
+    if (o.topology) {
+        rc = write_json(o.topology, topology_json(bench_topology)) ? 0 : 2;
+    } else if (!setup_backend(&o)) {
+        rc = 2;
     } else {
-        size_t n = plan_cases(suites, cases, MAX_CASES);
-        for (size_t i = 0; i < n; i++) {
-            bench_case *c = &cases[i];
-            gb_bench *b;
-            if (c->kind == K_MEMCPY) {
-                /* The size as a Google Benchmark argument: the name becomes limits/memcpy/size:<size>. */
-                b = gb_arg(gb_arg_name(gb_register("limits/memcpy", run_case, c), "size"), (int64_t)c->size);
-            } else {
-                b = gb_register(c->name, run_case, c);
-            }
-            gb_unit(b, GB_NS);
-            if (c->na[0]) {
-                gb_iterations(b, 1);
-                continue;
-            }
-            if (c->iterations > 0) gb_iterations(b, c->iterations);
-            if (c->kind == K_MEMCPY || c->kind == K_OPS) gb_min_time(b, G.quick ? 0.01 : 0.2);
-            if (c->kind != K_MEMCPY && c->kind != K_OPS) gb_use_manual_time(b);
-        }
-        add_context(suite);
-        gb_set_progress(true);
-        fprintf(stderr, "slotkit-bench: backend %s, suite %s%s, %zu cases, writer CPU %d, reader CPU %d (%s)\n",
-                G.backend->name, suite, G.quick ? " (quick)" : "", n, G.cpu_a_used, G.cpu_b,
-                G.have_topology ? cpu_relation_name(G.place.relation) : "topology unknown");
-        gb_run_specified();
-        gb_shutdown();
+        rc = o.validate ? run_validate(o.validate, o.suites, G.quick, o.hyperfine) : run_measuring(&o);
     }
     if (bench_topology) hwloc_topology_destroy(bench_topology);
     return rc;

@@ -75,7 +75,7 @@ static bool ops_setup(ops_ctx *c, size_t size, char *msg, size_t len)
     c->size = size;
     char name[64];
     pool_name(name, sizeof name);
-    c->pool = pool_create(name, 4, size, msg, len);
+    c->pool = pool_create(name, OPS_SLOTS, size, msg, len);
     c->src = aligned_alloc(64, size + 64);
     c->dst = aligned_alloc(64, size + 64);
     if (c->src) memset(c->src, 0xa5, size + 64);

@@ -307,6 +307,9 @@ int placement_topology_load(hwloc_topology_t *topology, const char *xml_path, ch
         step = "hwloc_topology_set_xml";
         if (hwloc_topology_set_xml(t, xml_path) != 0) goto fail;
     }
+    /* Instruction caches too: the host description lists every cache (hwloc drops them by default). */
+    step = "hwloc_topology_set_icache_types_filter";
+    if (hwloc_topology_set_icache_types_filter(t, HWLOC_TYPE_FILTER_KEEP_ALL) != 0) goto fail;
     step = "hwloc_topology_load";
     if (hwloc_topology_load(t) != 0) goto fail;
     *topology = t;

@@ -93,102 +93,130 @@ static void memcpy_limits(plan *p, const size_t *sizes, size_t n)
     }
 }
 
+static void ops_cases(plan *p, const size_t *sizes, size_t n)
+{
+    for (int ip = 0; ip < 2; ip++)
+        for (size_t i = 0; i < n; i++) {
+            bench_case *c = add(p, K_OPS, "ops/%s/size:%zu", ip ? "in_place" : "copy", sizes[i]);
+            if (c == NULL) continue;
+            c->size = sizes[i];
+            c->in_place = ip;
+            c->readers = 1; /* the writing thread reads its own samples */
+            c->slots = OPS_SLOTS;
+            need(c, false, false, false, ip);
+        }
+}
+
+/* Ping-pong between the default pair, both peer kinds, both ways of waiting. */
+static void latency_cases(plan *p)
+{
+    const size_t *sizes = G.quick ? lat_quick : lat_full;
+    size_t n = G.quick ? N(lat_quick) : N(lat_full);
+    for (int m = 0; m < 2; m++)
+        for (int ev = 0; ev < 2; ev++)
+            for (size_t i = 0; i < n; i++) {
+                bench_case *c = add(p, K_LATENCY, "latency/%s/%s/size:%zu", mode(m), ev ? "event" : "busy", sizes[i]);
+                if (c == NULL) continue;
+                c->process = m;
+                c->event = ev;
+                c->size = sizes[i];
+                c->readers = 1;
+                c->slots = LATENCY_SLOTS;
+                int64_t rts = sizes[i] <= 4096 ? 20000 : sizes[i] <= 65536 ? 5000 : 1000;
+                c->iterations = G.quick ? 300 : ev ? rts / 2 : rts;
+                need(c, true, m, ev, false);
+            }
+}
+
+/* The placement matrix: busy-poll 64 B between the pairs the topology
+ * offers, memory per case; what this machine lacks is listed, not run. */
+static void placement_cases(plan *p)
+{
+    placement_case cases[CPU_RELATION_COUNT * MEM_PLACEMENT_COUNT];
+    size_t n = bench_topology ? placement_plan(bench_topology, cases, N(cases)) : 0;
+    bool xp = G.caps & SLOTKIT_CAP_CROSS_PROCESS;
+    for (size_t i = 0; i < n; i++) {
+        bench_case *c = add(p, K_LATENCY, "latency/placement/%s", cases[i].name);
+        if (c == NULL) continue;
+        c->process = xp; /* processes where the backend can, as deployed */
+        c->size = 64;
+        c->readers = 1;
+        c->slots = LATENCY_SLOTS;
+        c->has_place = true;
+        c->place = cases[i];
+        c->iterations = G.quick ? 300 : 20000;
+        if (!cases[i].applicable) na(c, cases[i].reason[0] ? cases[i].reason : "this machine lacks the pair");
+        need(c, true, xp, false, false);
+    }
+}
+
+static bench_case *throughput_case(plan *p, bool process, bool in_place, int readers, int slots, size_t size)
+{
+    bench_case *c = add(p, K_THROUGHPUT, "throughput/%s/%s/readers:%d/slots:%d/size:%zu", mode(process),
+                        in_place ? "zero_copy" : "copy", readers, slots, size);
+    if (c == NULL) return NULL;
+    c->process = process;
+    c->in_place = in_place;
+    c->readers = readers;
+    c->slots = slots;
+    c->size = size;
+    need(c, true, process, false, in_place);
+    return c;
+}
+
+/* Against payload size: one reader, 8 slots, both paths. */
+static void throughput_size_cases(plan *p, bool process)
+{
+    const size_t *sizes = G.quick ? tput_quick : tput_full;
+    size_t n = G.quick ? N(tput_quick) : N(tput_full);
+    for (int zc = 0; zc < 2; zc++)
+        for (size_t i = 0; i < n; i++) {
+            bench_case *c = throughput_case(p, process, zc, 1, 8, sizes[i]);
+            if (c == NULL) continue;
+            int64_t samples = zc ? 200000 : (int64_t)((256u << 20) / sizes[i]);
+            if (samples < 256) samples = 256;
+            if (samples > 200000) samples = 200000;
+            if (G.quick) samples = 2048;
+            c->iterations = (samples + 63) / 64 * 64; /* whole batches: readers know the count */
+        }
+}
+
+/* Against readers and slot count (back-pressure), 64 B copies. */
+static void throughput_fanout_cases(plan *p, bool process)
+{
+    int readers[4] = {1, 2}, nr = 2;
+    for (int r = 4; r <= 8 && r <= G.ncpus - 1; r *= 2) readers[nr++] = r;
+    const int *slots = G.quick ? slots_quick : slots_full;
+    size_t ns = G.quick ? N(slots_quick) : N(slots_full);
+    for (int r = 0; r < nr; r++)
+        for (size_t s = 0; s < ns; s++) {
+            bench_case *c = throughput_case(p, process, false, readers[r], slots[s], 64);
+            if (c) c->iterations = G.quick ? 2048 : 100032;
+        }
+}
+
 size_t plan_cases(unsigned suites, bench_case *out, size_t max)
 {
     plan p = {out, max, 0};
-    const size_t *sz = G.quick ? sizes_quick : sizes_full;
-    size_t nsz = G.quick ? N(sizes_quick) : N(sizes_full);
-    const size_t *tsz = G.quick ? tput_quick : tput_full;
-    size_t ntsz = G.quick ? N(tput_quick) : N(tput_full);
-
     /* Limits first: Google Benchmark runs in registration order, so every later
      * ratio uses a limit measured earlier in this run. */
     if (suites & (SUITE_LIMITS | SUITE_LATENCY | SUITE_THROUGHPUT)) pingpong_limits(&p, false);
     if (suites & (SUITE_LIMITS | SUITE_LATENCY)) pingpong_limits(&p, true);
-    if (suites & (SUITE_LIMITS | SUITE_OPS)) memcpy_limits(&p, sz, nsz);
-    if (suites & SUITE_THROUGHPUT) memcpy_limits(&p, tsz, ntsz);
+    if (suites & (SUITE_LIMITS | SUITE_OPS))
+        memcpy_limits(&p, G.quick ? sizes_quick : sizes_full, G.quick ? N(sizes_quick) : N(sizes_full));
+    if (suites & SUITE_THROUGHPUT)
+        memcpy_limits(&p, G.quick ? tput_quick : tput_full, G.quick ? N(tput_quick) : N(tput_full));
 
-    if (suites & SUITE_OPS)
-        for (int ip = 0; ip < 2; ip++)
-            for (size_t i = 0; i < nsz; i++) {
-                bench_case *c = add(&p, K_OPS, "ops/%s/size:%zu", ip ? "in_place" : "copy", sz[i]);
-                if (c == NULL) continue;
-                c->size = sz[i];
-                c->in_place = ip;
-                need(c, false, false, false, ip);
-            }
-
+    if (suites & SUITE_OPS) ops_cases(&p, G.quick ? sizes_quick : sizes_full, G.quick ? N(sizes_quick) : N(sizes_full));
     if (suites & SUITE_LATENCY) {
-        const size_t *lsz = G.quick ? lat_quick : lat_full;
-        size_t nl = G.quick ? N(lat_quick) : N(lat_full);
-        for (int m = 0; m < 2; m++)
-            for (int ev = 0; ev < 2; ev++)
-                for (size_t i = 0; i < nl; i++) {
-                    bench_case *c = add(&p, K_LATENCY, "latency/%s/%s/size:%zu", mode(m), ev ? "event" : "busy", lsz[i]);
-                    if (c == NULL) continue;
-                    c->process = m;
-                    c->event = ev;
-                    c->size = lsz[i];
-                    int64_t n = lsz[i] <= 4096 ? 20000 : lsz[i] <= 65536 ? 5000 : 1000;
-                    c->iterations = G.quick ? 300 : ev ? n / 2 : n;
-                    need(c, true, m, ev, false);
-                }
-        /* The placement matrix: busy-poll 64 B between the pairs the topology
-         * offers, memory per case; what this machine lacks is listed, not run. */
-        placement_case cases[CPU_RELATION_COUNT * MEM_PLACEMENT_COUNT];
-        size_t nc = bench_topology ? placement_plan(bench_topology, cases, N(cases)) : 0;
-        bool xp = G.caps & SLOTKIT_CAP_CROSS_PROCESS;
-        for (size_t i = 0; i < nc; i++) {
-            bench_case *c = add(&p, K_LATENCY, "latency/placement/%s", cases[i].name);
-            if (c == NULL) continue;
-            c->process = xp; /* processes where the backend can, as deployed */
-            c->size = 64;
-            c->has_place = true;
-            c->place = cases[i];
-            c->iterations = G.quick ? 300 : 20000;
-            if (!cases[i].applicable) na(c, cases[i].reason[0] ? cases[i].reason : "this machine lacks the pair");
-            need(c, true, xp, false, false);
-        }
+        latency_cases(&p);
+        placement_cases(&p);
     }
-
-    if (suites & SUITE_THROUGHPUT) {
-        int readers[4] = {1, 2}, nr = 2;
-        for (int r = 4; r <= 8 && r <= G.ncpus - 1; r *= 2) readers[nr++] = r;
+    if (suites & SUITE_THROUGHPUT)
         for (int m = 0; m < 2; m++) {
-            /* Against payload size: one reader, 8 slots, both paths. */
-            for (int zc = 0; zc < 2; zc++)
-                for (size_t i = 0; i < ntsz; i++) {
-                    bench_case *c = add(&p, K_THROUGHPUT, "throughput/%s/%s/readers:1/slots:8/size:%zu", mode(m),
-                                        zc ? "zero_copy" : "copy", tsz[i]);
-                    if (c == NULL) continue;
-                    c->process = m;
-                    c->in_place = zc;
-                    c->readers = 1;
-                    c->slots = 8;
-                    c->size = tsz[i];
-                    int64_t n = zc ? 200000 : (int64_t)((256u << 20) / tsz[i]);
-                    if (n < 256) n = 256;
-                    if (n > 200000) n = 200000;
-                    if (G.quick) n = 2048;
-                    c->iterations = (n + 63) / 64 * 64; /* whole batches: readers know the count */
-                    need(c, true, m, false, zc);
-                }
-            /* Against readers and slot count (back-pressure), 64 B copies. */
-            const int *sl = G.quick ? slots_quick : slots_full;
-            size_t ns = G.quick ? N(slots_quick) : N(slots_full);
-            for (int r = 0; r < nr; r++)
-                for (size_t s = 0; s < ns; s++) {
-                    bench_case *c = add(&p, K_THROUGHPUT, "throughput/%s/copy/readers:%d/slots:%d/size:64", mode(m), readers[r], sl[s]);
-                    if (c == NULL) continue;
-                    c->process = m;
-                    c->readers = readers[r];
-                    c->slots = sl[s];
-                    c->size = 64;
-                    c->iterations = G.quick ? 2048 : 100032;
-                    need(c, true, m, false, false);
-                }
+            throughput_size_cases(&p, m);
+            throughput_fanout_cases(&p, m);
         }
-    }
     return p.n;
 }
 

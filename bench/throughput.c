@@ -175,13 +175,25 @@ static bool write_one(tput_shared *sh, unsigned char *src, uint64_t n, slotkit_r
     return s == SLOTKIT_OK;
 }
 
-void bench_throughput(gb_state *st, const bench_case *c)
+/* One throughput case as it runs: the writer's side. */
+typedef struct tput_run {
+    const bench_case *c;
+    tput_shared *sh;
+    unsigned char *src;
+    peer peers[MAX_TPUT_READERS];
+    bool ok;
+    char msg[512];
+    const char *why;
+    uint64_t n, nfs, t0, t1; /* samples written, NO_FREE_SLOT met, the clock */
+} tput_run;
+
+/* The pool created, every reader started and ready; false with msg. */
+static bool tput_setup(tput_run *r)
 {
-    char msg[512] = "";
-    const char *why = "";
-    tput_shared *sh = shared_alloc(sizeof *sh);
-    unsigned char *src = aligned_alloc(64, c->size + 64);
-    memset(src, 0x6b, c->size + 64);
+    const bench_case *c = r->c;
+    tput_shared *sh = r->sh = shared_alloc(sizeof *sh);
+    r->src = aligned_alloc(64, c->size + 64);
+    memset(r->src, 0x6b, c->size + 64);
     sh->size = c->size;
     sh->in_place = c->in_place;
     sh->process = c->process;
@@ -189,104 +201,145 @@ void bench_throughput(gb_state *st, const bench_case *c)
     sh->total = (uint64_t)c->iterations;
     sh->yield = c->readers + 1 > G.ncpus;
     pool_name(sh->name, sizeof sh->name);
-    bool ok = (sh->pool = pool_create(sh->name, (size_t)c->slots, c->size, msg, sizeof msg)) != NULL;
-    peer peers[MAX_TPUT_READERS] = {0};
-    for (int r = 0; ok && r < c->readers; r++) {
-        sh->cpu[r] = reader_cpu(r);
-        sh->args[r] = (struct reader_arg){sh, r};
-        ok = peer_start(&peers[r], c->process, reader_main, &sh->args[r], msg, sizeof msg);
+    if ((sh->pool = pool_create(sh->name, (size_t)c->slots, c->size, r->msg, sizeof r->msg)) == NULL) return false;
+    for (int i = 0; i < c->readers; i++) {
+        sh->cpu[i] = reader_cpu(i);
+        sh->args[i] = (struct reader_arg){sh, i};
+        if (!peer_start(&r->peers[i], c->process, reader_main, &sh->args[i], r->msg, sizeof r->msg)) return false;
     }
-    for (int r = 0; ok && r < c->readers; r++)
-        if (!await_word(&sh->ctl[r].ready, 1, &sh->ctl[r], 10.0)) {
-            snprintf(msg, sizeof msg, "reader %d not ready: %s", r, sh->ctl[r].msg[0] ? sh->ctl[r].msg : "timeout");
-            ok = false;
+    for (int i = 0; i < c->readers; i++)
+        if (!await_word(&sh->ctl[i].ready, 1, &sh->ctl[i], 10.0)) {
+            snprintf(r->msg, sizeof r->msg, "reader %d not ready: %s", i,
+                     sh->ctl[i].msg[0] ? sh->ctl[i].msg : "timeout");
+            return false;
         }
-    slotkit_reader_mask mask = c->readers >= 32 ? 0xFFFFFFFFu : (1u << c->readers) - 1u;
-    uint64_t n = 0, nfs = 0, t0 = mono_ns(), t1 = t0;
-    atomic_store(&sh->go, 1);
-    while (ok && gb_keep_running_batch(st, 64)) {
-        for (int k = 0; k < 64 && ok; k++, n++) ok = write_one(sh, src, n, mask, &nfs, &why);
-        if (ok && n == sh->total) {
-            for (int r = 0; ok && r < c->readers; r++)
-                if (!await_word(&sh->done[r], 1, &sh->ctl[r], 30.0)) {
-                    snprintf(msg, sizeof msg, "reader %d took %llu of %llu samples: %s", r,
-                             (unsigned long long)sh->ctl[r].count, (unsigned long long)sh->total,
-                             sh->ctl[r].msg[0] ? sh->ctl[r].msg : "timeout");
-                    ok = false;
-                }
-            t1 = mono_ns();
-            gb_set_iteration_time(st, (double)(t1 - t0) / 1e9);
+    return true;
+}
+
+/* After the last sample: every reader has taken every sample; the clock stops. */
+static bool await_readers(gb_state *st, tput_run *r)
+{
+    tput_shared *sh = r->sh;
+    for (int i = 0; i < r->c->readers; i++)
+        if (!await_word(&sh->done[i], 1, &sh->ctl[i], 30.0)) {
+            snprintf(r->msg, sizeof r->msg, "reader %d took %llu of %llu samples: %s", i,
+                     (unsigned long long)sh->ctl[i].count, (unsigned long long)sh->total,
+                     sh->ctl[i].msg[0] ? sh->ctl[i].msg : "timeout");
+            return false;
         }
+    r->t1 = mono_ns();
+    gb_set_iteration_time(st, (double)(r->t1 - r->t0) / 1e9);
+    return true;
+}
+
+/* Publishes sh->total samples in batches of 64, as fast as reserve lets it. */
+static void tput_measure(gb_state *st, tput_run *r)
+{
+    int readers = r->c->readers;
+    slotkit_reader_mask mask = readers >= 32 ? 0xFFFFFFFFu : (1u << readers) - 1u;
+    r->t0 = r->t1 = mono_ns();
+    atomic_store(&r->sh->go, 1);
+    while (r->ok && gb_keep_running_batch(st, 64)) {
+        for (int k = 0; k < 64 && r->ok; k++, r->n++) r->ok = write_one(r->sh, r->src, r->n, mask, &r->nfs, &r->why);
+        if (r->ok && r->n == r->sh->total) r->ok = await_readers(st, r);
     }
-    if (!ok && msg[0] == '\0') {
-        snprintf(msg, sizeof msg, "writer at sample %llu: %s", (unsigned long long)n, why);
-        for (int r = 0; r < c->readers; r++)
-            if (sh->ctl[r].msg[0]) snprintf(msg, sizeof msg, "%s", sh->ctl[r].msg);
+    if (!r->ok && r->msg[0] == '\0') {
+        snprintf(r->msg, sizeof r->msg, "writer at sample %llu: %s", (unsigned long long)r->n, r->why);
+        for (int i = 0; i < readers; i++)
+            if (r->sh->ctl[i].msg[0]) snprintf(r->msg, sizeof r->msg, "%s", r->sh->ctl[i].msg);
     }
+}
+
+/* Stops and reaps the readers, closes the pool; a sample out of order or torn fails the case. */
+static void tput_teardown(tput_run *r)
+{
+    tput_shared *sh = r->sh;
     atomic_store(&sh->stop, 1);
-    for (int r = 0; r < c->readers; r++) atomic_store(&sh->ctl[r].stop, 1);
+    for (int i = 0; i < r->c->readers; i++) atomic_store(&sh->ctl[i].stop, 1);
     uint64_t errors = 0;
-    for (int r = 0; r < c->readers; r++) {
+    for (int i = 0; i < r->c->readers; i++) {
         char jmsg[160] = "";
-        if (peers[r].running && peer_join(&peers[r], 15.0, jmsg, sizeof jmsg) != 0 && ok) {
-            snprintf(msg, sizeof msg, "reader %d: %s %s", r, jmsg, sh->ctl[r].msg);
-            ok = false;
+        if (r->peers[i].running && peer_join(&r->peers[i], 15.0, jmsg, sizeof jmsg) != 0 && r->ok) {
+            snprintf(r->msg, sizeof r->msg, "reader %d: %s %s", i, jmsg, sh->ctl[i].msg);
+            r->ok = false;
         }
-        errors += sh->ctl[r].errors;
+        errors += sh->ctl[i].errors;
     }
     slotkit_pool_close(sh->pool);
-    if (ok && errors) {
-        snprintf(msg, sizeof msg, "%llu samples arrived out of order or torn", (unsigned long long)errors);
-        ok = false;
+    if (r->ok && errors) {
+        snprintf(r->msg, sizeof r->msg, "%llu samples arrived out of order or torn", (unsigned long long)errors);
+        r->ok = false;
     }
-    if (!ok) {
-        gb_skip_with_error(st, msg);
+}
+
+/* The limit in samples and bytes per second: one cache-line handoff per
+ * sample in place, memcpy bandwidth for copies. */
+static void tput_limits(const bench_case *c, double *samples_per_s, double *bytes_per_s)
+{
+    if (c->in_place) {
+        double cl = limit_cacheline_one_way_ns(c->process);
+        *samples_per_s = cl > 0 ? 1e9 / cl : 0;
+        *bytes_per_s = *samples_per_s * (double)c->size;
     } else {
-        double secs = (double)(t1 - t0) / 1e9;
-        double sps = secs > 0 ? (double)sh->total / secs : 0;
-        double lim_sps, lim_bps;
-        if (c->in_place) {
-            double cl = limit_cacheline_one_way_ns(c->process);
-            lim_sps = cl > 0 ? 1e9 / cl : 0;
-            lim_bps = lim_sps * (double)c->size;
-        } else {
-            double ns = limit_memcpy_ns(c->size);
-            lim_bps = ns > 0 ? (double)c->size * 1e9 / ns : 0;
-            lim_sps = lim_bps / (double)c->size;
-        }
-        gb_set_items_processed(st, (int64_t)sh->total);
-        gb_set_bytes_processed(st, (int64_t)(sh->total * c->size));
-        gb_counter(st, "samples_per_s", sps, GB_COUNTER_DEFAULT);
-        gb_counter(st, "bytes_per_s", sps * (double)c->size, GB_COUNTER_DEFAULT);
-        gb_counter(st, "nfs", (double)nfs, GB_COUNTER_DEFAULT);
-        gb_counter(st, "nfs_per_sample", (double)nfs / (double)sh->total, GB_COUNTER_DEFAULT);
-        /* The fraction of reserve attempts that met NO_FREE_SLOT (the results store reads it). */
-        gb_counter(st, "backpressure", (double)nfs / (double)(nfs + sh->total), GB_COUNTER_DEFAULT);
-        gb_counter(st, "limit_samples_per_s", lim_sps, GB_COUNTER_DEFAULT);
-        gb_counter(st, "limit_bytes_per_s", lim_bps, GB_COUNTER_DEFAULT);
-        gb_counter(st, "limit_bytes_per_second", lim_bps, GB_COUNTER_DEFAULT);
-        gb_counter(st, "x_limit", lim_sps > 0 ? sps / lim_sps : 0, GB_COUNTER_DEFAULT);
-        gb_counter(st, "readers", c->readers, GB_COUNTER_DEFAULT);
-        gb_counter(st, "slots", c->slots, GB_COUNTER_DEFAULT);
-        gb_counter(st, "payload_bytes", (double)c->size, GB_COUNTER_DEFAULT);
-        gb_counter(st, "touched_bytes", c->in_place ? 64.0 : (double)c->size, GB_COUNTER_DEFAULT);
-        gb_counter(st, "cpu_writer", G.cpu_a_used, GB_COUNTER_DEFAULT);
-        gb_counter(st, "cpu_reader0", sh->ctl[0].cpu_used, GB_COUNTER_DEFAULT);
-        gb_counter(st, "oversubscribed", sh->yield ? 1 : 0, GB_COUNTER_DEFAULT);
-        if (c->in_place) {
-            /* The in-place target: a 4 MiB sample costs what a 64 B one does. */
-            char key[128];
-            snprintf(key, sizeof key, "tput.%s.zc.r%d.s%d.64", c->process ? "p" : "t", c->readers, c->slots);
-            if (c->size == 64) figure_record(key, sps);
-            double base = figure_get(key);
-            gb_counter(st, "vs_64B", base > 0 ? sps / base : 0, GB_COUNTER_DEFAULT);
-        }
-        char label[200];
-        snprintf(label, sizeof label, "%s %s readers=%d slots=%d cpus=%d,%d%s", c->process ? "processes" : "threads",
-                 c->in_place ? "zero-copy(1 line)" : "copy", c->readers, c->slots, G.cpu_a_used,
-                 sh->ctl[0].cpu_used, sh->yield ? " oversubscribed" : "");
-        gb_set_label(st, label);
+        double ns = limit_memcpy_ns(c->size);
+        *bytes_per_s = ns > 0 ? (double)c->size * 1e9 / ns : 0;
+        *samples_per_s = *bytes_per_s / (double)c->size;
     }
-    free(src);
-    shared_free(sh, sizeof *sh);
+}
+
+/* The in-place target: a 4 MiB sample costs what a 64 B one does. */
+static void report_vs_64B(gb_state *st, const bench_case *c, double sps)
+{
+    char key[128];
+    snprintf(key, sizeof key, "tput.%s.zc.r%d.s%d.64", c->process ? "p" : "t", c->readers, c->slots);
+    if (c->size == 64) figure_record(key, sps);
+    double base = figure_get(key);
+    gb_counter(st, "vs_64B", base > 0 ? sps / base : 0, GB_COUNTER_DEFAULT);
+}
+
+static void tput_report(gb_state *st, const tput_run *r)
+{
+    const bench_case *c = r->c;
+    const tput_shared *sh = r->sh;
+    double secs = (double)(r->t1 - r->t0) / 1e9, sps = secs > 0 ? (double)sh->total / secs : 0, lim_sps, lim_bps;
+    tput_limits(c, &lim_sps, &lim_bps);
+    gb_set_items_processed(st, (int64_t)sh->total);
+    gb_set_bytes_processed(st, (int64_t)(sh->total * c->size));
+    gb_counter(st, "samples_per_s", sps, GB_COUNTER_DEFAULT);
+    gb_counter(st, "bytes_per_s", sps * (double)c->size, GB_COUNTER_DEFAULT);
+    gb_counter(st, "nfs", (double)r->nfs, GB_COUNTER_DEFAULT);
+    gb_counter(st, "nfs_per_sample", (double)r->nfs / (double)sh->total, GB_COUNTER_DEFAULT);
+    /* The fraction of reserve attempts that met NO_FREE_SLOT (the results store reads it). */
+    gb_counter(st, "backpressure", (double)r->nfs / (double)(r->nfs + sh->total), GB_COUNTER_DEFAULT);
+    gb_counter(st, "limit_samples_per_s", lim_sps, GB_COUNTER_DEFAULT);
+    gb_counter(st, "limit_bytes_per_s", lim_bps, GB_COUNTER_DEFAULT);
+    gb_counter(st, "limit_bytes_per_second", lim_bps, GB_COUNTER_DEFAULT);
+    gb_counter(st, "x_limit", lim_sps > 0 ? sps / lim_sps : 0, GB_COUNTER_DEFAULT);
+    gb_counter(st, "readers", c->readers, GB_COUNTER_DEFAULT);
+    gb_counter(st, "slots", c->slots, GB_COUNTER_DEFAULT);
+    gb_counter(st, "payload_bytes", (double)c->size, GB_COUNTER_DEFAULT);
+    gb_counter(st, "touched_bytes", c->in_place ? 64.0 : (double)c->size, GB_COUNTER_DEFAULT);
+    gb_counter(st, "cpu_writer", G.cpu_a_used, GB_COUNTER_DEFAULT);
+    gb_counter(st, "cpu_reader0", sh->ctl[0].cpu_used, GB_COUNTER_DEFAULT);
+    gb_counter(st, "oversubscribed", sh->yield ? 1 : 0, GB_COUNTER_DEFAULT);
+    if (c->in_place) report_vs_64B(st, c, sps);
+    char label[200];
+    snprintf(label, sizeof label, "%s %s readers=%d slots=%d cpus=%d,%d%s", c->process ? "processes" : "threads",
+             c->in_place ? "zero-copy(1 line)" : "copy", c->readers, c->slots, G.cpu_a_used, sh->ctl[0].cpu_used,
+             sh->yield ? " oversubscribed" : "");
+    gb_set_label(st, label);
+}
+
+void bench_throughput(gb_state *st, const bench_case *c)
+{
+    tput_run r = {.c = c, .why = ""};
+    r.ok = tput_setup(&r);
+    tput_measure(st, &r);
+    tput_teardown(&r);
+    if (r.ok)
+        tput_report(st, &r);
+    else
+        gb_skip_with_error(st, r.msg);
+    free(r.src);
+    shared_free(r.sh, sizeof *r.sh);
 }

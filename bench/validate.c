@@ -1,8 +1,10 @@
 /*
  * --validate DIR: is a results directory well formed and complete? Checks the
  * Google Benchmark JSON against the case list of this suite and backend
- * (plan.c): every case present, not-applicable ones skipped with their
- * reason, the others without error and with every counter they must carry;
+ * (plan.c): every case present under its exact run_name and every run_name a
+ * case's, not-applicable ones skipped with their reason, the others without
+ * error and with every counter they must carry; cases.json says exactly what
+ * the plan does; topology.json is there;
  * the hyperfine JSON files and meta.json parse and hold what they should.
  * Numbers are printed (one line per case, figure beside its limit), never judged.
  */
@@ -28,24 +30,6 @@ static void problem(const char *fmt, ...)
     fputc('\n', stdout);
     va_end(ap);
     problems++;
-}
-
-/* Google Benchmark's name without the suffixes it appends (/iterations:N, /repeats:N,
- * /min_time:X, /manual_time, /real_time). */
-static void base_name(const char *name, char *out, size_t len)
-{
-    snprintf(out, len, "%s", name);
-    for (;;) {
-        char *slash = strrchr(out, '/');
-        if (slash == NULL) return;
-        if (strncmp(slash, "/iterations:", 12) == 0 || strncmp(slash, "/repeats:", 9) == 0 ||
-            strncmp(slash, "/min_time:", 10) == 0 || strncmp(slash, "/min_warmup_time:", 17) == 0 ||
-            strncmp(slash, "/threads:", 9) == 0 || strcmp(slash, "/manual_time") == 0 ||
-            strcmp(slash, "/real_time") == 0 || strcmp(slash, "/process_time") == 0)
-            *slash = '\0';
-        else
-            return;
-    }
 }
 
 static double num(json_object *run, const char *key, bool *present)
@@ -100,77 +84,154 @@ static json_object *load(const char *path)
     return o;
 }
 
-static void check_gbench(const char *dir, unsigned suites)
+static void check_context(const char *path, json_object *root)
+{
+    json_object *context, *b;
+    if (!json_object_object_get_ex(root, "context", &context) || !json_object_is_type(context, json_type_object)) {
+        problem("%s: no \"context\" object", path);
+        return;
+    }
+    static const char *const keys[] = {"slotkit_backend", "slotkit_cpus_requested", "slotkit_cpu_writer_read_back",
+                                       "slotkit_suite", "host_name", "num_cpus"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!json_object_object_get_ex(context, keys[i], NULL)) problem("%s: context lacks \"%s\"", path, keys[i]);
+    if (json_object_object_get_ex(context, "slotkit_backend", &b) && strcmp(json_object_get_string(b), G.backend->name))
+        problem("%s: results are for backend '%s', not '%s'", path, json_object_get_string(b), G.backend->name);
+}
+
+/* A measured run (aggregates of repetitions have other run types), with its run_name. */
+static const char *iteration_run_name(json_object *run)
+{
+    json_object *v;
+    if (json_object_object_get_ex(run, "run_type", &v) && strcmp(json_object_get_string(v), "iteration") != 0)
+        return NULL;
+    return json_object_object_get_ex(run, "run_name", &v) ? json_object_get_string(v) : NULL;
+}
+
+static json_object *find_run(json_object *benchmarks, const char *run_name)
+{
+    for (size_t j = 0; j < json_object_array_length(benchmarks); j++) {
+        json_object *r = json_object_array_get_idx(benchmarks, j);
+        const char *name = iteration_run_name(r);
+        if (name && strcmp(name, run_name) == 0) return r;
+    }
+    return NULL;
+}
+
+/* True when the case ran complete (not skipped, no error, every counter). */
+static bool check_case(const bench_case *c, json_object *run, size_t *skipped)
+{
+    json_object *err = NULL, *msg = NULL;
+    bool errored = json_object_object_get_ex(run, "error_occurred", &err) && json_object_get_boolean(err);
+    const char *text = json_object_object_get_ex(run, "error_message", &msg) ? json_object_get_string(msg) : "";
+    if (c->na[0]) {
+        if (!errored || strncmp(text, "not applicable", 14) != 0)
+            problem("%s: should be reported not applicable (%s)", c->name, c->na);
+        else
+            ++*skipped;
+        return false;
+    }
+    if (errored) {
+        problem("%s: failed: %s", c->name, text);
+        return false;
+    }
+    bool complete = true;
+    for (const char *const *k = case_counters(c->kind); *k; k++) {
+        bool present;
+        double v = num(run, *k, &present);
+        if (!present || !isfinite(v)) {
+            problem("%s: counter %s missing or not a number", c->name, *k);
+            complete = false;
+        }
+    }
+    return complete;
+}
+
+/* Every measured run_name belongs to exactly one case of the plan. */
+static void check_run_names(json_object *benchmarks, const bench_case *cases, size_t n)
+{
+    for (size_t j = 0; j < json_object_array_length(benchmarks); j++) {
+        const char *name = iteration_run_name(json_object_array_get_idx(benchmarks, j));
+        if (name == NULL) continue;
+        int owners = 0;
+        for (size_t i = 0; i < n; i++) {
+            char run_name[256];
+            case_run_name(&cases[i], run_name, sizeof run_name);
+            owners += strcmp(run_name, name) == 0;
+        }
+        if (owners != 1) problem("%s: run_name matches %d cases of the plan, not 1", name, owners);
+    }
+}
+
+static void check_gbench(const char *dir, const bench_case *cases, size_t n)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/gbench.json", dir);
-    json_object *root = load(path), *context, *benchmarks;
+    json_object *root = load(path), *benchmarks;
     if (root == NULL) return;
-    if (!json_object_object_get_ex(root, "context", &context) || !json_object_is_type(context, json_type_object))
-        problem("%s: no \"context\" object", path);
-    else {
-        static const char *const keys[] = {"slotkit_backend", "slotkit_cpus_requested", "slotkit_cpu_writer_read_back",
-                                           "slotkit_suite", "host_name", "num_cpus"};
-        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-            if (!json_object_object_get_ex(context, keys[i], NULL)) problem("%s: context lacks \"%s\"", path, keys[i]);
-        json_object *b;
-        if (json_object_object_get_ex(context, "slotkit_backend", &b) && strcmp(json_object_get_string(b), G.backend->name))
-            problem("%s: results are for backend '%s', not '%s'", path, json_object_get_string(b), G.backend->name);
-    }
+    check_context(path, root);
     if (!json_object_object_get_ex(root, "benchmarks", &benchmarks) || !json_object_is_type(benchmarks, json_type_array)) {
         problem("%s: no \"benchmarks\" array", path);
         json_object_put(root);
         return;
     }
-    static bench_case cases[MAX_CASES];
-    size_t n = plan_cases(suites, cases, MAX_CASES), ran = 0, skipped = 0;
-    size_t len = json_object_array_length(benchmarks);
-    printf("validate: %s: %zu results for %zu expected cases (backend %s)\n", path, len, n, G.backend->name);
+    size_t ran = 0, skipped = 0;
+    printf("validate: %s: %zu results for %zu expected cases (backend %s)\n", path,
+           json_object_array_length(benchmarks), n, G.backend->name);
     for (size_t i = 0; i < n; i++) {
-        const bench_case *c = &cases[i];
-        json_object *run = NULL;
-        for (size_t j = 0; j < len && run == NULL; j++) {
-            json_object *r = json_object_array_get_idx(benchmarks, j), *v;
-            char name[256];
-            if (json_object_object_get_ex(r, "run_type", &v) && strcmp(json_object_get_string(v), "iteration") != 0)
-                continue; /* aggregates of repetitions */
-            if (!json_object_object_get_ex(r, "name", &v)) continue;
-            base_name(json_object_get_string(v), name, sizeof name);
-            if (strcmp(name, c->name) == 0) run = r;
-        }
+        char run_name[256];
+        case_run_name(&cases[i], run_name, sizeof run_name);
+        json_object *run = find_run(benchmarks, run_name);
         if (run == NULL) {
-            problem("%s: missing", c->name);
-            continue;
-        }
-        json_object *err = NULL, *msg = NULL;
-        bool errored = json_object_object_get_ex(run, "error_occurred", &err) && json_object_get_boolean(err);
-        const char *text = json_object_object_get_ex(run, "error_message", &msg) ? json_object_get_string(msg) : "";
-        if (c->na[0]) {
-            if (!errored || strncmp(text, "not applicable", 14) != 0)
-                problem("%s: should be reported not applicable (%s)", c->name, c->na);
-            else
-                skipped++;
-            continue;
-        }
-        if (errored) {
-            problem("%s: failed: %s", c->name, text);
-            continue;
-        }
-        bool complete = true;
-        for (const char *const *k = case_counters(c->kind); *k; k++) {
-            bool present;
-            double v = num(run, *k, &present);
-            if (!present || !isfinite(v)) {
-                problem("%s: counter %s missing or not a number", c->name, *k);
-                complete = false;
-            }
-        }
-        if (complete) {
+            problem("%s: missing (no run named %s)", cases[i].name, run_name);
+        } else if (check_case(&cases[i], run, &skipped)) {
             ran++;
-            summary(c, run);
+            summary(&cases[i], run);
         }
     }
+    check_run_names(benchmarks, cases, n);
     printf("validate: %zu cases ran complete, %zu not applicable here\n", ran, skipped);
+    json_object_put(root);
+}
+
+/* cases.json describes exactly the plan's cases, in its order. */
+static void check_cases_file(const char *dir, const bench_case *cases, size_t n)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/cases.json", dir);
+    json_object *root = load(path), *expected = cases_json(cases, n), *list = NULL, *want = NULL;
+    if (root && (!json_object_object_get_ex(root, "cases", &list) || !json_object_is_type(list, json_type_array)))
+        problem("%s: no \"cases\" array", path);
+    else if (root && json_object_array_length(list) != n)
+        problem("%s: %zu cases, the plan has %zu", path, json_object_array_length(list), n);
+    else if (root && expected && json_object_object_get_ex(expected, "cases", &want)) {
+        for (size_t i = 0; i < n; i++)
+            if (!json_object_equal(json_object_array_get_idx(list, i), json_object_array_get_idx(want, i)))
+                problem("%s: entry %zu is %s, the plan says %s", path, i,
+                        json_object_to_json_string(json_object_array_get_idx(list, i)),
+                        json_object_to_json_string(json_object_array_get_idx(want, i)));
+        if (!json_object_equal(json_object_object_get(root, "schema"), json_object_object_get(expected, "schema")) ||
+            !json_object_equal(json_object_object_get(root, "version"), json_object_object_get(expected, "version")))
+            problem("%s: not schema slotkit-bench-cases version 1", path);
+    }
+    json_object_put(root);
+    json_object_put(expected);
+}
+
+/* topology.json: the host as hwloc saw it, or said not recorded. */
+static void check_topology_file(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/topology.json", dir);
+    json_object *root = load(path), *topo = NULL, *pus = NULL;
+    if (root == NULL) return;
+    if (!json_object_object_get_ex(root, "topology", &topo))
+        problem("%s: no \"topology\"", path);
+    else if (json_object_is_type(topo, json_type_object) &&
+             (!json_object_object_get_ex(topo, "pus", &pus) || json_object_get_int(pus) <= 0))
+        problem("%s: topology.pus missing or not positive", path);
+    else if (json_object_is_type(topo, json_type_object) && !json_object_object_get_ex(root, "numa", NULL))
+        problem("%s: a topology without \"numa\"", path);
     json_object_put(root);
 }
 
@@ -203,7 +264,11 @@ int run_validate(const char *dir, unsigned suites, bool quick, bool hyperfine)
 {
     (void)quick; /* G.quick already set: plan_cases reads it */
     problems = 0;
-    check_gbench(dir, suites);
+    static bench_case cases[MAX_CASES];
+    size_t n = plan_cases(suites, cases, MAX_CASES);
+    check_gbench(dir, cases, n);
+    check_cases_file(dir, cases, n);
+    check_topology_file(dir);
     if (hyperfine) {
         check_hyperfine(dir, "create-teardown");
         if (G.caps & SLOTKIT_CAP_NEXT_UNREAD) check_hyperfine(dir, "transfer"); /* else not applicable */

@@ -1,8 +1,9 @@
-/* Host and build fingerprint from /proc and /sys (see fingerprint.h). */
+/* Host and build fingerprint from /proc and /sys, and the topology slotkit-bench
+ * recorded with hwloc (see fingerprint.h). */
 #include "fingerprint.h"
 
 #include <ctype.h>
-#include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,13 +55,6 @@ static const char *read_line(const char *path, char *buf, size_t size)
     return buf;
 }
 
-static long read_long(const char *path, long fallback)
-{
-    char buf[64];
-    read_line(path, buf, sizeof buf);
-    return buf[0] ? strtol(buf, NULL, 10) : fallback;
-}
-
 /* Value of the first "key<tabs>: value" line of /proc/cpuinfo. */
 static void cpuinfo(const char *key, char *out, size_t size)
 {
@@ -81,25 +75,6 @@ static void cpuinfo(const char *key, char *out, size_t size)
         break;
     }
     fclose(f);
-}
-
-/* "0-3,8" → count of CPUs listed; fills cpus[] when given. */
-static int parse_cpu_list(const char *list, int *cpus, int max)
-{
-    int n = 0;
-    for (const char *p = list; *p;) {
-        char *end;
-        long a = strtol(p, &end, 10), b = a;
-        if (end == p) break;
-        if (*end == '-') b = strtol(end + 1, &end, 10);
-        for (long c = a; c <= b; c++) {
-            if (cpus && n < max) cpus[n] = (int)c;
-            n++;
-        }
-        p = *end == ',' ? end + 1 : end;
-        if (*end != ',') break;
-    }
-    return n;
 }
 
 static json_object *jstr(const char *s) { return json_object_new_string(s ? s : ""); }
@@ -135,226 +110,208 @@ static void bracketed(const char *path, char *out, size_t size)
     }
 }
 
-#define MAX_CPUS 1024
+/* ---- the topology slotkit-bench recorded (topology.json) ----------------------------- */
 
-typedef struct topo_summary {
-    int pus, cores, packages, nodes, smt_max;
-    char l3[128];
-} topo_summary;
+static json_object *recorded; /* the whole topology.json, or NULL */
 
-static json_object *collect_topology(topo_summary *sum, json_object **numa_out, char *numa_summary, size_t ns_size)
+void fingerprint_set_topology(json_object *topology_doc)
 {
-    char buf[4096], path[256];
-    int cpus[MAX_CPUS];
-    int ncpu = parse_cpu_list(read_line("/sys/devices/system/cpu/online", buf, sizeof buf), cpus, MAX_CPUS);
-    if (ncpu > MAX_CPUS) ncpu = MAX_CPUS;
-    json_object *topo = json_object_new_object(), *cpu_arr = json_object_new_array();
-    /* Unique (package, core) pairs count cores. */
-    long seen_core[MAX_CPUS], seen_pkg[MAX_CPUS];
-    int ncores = 0, npkgs = 0;
-    json_object *caches = json_object_new_array();
-    char seen_cache[64][320];
-    int ncache = 0;
-    sum->smt_max = 1;
-    for (int i = 0; i < ncpu; i++) {
-        int c = cpus[i];
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/topology/physical_package_id", c);
-        long pkg = read_long(path, 0);
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/topology/core_id", c);
-        long core = read_long(path, c);
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", c);
-        int siblings = parse_cpu_list(read_line(path, buf, sizeof buf), NULL, 0);
-        if (siblings > sum->smt_max) sum->smt_max = siblings;
-        long key = pkg * 100000 + core;
-        int k;
-        for (k = 0; k < ncores && seen_core[k] != key; k++) {}
-        if (k == ncores) seen_core[ncores++] = key;
-        for (k = 0; k < npkgs && seen_pkg[k] != pkg; k++) {}
-        if (k == npkgs) seen_pkg[npkgs++] = pkg;
-        /* NUMA node: the nodeN link inside the CPU's directory. */
-        long node = 0;
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d", c);
-        DIR *d = opendir(path);
-        for (struct dirent *e; d && (e = readdir(d));)
-            if (strncmp(e->d_name, "node", 4) == 0 && isdigit((unsigned char)e->d_name[4])) node = atol(e->d_name + 4);
-        if (d) closedir(d);
-        long l3 = -1;
-        for (int idx = 0; idx < 8; idx++) {
-            char level[16], type[32], size[32], shared[256], id[16];
-            snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/cache/index%d/level", c, idx);
-            if (read_line(path, level, sizeof level)[0] == '\0') break;
-            snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/cache/index%d/type", c, idx);
-            read_line(path, type, sizeof type);
-            snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/cache/index%d/size", c, idx);
-            read_line(path, size, sizeof size);
-            snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/cache/index%d/shared_cpu_list", c, idx);
-            read_line(path, shared, sizeof shared);
-            snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/cache/index%d/id", c, idx);
-            read_line(path, id, sizeof id);
-            if (atoi(level) == 3) l3 = id[0] ? atol(id) : 0;
-            char key_s[320];
-            snprintf(key_s, sizeof key_s, "L%s-%s-%s", level, type, shared);
-            int s;
-            for (s = 0; s < ncache && strcmp(seen_cache[s], key_s) != 0; s++) {}
-            if (s < ncache || ncache == 64) continue;
-            snprintf(seen_cache[ncache++], sizeof seen_cache[0], "%s", key_s);
-            json_object *cache = json_object_new_object();
-            json_object_object_add(cache, "level", json_object_new_int(atoi(level)));
-            json_object_object_add(cache, "type", jstr(type));
-            json_object_object_add(cache, "size_kib", json_object_new_int64(strtol(size, NULL, 10)));
-            json_object_object_add(cache, "shared_cpus", jstr(shared));
-            json_object_array_add(caches, cache);
-        }
-        json_object *cpu = json_object_new_object();
-        json_object_object_add(cpu, "cpu", json_object_new_int(c));
-        json_object_object_add(cpu, "package", json_object_new_int64(pkg));
-        json_object_object_add(cpu, "core", json_object_new_int64(core));
-        json_object_object_add(cpu, "node", json_object_new_int64(node));
-        json_object_object_add(cpu, "l3", json_object_new_int64(l3));
-        json_object_object_add(cpu, "smt_siblings", jstr(buf));
-        json_object_array_add(cpu_arr, cpu);
-    }
-    sum->pus = ncpu;
-    sum->cores = ncores;
-    sum->packages = npkgs;
-
-    /* L3 summary for the fingerprint: "2x32768K" (count x size). */
-    int l3count = 0;
-    long l3size = 0;
-    for (size_t i = 0; i < json_object_array_length(caches); i++) {
-        json_object *cache = json_object_array_get_idx(caches, i), *lv, *sz;
-        json_object_object_get_ex(cache, "level", &lv);
-        json_object_object_get_ex(cache, "size_kib", &sz);
-        if (json_object_get_int(lv) == 3) {
-            l3count++;
-            l3size = json_object_get_int64(sz);
-        }
-    }
-    snprintf(sum->l3, sizeof sum->l3, "%dx%ldK", l3count, l3size);
-
-    json_object *numa = json_object_new_array();
-    size_t used = 0;
-    numa_summary[0] = '\0';
-    sum->nodes = 0;
-    int nodes[256];
-    int nnodes = parse_cpu_list(read_line("/sys/devices/system/node/online", buf, sizeof buf), nodes, 256);
-    if (nnodes == 0) nodes[nnodes++] = 0; /* kernels without NUMA: one implicit node */
-    for (int i = 0; i < nnodes && i < 256; i++) {
-        json_object *n = json_object_new_object();
-        char cpulist[1024], dist[1024];
-        snprintf(path, sizeof path, "/sys/devices/system/node/node%d/cpulist", nodes[i]);
-        read_line(path, cpulist, sizeof cpulist);
-        snprintf(path, sizeof path, "/sys/devices/system/node/node%d/distance", nodes[i]);
-        read_line(path, dist, sizeof dist);
-        snprintf(path, sizeof path, "/sys/devices/system/node/node%d/meminfo", nodes[i]);
-        long mem = meminfo_kib(path, "MemTotal");
-        if (mem < 0) mem = meminfo_kib("/proc/meminfo", "MemTotal");
-        json_object_object_add(n, "node", json_object_new_int(nodes[i]));
-        json_object_object_add(n, "cpus", jstr(cpulist));
-        json_object_object_add(n, "mem_total_kib", json_object_new_int64(mem));
-        json_object *d = json_object_new_array();
-        for (char *save = NULL, *tok = strtok_r(dist, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-            json_object_array_add(d, json_object_new_int(atoi(tok)));
-        json_object_object_add(n, "distances", d);
-        json_object_array_add(numa, n);
-        /* CPUs per node only: a VM's node memory moves with ballooning and
-         * hot-plug; the amount stays in the description, not the fingerprint. */
-        used += (size_t)snprintf(numa_summary + used, used < ns_size ? ns_size - used : 0, "%snode%d:%s",
-                                 i ? " " : "", nodes[i], cpulist);
-        sum->nodes++;
-    }
-    json_object_object_add(topo, "packages", json_object_new_int(npkgs));
-    json_object_object_add(topo, "cores", json_object_new_int(ncores));
-    json_object_object_add(topo, "pus", json_object_new_int(ncpu));
-    json_object_object_add(topo, "threads_per_core", json_object_new_int(sum->smt_max));
-    json_object_object_add(topo, "numa_nodes", json_object_new_int(sum->nodes));
-    json_object_object_add(topo, "cpus", cpu_arr);
-    json_object_object_add(topo, "caches", caches);
-    *numa_out = numa;
-    return topo;
+    json_object_put(recorded);
+    recorded = topology_doc ? json_object_get(topology_doc) : NULL;
 }
 
-static char host_id[160];
-
-json_object *fingerprint_host(void)
+int fingerprint_load_topology(const char *run_dir, char *err, size_t err_size)
 {
-    json_object *host = json_object_new_object(), *cpu = json_object_new_object(), *fields = json_object_new_object();
-    char model[256], vendor[64], microcode[64], flags[8192], buf[4096];
-    cpuinfo("model name", model, sizeof model);
-    cpuinfo("vendor_id", vendor, sizeof vendor);
-    cpuinfo("microcode", microcode, sizeof microcode);
-    cpuinfo("flags", flags, sizeof flags);
-    int virtualized = strstr(flags, " hypervisor") != NULL;
-    struct utsname u;
-    uname(&u);
-    json_object_object_add(cpu, "model", jstr(model[0] ? model : u.machine));
-    json_object_object_add(cpu, "vendor", jstr(vendor));
-    json_object_object_add(cpu, "microcode", jstr(microcode[0] ? microcode : "unknown"));
-    json_object_object_add(cpu, "arch", jstr(u.machine));
-    json_object_object_add(cpu, "virtualized", json_object_new_boolean(virtualized));
-
-    topo_summary sum;
-    json_object *numa;
-    char numa_summary[2048];
-    json_object *topo = collect_topology(&sum, &numa, numa_summary, sizeof numa_summary);
-
-    json_object *kernel = json_object_new_object();
-    json_object_object_add(kernel, "release", jstr(u.release));
-    json_object_object_add(kernel, "version", jstr(u.version));
-    json_object_object_add(kernel, "cmdline", jstr(read_line("/proc/cmdline", buf, sizeof buf)));
-
-    json_object *power = json_object_new_object();
-    char governor[64], driver[64], boost[16], smt[16];
-    read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", governor, sizeof governor);
-    read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_driver", driver, sizeof driver);
-    /* acpi-cpufreq exposes boost; intel_pstate exposes the inverse. */
-    read_line("/sys/devices/system/cpu/cpufreq/boost", boost, sizeof boost);
-    if (boost[0] == '\0') {
-        read_line("/sys/devices/system/cpu/intel_pstate/no_turbo", buf, sizeof buf);
-        if (buf[0]) snprintf(boost, sizeof boost, "%s", buf[0] == '1' ? "0" : "1");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/topology.json", run_dir);
+    json_object *doc = json_object_from_file(path), *topo;
+    if (doc == NULL || !json_object_object_get_ex(doc, "topology", &topo)) {
+        snprintf(err, err_size, "%s: missing or without \"topology\" (%s)", path, json_util_get_last_err());
+        json_object_put(doc);
+        return -1;
     }
-    json_object_object_add(power, "governor", jstr(governor[0] ? governor : "none"));
-    json_object_object_add(power, "driver", jstr(driver[0] ? driver : "none"));
-    json_object_object_add(power, "boost", jstr(boost[0] ? (boost[0] == '1' ? "on" : "off") : "unknown"));
-    read_line("/sys/devices/system/cpu/smt/active", smt, sizeof smt);
-    json_object_object_add(power, "smt_active",
-                           json_object_new_boolean(smt[0] ? smt[0] == '1' : sum.smt_max > 1));
+    fingerprint_set_topology(doc);
+    json_object_put(doc);
+    return 0;
+}
 
-    json_object *memory = json_object_new_object();
+/* The recorded topology object and NUMA array; NULL when not recorded. */
+static json_object *recorded_part(const char *key, json_type type)
+{
+    json_object *part;
+    if (recorded && json_object_object_get_ex(recorded, key, &part) && json_object_is_type(part, type)) return part;
+    return NULL;
+}
+
+static long topo_int(json_object *topo, const char *key)
+{
+    json_object *v;
+    return topo && json_object_object_get_ex(topo, key, &v) ? (long)json_object_get_int64(v) : 0;
+}
+
+/* "1 packages, 2 cores, 2 PUs, 1 threads/core, L3 1x266240K" (count x size of the L3s). */
+static void topology_summary(json_object *topo, char *out, size_t size)
+{
+    if (topo == NULL) {
+        snprintf(out, size, "not recorded");
+        return;
+    }
+    json_object *caches = NULL, *v;
+    json_object_object_get_ex(topo, "caches", &caches);
+    int l3count = 0;
+    long l3size = 0;
+    for (size_t i = 0; caches && i < json_object_array_length(caches); i++) {
+        json_object *cache = json_object_array_get_idx(caches, i);
+        if (!json_object_object_get_ex(cache, "level", &v) || json_object_get_int(v) != 3) continue;
+        l3count++;
+        l3size = topo_int(cache, "size_kib");
+    }
+    snprintf(out, size, "%ld packages, %ld cores, %ld PUs, %ld threads/core, L3 %dx%ldK", topo_int(topo, "packages"),
+             topo_int(topo, "cores"), topo_int(topo, "pus"), topo_int(topo, "threads_per_core"), l3count, l3size);
+}
+
+/* CPUs per node only: a VM's node memory moves with ballooning and hot-plug;
+ * the amount stays in the description, not the fingerprint. */
+static void numa_summary(json_object *numa, char *out, size_t size)
+{
+    size_t used = 0;
+    snprintf(out, size, "%s", numa ? "" : "not recorded");
+    for (size_t i = 0; numa && i < json_object_array_length(numa); i++) {
+        json_object *n = json_object_array_get_idx(numa, i), *cpus = NULL;
+        json_object_object_get_ex(n, "cpus", &cpus);
+        used += (size_t)snprintf(out + used, used < size ? size - used : 0, "%snode%ld:%s", i ? " " : "",
+                                 topo_int(n, "node"), cpus ? json_object_get_string(cpus) : "");
+    }
+}
+
+/* ---- the host's own facts ------------------------------------------------------------ */
+
+typedef struct host_facts {
+    struct utsname u;
+    char model[256], vendor[64], microcode[64];
+    bool virtualized;
+    long online_cpus;
+    char governor[64], driver[64], boost[8], smt[8];
     char thp[32], thp_defrag[32];
-    bracketed("/sys/kernel/mm/transparent_hugepage/enabled", thp, sizeof thp);
-    bracketed("/sys/kernel/mm/transparent_hugepage/defrag", thp_defrag, sizeof thp_defrag);
-    long huge_total = meminfo_kib("/proc/meminfo", "HugePages_Total"),
-         huge_size = meminfo_kib("/proc/meminfo", "Hugepagesize"), total = meminfo_kib("/proc/meminfo", "MemTotal");
+    long huge_total, huge_size;
+} host_facts;
+
+static void read_cpu_facts(host_facts *f)
+{
+    char flags[8192];
+    uname(&f->u);
+    cpuinfo("model name", f->model, sizeof f->model);
+    if (f->model[0] == '\0') snprintf(f->model, sizeof f->model, "%s", f->u.machine);
+    cpuinfo("vendor_id", f->vendor, sizeof f->vendor);
+    cpuinfo("microcode", f->microcode, sizeof f->microcode);
+    if (f->microcode[0] == '\0') snprintf(f->microcode, sizeof f->microcode, "unknown");
+    cpuinfo("flags", flags, sizeof flags);
+    f->virtualized = strstr(flags, " hypervisor") != NULL;
+    f->online_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/* SMT on or off: the kernel's switch, else (no switch) the recorded topology's width. */
+static bool smt_active(const host_facts *f, json_object *topo)
+{
+    return f->smt[0] ? f->smt[0] == '1' : topo_int(topo, "threads_per_core") > 1;
+}
+
+static void read_power_facts(host_facts *f)
+{
+    char buf[64];
+    read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", buf, sizeof buf);
+    snprintf(f->governor, sizeof f->governor, "%s", buf[0] ? buf : "none");
+    read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_driver", buf, sizeof buf);
+    snprintf(f->driver, sizeof f->driver, "%s", buf[0] ? buf : "none");
+    /* acpi-cpufreq exposes boost; intel_pstate exposes the inverse. */
+    read_line("/sys/devices/system/cpu/cpufreq/boost", buf, sizeof buf);
+    if (buf[0] == '\0') {
+        read_line("/sys/devices/system/cpu/intel_pstate/no_turbo", buf, sizeof buf);
+        if (buf[0]) buf[0] = buf[0] == '1' ? '0' : '1';
+    }
+    snprintf(f->boost, sizeof f->boost, "%s", buf[0] ? (buf[0] == '1' ? "on" : "off") : "unknown");
+    read_line("/sys/devices/system/cpu/smt/active", f->smt, sizeof f->smt);
+}
+
+static void read_memory_facts(host_facts *f)
+{
+    bracketed("/sys/kernel/mm/transparent_hugepage/enabled", f->thp, sizeof f->thp);
+    bracketed("/sys/kernel/mm/transparent_hugepage/defrag", f->thp_defrag, sizeof f->thp_defrag);
+    f->huge_total = meminfo_kib("/proc/meminfo", "HugePages_Total");
+    f->huge_size = meminfo_kib("/proc/meminfo", "Hugepagesize");
+    if (f->huge_total < 0) f->huge_total = 0;
+    if (f->huge_size < 0) f->huge_size = 0;
+}
+
+static json_object *cpu_json(const host_facts *f)
+{
+    json_object *cpu = json_object_new_object();
+    json_object_object_add(cpu, "model", jstr(f->model));
+    json_object_object_add(cpu, "vendor", jstr(f->vendor));
+    json_object_object_add(cpu, "microcode", jstr(f->microcode));
+    json_object_object_add(cpu, "arch", jstr(f->u.machine));
+    json_object_object_add(cpu, "virtualized", json_object_new_boolean(f->virtualized));
+    json_object_object_add(cpu, "online", json_object_new_int64(f->online_cpus));
+    return cpu;
+}
+
+static json_object *kernel_json(const host_facts *f)
+{
+    char cmdline[4096];
+    json_object *kernel = json_object_new_object();
+    json_object_object_add(kernel, "release", jstr(f->u.release));
+    json_object_object_add(kernel, "version", jstr(f->u.version));
+    json_object_object_add(kernel, "cmdline", jstr(read_line("/proc/cmdline", cmdline, sizeof cmdline)));
+    return kernel;
+}
+
+static json_object *power_json(const host_facts *f, json_object *topo)
+{
+    json_object *power = json_object_new_object();
+    json_object_object_add(power, "governor", jstr(f->governor));
+    json_object_object_add(power, "driver", jstr(f->driver));
+    json_object_object_add(power, "boost", jstr(f->boost));
+    json_object_object_add(power, "smt_active", json_object_new_boolean(smt_active(f, topo)));
+    return power;
+}
+
+static json_object *memory_json(const host_facts *f, json_object *numa)
+{
+    json_object *memory = json_object_new_object();
     struct statvfs shm;
     long shm_kib = statvfs("/dev/shm", &shm) == 0 ? (long)(shm.f_blocks * shm.f_frsize / 1024) : -1;
-    json_object_object_add(memory, "total_kib", json_object_new_int64(total));
-    json_object_object_add(memory, "thp_enabled", jstr(thp));
-    json_object_object_add(memory, "thp_defrag", jstr(thp_defrag));
-    json_object_object_add(memory, "hugepages_total", json_object_new_int64(huge_total < 0 ? 0 : huge_total));
-    json_object_object_add(memory, "hugepage_size_kib", json_object_new_int64(huge_size < 0 ? 0 : huge_size));
+    json_object_object_add(memory, "total_kib", json_object_new_int64(meminfo_kib("/proc/meminfo", "MemTotal")));
+    json_object_object_add(memory, "thp_enabled", jstr(f->thp));
+    json_object_object_add(memory, "thp_defrag", jstr(f->thp_defrag));
+    json_object_object_add(memory, "hugepages_total", json_object_new_int64(f->huge_total));
+    json_object_object_add(memory, "hugepage_size_kib", json_object_new_int64(f->huge_size));
     json_object_object_add(memory, "dev_shm_kib", json_object_new_int64(shm_kib));
-    json_object_object_add(memory, "numa", numa);
+    if (numa) json_object_object_add(memory, "numa", json_object_get(numa));
+    return memory;
+}
 
-    /* The fields that change what a benchmark measures; their hash is the fingerprint. */
-    char topo_s[256], huge_s[64];
-    snprintf(topo_s, sizeof topo_s, "%d packages, %d cores, %d PUs, %d threads/core, L3 %s", sum.packages, sum.cores,
-             sum.pus, sum.smt_max, sum.l3);
-    snprintf(huge_s, sizeof huge_s, "%ld x %ld KiB", huge_total < 0 ? 0 : huge_total, huge_size < 0 ? 0 : huge_size);
+/* The fields that change what a benchmark measures, and their hash: the fingerprint. */
+static json_object *fingerprint_fields(const host_facts *f, json_object *topo, json_object *numa, char *fp, size_t fp_size)
+{
+    char topo_s[256], numa_s[2048], huge_s[64];
+    topology_summary(topo, topo_s, sizeof topo_s);
+    numa_summary(numa, numa_s, sizeof numa_s);
+    snprintf(huge_s, sizeof huge_s, "%ld x %ld KiB", f->huge_total, f->huge_size);
     const char *pairs[][2] = {
-        {"cpu.model", model},
-        {"cpu.microcode", microcode[0] ? microcode : "unknown"},
-        {"cpu.arch", u.machine},
-        {"cpu.virtualized", virtualized ? "yes" : "no"},
+        {"cpu.model", f->model},
+        {"cpu.microcode", f->microcode},
+        {"cpu.arch", f->u.machine},
+        {"cpu.virtualized", f->virtualized ? "yes" : "no"},
         {"topology", topo_s},
-        {"numa", numa_summary},
-        {"kernel.release", u.release},
-        {"power.governor", governor[0] ? governor : "none"},
-        {"power.boost", boost[0] ? (boost[0] == '1' ? "on" : "off") : "unknown"},
-        {"power.smt_active", (smt[0] ? smt[0] == '1' : sum.smt_max > 1) ? "yes" : "no"},
-        {"memory.thp_enabled", thp},
+        {"numa", numa_s},
+        {"kernel.release", f->u.release},
+        {"power.governor", f->governor},
+        {"power.boost", f->boost},
+        {"power.smt_active", smt_active(f, topo) ? "yes" : "no"},
+        {"memory.thp_enabled", f->thp},
         {"memory.hugepages", huge_s},
     };
+    json_object *fields = json_object_new_object();
     char all[8192] = "";
     size_t used = 0;
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
@@ -362,28 +319,48 @@ json_object *fingerprint_host(void)
         used += (size_t)snprintf(all + used, used < sizeof all ? sizeof all - used : 0, "%s=%s\n", pairs[i][0],
                                  pairs[i][1]);
     }
-    char fp[32], hostname[128];
-    snprintf(fp, sizeof fp, "%016llx", fingerprint_hash(all));
+    snprintf(fp, fp_size, "%016llx", fingerprint_hash(all));
+    return fields;
+}
 
-    /* host id: hostname plus a hash of the hardware alone, so a kernel or
-     * governor change keeps the directory but changes the fingerprint. */
-    char hw[4096];
-    snprintf(hw, sizeof hw, "%s\n%s\n%s", model, topo_s, numa_summary);
-    gethostname(hostname, sizeof hostname);
-    hostname[sizeof hostname - 1] = '\0';
+static char host_id[160];
+
+/* host id: hostname plus a hash of the CPU model and count, facts every
+ * document has (conform ones record no topology), so a kernel or governor
+ * change keeps the directory but changes the fingerprint. */
+static void make_host_id(const host_facts *f, char *hostname, size_t size)
+{
+    char hw[512];
+    snprintf(hw, sizeof hw, "%s\n%ld CPUs", f->model, f->online_cpus);
+    gethostname(hostname, size);
+    hostname[size - 1] = '\0';
     for (char *c = hostname; *c; c++)
         if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_') *c = '_';
-    snprintf(host_id, sizeof host_id, "%s-%08llx", hostname[0] ? hostname : "host", fingerprint_hash(hw) & 0xffffffffULL);
+    snprintf(host_id, sizeof host_id, "%s-%08llx", hostname[0] ? hostname : "host",
+             fingerprint_hash(hw) & 0xffffffffULL);
+}
 
+json_object *fingerprint_host(void)
+{
+    host_facts f;
+    read_cpu_facts(&f);
+    read_power_facts(&f);
+    read_memory_facts(&f);
+    json_object *topo = recorded_part("topology", json_type_object), *numa = recorded_part("numa", json_type_array);
+    char fp[32], hostname[128];
+    json_object *fields = fingerprint_fields(&f, topo, numa, fp, sizeof fp);
+    make_host_id(&f, hostname, sizeof hostname);
+
+    json_object *host = json_object_new_object();
     json_object_object_add(host, "id", jstr(host_id));
     json_object_object_add(host, "fingerprint", jstr(fp));
     json_object_object_add(host, "fingerprint_fields", fields);
     json_object_object_add(host, "hostname", jstr(hostname));
-    json_object_object_add(host, "cpu", cpu);
-    json_object_object_add(host, "topology", topo);
-    json_object_object_add(host, "kernel", kernel);
-    json_object_object_add(host, "power", power);
-    json_object_object_add(host, "memory", memory);
+    json_object_object_add(host, "cpu", cpu_json(&f));
+    json_object_object_add(host, "topology", topo ? json_object_get(topo) : jstr("not recorded"));
+    json_object_object_add(host, "kernel", kernel_json(&f));
+    json_object_object_add(host, "power", power_json(&f, topo));
+    json_object_object_add(host, "memory", memory_json(&f, numa));
     return host;
 }
 

@@ -13,13 +13,26 @@
 #include <stddef.h>
 
 /* The "host" object of a results document, read from /proc and /sys of this
- * machine: id, fingerprint, fingerprint_fields and the full description. */
+ * machine: id, fingerprint, fingerprint_fields and the full description.
+ * host.topology and host.memory.numa are the topology set below (slotkit-bench
+ * reads it with hwloc, the one topology source); without one, host.topology
+ * is "not recorded", memory.numa is absent and so are their fingerprint
+ * fields' values ("not recorded"), as for conformance documents. */
 json_object *fingerprint_host(void);
+
+/* The topology for every later fingerprint_host() of this process: a
+ * topology.json document of slotkit-bench ({"topology": {...}, "numa": [...]};
+ * takes its own reference), or NULL for none. */
+void fingerprint_set_topology(json_object *topology_doc);
+/* Reads RUN_DIR/topology.json into fingerprint_set_topology; 0, or -1 with err. */
+int fingerprint_load_topology(const char *run_dir, char *err, size_t err_size);
 
 /* The "build" object: compiler, flags, variant, slotkit version, git commit. */
 json_object *fingerprint_build(void);
 
-/* "<hostname>-<8 hex>" for this machine (results/<host-id>/). */
+/* "<hostname>-<8 hex>" for this machine (results/<host-id>/): hostname and a
+ * hash of the CPU model and the online CPU count, the same with or without a
+ * recorded topology. */
 const char *fingerprint_host_id(void);
 
 /* Compares two documents' host.fingerprint_fields (or, for deterministic

@@ -3,11 +3,11 @@
 #   make bench                 every suite against every backend `slotkit backends` lists
 #   make bench-callgrind       instructions per reserve+commit+read+mark_read (inmem, 64 B)
 ifeq ($(call part_on,bench),yes)
-BENCH_SRC := bench/main.c bench/plan.c bench/common.c bench/pools.c bench/limits.c bench/ops.c \
+BENCH_SRC := bench/main.c bench/plan.c bench/cases.c bench/common.c bench/pools.c bench/limits.c bench/ops.c \
              bench/latency.c bench/throughput.c bench/whole.c bench/validate.c
 BENCH_OBJ := $(call obj,$(BENCH_SRC)) $(B)/obj/bench/gbench.o
-# The placement planner and NUMA helpers are built by mk/bench-placement.mk.
-BENCH_PLACEMENT_OBJ := $(call obj,bench/placement.c bench/numa_mem.c)
+# The placement planner, the topology JSON and NUMA helpers are built by mk/bench-placement.mk.
+BENCH_PLACEMENT_OBJ := $(call obj,$(PLACEMENT_SRC))
 BENCH_HWLOC_CFLAGS := $(shell pkg-config --cflags hwloc 2>/dev/null)
 BENCH_HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
 CXX ?= g++
