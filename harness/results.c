@@ -664,8 +664,9 @@ static int read_run_dir(const char *run_dir, run_inputs *in, char *err, size_t e
 static int bench_samples(const char *run_dir, run_inputs *in, json_object *doc, char *err, size_t err_size)
 {
     json_object *raw = results_get(doc, "raw"), *samples = results_get(doc, "samples");
-    if (in->gbench) gbench_samples(in->gbench, samples);
+    /* In file-name order, as the document always listed them. */
     if (in->callgrind) callgrind_samples(in->callgrind, samples);
+    if (in->gbench) gbench_samples(in->gbench, samples);
     if (in->hyperfine) {
         json_object_object_foreach(in->hyperfine, stem, hf) hyperfine_samples(stem, hf, samples);
     }
