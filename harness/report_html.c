@@ -10,7 +10,8 @@ static void html_begin(report_renderer *r, const report_model *m, const char *ge
 {
     int drawn = 0;
     if (m->limits.memcpy_figure.svg) drawn++;
-    for (size_t i = 0; i < m->nbackends; i++) drawn += (m->backends[i].latency.svg != NULL) + (m->backends[i].throughput.svg != NULL);
+    for (size_t i = 0; i < m->nbackends; i++)
+        drawn += (m->backends[i].latency.svg != NULL) + (m->backends[i].throughput.svg != NULL);
     fprintf(r->out,
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"slotkit-figures\" content=\"%d\">\n<title>slotkit tuning report — ",
@@ -24,8 +25,8 @@ static void html_begin(report_renderer *r, const report_model *m, const char *ge
             "figcaption{font-size:90%%;color:#444}\n.broken{color:#b00;font-weight:bold}.meta{color:#666}\n"
             "</style>\n</head>\n<body>\n<h1>slotkit tuning report — ");
     escape_html(r->out, m->host_id);
-    fprintf(r->out, "</h1>\n<p class=\"meta\">Generated %s from the newest results of %zu backend(s) in <code>", generated,
-            m->nbackends);
+    fprintf(r->out, "</h1>\n<p class=\"meta\">Generated %s from the newest results of %zu backend(s) in <code>",
+            generated, m->nbackends);
     escape_html(r->out, m->root);
     fputs("/", r->out);
     escape_html(r->out, m->host_id);

@@ -24,6 +24,7 @@ typedef enum {
     CASE_OPS,
     CASE_LATENCY,
     CASE_THROUGHPUT,
+    CASE_PROCESS, /* a whole process (hyperfine): never a row */
 } report_kind;
 
 /* One benchmark case with figures: its gbench median row, else its first
