@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "results_cases.h"
 #include "fingerprint.h"
 #include "verdict.h"
 
@@ -230,6 +231,9 @@ static int validate_samples(json_object *samples, char *err, size_t err_size)
             return -1;
         }
         if (validate_values(s, i, err, err_size) != 0) return -1;
+        char where[48];
+        snprintf(where, sizeof where, "samples[%zu].case", i);
+        if (results_case_check(results_get(s, "case"), where, err, err_size) != 0) return -1;
     }
     return 0;
 }
@@ -248,8 +252,13 @@ int results_validate(json_object *doc, char *err, size_t err_size)
     json_object *version = results_get(doc, "schema_version");
     if (version == NULL || !json_object_is_type(version, json_type_int) ||
         json_object_get_int(version) != RESULTS_SCHEMA_VERSION) {
-        snprintf(err, err_size, "schema_version: this slotkit reads version %d, found %s", RESULTS_SCHEMA_VERSION,
-                 version ? json_object_to_json_string(version) : "none");
+        int found = version && json_object_is_type(version, json_type_int) ? json_object_get_int(version) : -1;
+        snprintf(err, err_size, "schema_version: this slotkit reads version %d, found %s%s", RESULTS_SCHEMA_VERSION,
+                 version ? json_object_to_json_string(version) : "none",
+                 found > 0 && found < RESULTS_SCHEMA_VERSION
+                     ? " (an older document, without structured benchmark cases: run the benchmark again, or "
+                       "re-import its run directory with cases.json)"
+                     : "");
         return -1;
     }
     const char *kind = results_get_string(doc, "kind", "");
@@ -590,83 +599,113 @@ static void callgrind_samples(json_object *cg, json_object *samples)
     }
 }
 
+/* What a run directory holds, as read so far. */
+typedef struct run_inputs {
+    json_object *gbench, *callgrind, *meta, *cases, *topology, *hyperfine;
+} run_inputs;
+
+static void run_inputs_free(run_inputs *in)
+{
+    json_object *all[] = {in->gbench, in->callgrind, in->meta, in->cases, in->topology, in->hyperfine};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) json_object_put(all[i]);
+    memset(in, 0, sizeof *in);
+}
+
+/* Reads one known file of a run directory into in; other names are ignored. */
+static int read_run_file(const char *run_dir, const char *f, run_inputs *in, char *err, size_t err_size)
+{
+    size_t len = strlen(f);
+    if (len <= 5 || strcmp(f + len - 5, ".json") != 0) return 0;
+    bool hyperfine = strncmp(f, "hyperfine-", 10) == 0 && len > 15;
+    json_object **slot = strcmp(f, "gbench.json") == 0      ? &in->gbench
+                         : strcmp(f, "callgrind.json") == 0 ? &in->callgrind
+                         : strcmp(f, "meta.json") == 0      ? &in->meta
+                         : strcmp(f, "topology.json") == 0  ? &in->topology
+                                                            : NULL;
+    if (slot == NULL && !hyperfine && strcmp(f, "cases.json") != 0) return 0;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", run_dir, f);
+    if (strcmp(f, "cases.json") == 0) return (in->cases = results_cases_load(path, err, err_size)) ? 0 : -1;
+    json_object *content = results_read_json(path, err, err_size);
+    if (content == NULL) return -1;
+    if (slot) {
+        *slot = content;
+        return 0;
+    }
+    char stem[256];
+    snprintf(stem, sizeof stem, "%.*s", (int)(len - 15), f + 10); /* hyperfine-<stem>.json */
+    if (in->hyperfine == NULL) in->hyperfine = json_object_new_object();
+    json_object_object_add(in->hyperfine, stem, content);
+    return 0;
+}
+
+/* Sorted names: the same inputs give the same document. */
+static int read_run_dir(const char *run_dir, run_inputs *in, char *err, size_t err_size)
+{
+    struct dirent **names;
+    int count = scandir(run_dir, &names, NULL, alphasort), rc = 0;
+    if (count < 0) {
+        snprintf(err, err_size, "cannot open run directory %s: %s", run_dir, strerror(errno));
+        return -1;
+    }
+    for (int i = 0; i < count; i++) {
+        if (rc == 0) rc = read_run_file(run_dir, names[i]->d_name, in, err, err_size);
+        free(names[i]);
+    }
+    free(names);
+    if (rc == 0 && in->topology && !json_object_is_type(in->topology, json_type_object)) {
+        snprintf(err, err_size, "%s/topology.json: not a JSON object", run_dir);
+        rc = -1;
+    }
+    return rc;
+}
+
+/* Samples of every source, each with its case; the inputs move into raw. */
+static int bench_samples(const char *run_dir, run_inputs *in, json_object *doc, char *err, size_t err_size)
+{
+    json_object *raw = results_get(doc, "raw"), *samples = results_get(doc, "samples");
+    /* In file-name order, as the document always listed them. */
+    if (in->callgrind) callgrind_samples(in->callgrind, samples);
+    if (in->gbench) gbench_samples(in->gbench, samples);
+    if (in->hyperfine) {
+        json_object_object_foreach(in->hyperfine, stem, hf) hyperfine_samples(stem, hf, samples);
+    }
+    if (json_object_array_length(samples) == 0) {
+        snprintf(err, err_size, "%s holds no gbench.json, hyperfine-*.json or callgrind.json with samples", run_dir);
+        return -1;
+    }
+    if (results_cases_attach(samples, in->cases, in->callgrind, err, err_size) != 0) return -1;
+    static const char *const keys[] = {"gbench", "callgrind", "hyperfine", "meta", "cases", "topology"};
+    json_object *parts[] = {in->gbench, in->callgrind, in->hyperfine, in->meta, in->cases, in->topology};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (parts[i]) json_object_object_add(raw, keys[i], json_object_get(parts[i]));
+    return 0;
+}
+
 json_object *results_bench_doc(const char *run_dir, const slotkit_backend *backend, json_object *config, char *err,
                                size_t err_size)
 {
-    DIR *d = opendir(run_dir);
-    if (d == NULL) {
-        snprintf(err, err_size, "cannot open run directory %s: %s", run_dir, strerror(errno));
-        json_object_put(config);
-        return NULL;
-    }
-    json_object *doc = results_new("bench", backend, "unknown");
-    json_object *raw = results_get(doc, "raw"), *samples = results_get(doc, "samples");
-    json_object *hyperfine = json_object_new_object(), *meta = NULL;
-    int sources = 0;
-    /* Sorted names: the same inputs give the same document. */
-    struct dirent **names;
-    closedir(d);
-    int count = scandir(run_dir, &names, NULL, alphasort);
-    for (int i = 0; i < count; i++) {
-        const char *f = names[i]->d_name;
-        size_t len = strlen(f);
-        char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s/%s", run_dir, f);
-        bool is_json = len > 5 && strcmp(f + len - 5, ".json") == 0;
-        bool known = is_json && (strcmp(f, "gbench.json") == 0 || strcmp(f, "callgrind.json") == 0 ||
-                                 strcmp(f, "meta.json") == 0 || strncmp(f, "hyperfine-", 10) == 0);
-        json_object *content = known ? results_read_json(path, err, err_size) : NULL;
-        if (known && content == NULL) {
+    run_inputs in = {0};
+    json_object *doc = NULL;
+    if (read_run_dir(run_dir, &in, err, err_size) == 0) {
+        doc = results_new("bench", backend, "unknown");
+        if (bench_samples(run_dir, &in, doc, err, err_size) != 0) {
             json_object_put(doc);
             doc = NULL;
-        } else if (content && strcmp(f, "gbench.json") == 0) {
-            gbench_samples(content, samples);
-            json_object_object_add(raw, "gbench", content);
-            sources++;
-        } else if (content && strcmp(f, "callgrind.json") == 0) {
-            callgrind_samples(content, samples);
-            json_object_object_add(raw, "callgrind", content);
-            sources++;
-        } else if (content && strcmp(f, "meta.json") == 0) {
-            meta = content;
-        } else if (content) {
-            char stem[256];
-            snprintf(stem, sizeof stem, "%.*s", (int)(len - 15), f + 10); /* hyperfine-<stem>.json */
-            hyperfine_samples(stem, content, samples);
-            json_object_object_add(hyperfine, stem, content);
-            sources++;
-        }
-        free(names[i]);
-        if (doc == NULL) {
-            for (int k = i + 1; k < count; k++) free(names[k]);
-            break;
         }
     }
-    free(names);
     if (doc == NULL) {
-        json_object_put(hyperfine);
-        json_object_put(meta);
+        run_inputs_free(&in);
         json_object_put(config);
         return NULL;
     }
-    if (json_object_object_length(hyperfine) > 0)
-        json_object_object_add(raw, "hyperfine", hyperfine);
-    else
-        json_object_put(hyperfine);
-    if (meta) {
-        json_object_object_add(raw, "meta", meta);
-        if (config == NULL) config = json_object_get(meta);
-    }
+    if (config == NULL && in.meta) config = json_object_get(in.meta);
     if (config != NULL) json_object_object_add(doc, "config", config);
-    if (sources == 0 || json_object_array_length(samples) == 0) {
-        snprintf(err, err_size, "%s holds no gbench.json, hyperfine-*.json or callgrind.json with samples", run_dir);
-        json_object_put(doc);
-        return NULL;
-    }
     /* The backend name meta.json gives wins when no descriptor was passed (e.g. re-import). */
-    if (backend == NULL && meta)
+    if (backend == NULL && in.meta)
         json_object_object_add(results_get(doc, "backend"), "name",
-                               json_object_new_string(results_get_string(meta, "backend", "unknown")));
+                               json_object_new_string(results_get_string(in.meta, "backend", "unknown")));
+    run_inputs_free(&in);
     return doc;
 }
 

@@ -12,7 +12,7 @@
 #include "slotkit/slotkit.h"
 
 #define RESULTS_SCHEMA "slotkit-results"
-#define RESULTS_SCHEMA_VERSION 1
+#define RESULTS_SCHEMA_VERSION 2
 
 /* Input limits (docs/results-schema.md, "Input limits"): a file the harness
  * reads is a regular file of at most RESULTS_MAX_FILE_BYTES; a document holds
@@ -57,9 +57,12 @@ int results_store(json_object *doc, const char *root, char *path_out, size_t pat
  * For `slotkit bench`: builds the document from a run directory holding
  * gbench.json (Google Benchmark --benchmark_format=json), hyperfine-*.json
  * (hyperfine --export-json), callgrind.json (instruction counts, see the
- * schema) and meta.json (the run's parameters), each optional but at least
- * one of gbench/hyperfine/callgrind required. Everything is embedded as it
- * came under "raw"; repetitions become "samples". config (may be NULL;
+ * schema), meta.json (the run's parameters), cases.json (slotkit-bench's
+ * structured description of each gbench case; required beside gbench.json)
+ * and topology.json, each optional but at least one of gbench/hyperfine/
+ * callgrind required. Everything is embedded as it came under "raw";
+ * repetitions become "samples", each with its "case" (results_cases.h).
+ * config (may be NULL;
  * ownership taken) is stored as "config", else meta.json's content.
  * root: as results_root(). Returns 0 and the stored path, or -1 with the
  * reason in path_out.

@@ -37,6 +37,13 @@ expect "import posix" 0 "bench-posix\.json$" -- "$SLOTKIT" results --import "$DA
 expect "results lists the runs" 0 "bench +inmem .*sample sets" -- "$SLOTKIT" results
 expect "results --json" 0 '"kind": "bench"' -- "$SLOTKIT" results --json --this-host
 expect "import of an empty directory" 2 "holds no gbench.json" -- "$SLOTKIT" results --import "$tmp"
+# cases.json is hostile input too: a bad one stores nothing.
+mkdir -p "$tmp/bad-cases"
+cp "$DATA/run-inmem/gbench.json" "$tmp/bad-cases/"
+sed 's/"kind":"cacheline"/"kind":"warp\u001b[31m"/' "$DATA/run-inmem/cases.json" >"$tmp/bad-cases/cases.json"
+expect "import with an unknown case kind is refused" 2 "not a valid cases file: cases\[0\]\.kind: expected \"cacheline\"" -- "$SLOTKIT" results --import "$tmp/bad-cases" --backend inmem
+rm "$tmp/bad-cases/cases.json"
+expect "import of gbench.json without cases.json is refused" 2 "'limits/cacheline/threads' is not described in cases.json \(there is no cases.json" -- "$SLOTKIT" results --import "$tmp/bad-cases" --backend inmem
 
 expect "unchanged rerun passes" 0 "-> PASS" -- "$SLOTKIT" gate --baseline "$base" "$rerun"
 expect "planted 20% regression fails" 1 "latency/same_l3/writer_node/busy/size:64 .*REGRESSED" -- "$SLOTKIT" gate --baseline "$base" "$slow"
@@ -125,6 +132,12 @@ expect "A/B with a slowdown fails" 1 "REGRESSED" -- "$SLOTKIT" gate --ab "$tmp/s
 # The tuning report, rendered by headless Chromium: every plot is an inline
 # SVG that loaded, nothing is marked broken, the Markdown twin's figures exist.
 expect "report with no results for the host" 2 "no results for host nosuch" -- "$SLOTKIT" report --host nosuch --out "$tmp/r0"
+# A document of an older schema version is left out, and the report says why.
+old_host=$(basename "$(dirname "$base")")
+mkdir -p "$tmp/old-store/$old_host"
+cp "$base" "$tmp/old-store/$old_host/"
+sed 's/"schema_version": 2/"schema_version": 1/' "$rerun" >"$tmp/old-store/$old_host/$(basename "$rerun")"
+expect "report leaves out a version 1 document, saying why" 0 "left out: .*is not a slotkit results document: schema_version: this slotkit reads version 2, found 1 \(an older document" -- "$SLOTKIT" report --results "$tmp/old-store" --host "$old_host" --out "$tmp/r-old"
 expect "report of this host" 0 "report\.html$" -- "$SLOTKIT" report --out "$tmp/report"
 want=5 # limits + (latency, throughput) x (inmem, posix)
 n=$((n + 1))

@@ -35,6 +35,15 @@ static inline void test_add_set(json_object *doc, const char *name, const char *
     uint64_t state = seed * 2654435761u + 1;
     for (int i = 0; i < n; i++) json_object_array_add(values, json_object_new_double(center * (1 + cv * test_gauss(&state))));
     json_object_object_add(s, "values", values);
+    /* Every sample set has its case (docs/results-schema.md, "Cases"). */
+    json_object *c = json_object_new_object();
+    json_object_object_add(c, "suite", json_object_new_string("ops"));
+    json_object_object_add(c, "kind", json_object_new_string("ops"));
+    json_object_object_add(c, "path", json_object_new_string("copy"));
+    json_object_object_add(c, "size", json_object_new_int(64));
+    json_object_object_add(c, "readers", json_object_new_int(0));
+    json_object_object_add(c, "slots", json_object_new_int(0));
+    json_object_object_add(s, "case", c);
     json_object_array_add(results_get(doc, "samples"), s);
 }
 

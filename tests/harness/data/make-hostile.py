@@ -7,7 +7,8 @@ payload: quotes that end a gnuplot string and call system(), backticks
 (gnuplot's command substitution), HTML, a newline that forges a line,
 tabs, control bytes and bytes that are not UTF-8. Only what validation
 checks stays as it was (schema, kind, created_utc, host.id) and the enum-like
-fields the report keys on (metrics, run types, time units); benchmark names
+fields the report keys on (metrics, run types, time units, the enums of
+benchmark cases); benchmark names
 keep their suite and parameters so the report still draws every plot.
 
 usage: make-hostile.py BASE.json STORE HOST"""
@@ -23,7 +24,7 @@ PAYLOADS = [
     b"q\nFORGED line\ttab\x01\x1b[31m\xff\xfe|`#",
 ]
 KEEP = {"schema", "kind", "created_utc", "metric", "unit", "run_type", "aggregate_name", "aggregate_unit",
-        "time_unit", "verdict", "better"}
+        "time_unit", "verdict", "better", "suite", "kind", "peers", "wait", "path", "cpus", "memory"}
 NAMES = {"name", "run_name"}
 
 

@@ -2,7 +2,8 @@
 """Writes the synthetic benchmark run directories the harness tests use,
 shaped like `slotkit bench --out DIR` output: gbench.json (Google Benchmark
 1.7.1 JSON with repetitions), hyperfine-*.json (hyperfine 1.15
---export-json), callgrind.json and meta.json. Deterministic (fixed seed);
+--export-json), callgrind.json, meta.json and cases.json (slotkit-bench's
+structured description of each Google Benchmark case). Deterministic (fixed seed);
 re-run after changing it: python3 tests/harness/data/make-synthetic.py"""
 import json, os, random
 
@@ -29,6 +30,33 @@ def gb_entries(name, reps, real, counters, rng, cv=0.01):
             e.update(counters)
         out.append(e)
     return out
+
+
+def case(name, kind, peers=None, wait=None, path=None, size=0, readers=0, slots=0, placement=None):
+    suite = "limits" if kind in ("cacheline", "futex", "memcpy") else kind
+    return {"name": name, "suite": suite, "kind": kind, "peers": peers, "wait": wait, "path": path, "size": size,
+            "readers": readers, "slots": slots, "placement": placement}
+
+
+def cases_of():
+    out = [case("limits/cacheline/threads", "cacheline", peers="threads")]
+    out += [case("limits/memcpy/size:%d" % s, "memcpy", size=s) for s in (64, 4096, 65536)]
+    for place in ("smt_siblings/writer_node", "same_l3/writer_node", "cross_numa/writer_node",
+                  "cross_numa/reader_node"):
+        cpus, memory = place.split("/")
+        out.append(case("latency/%s/busy/size:64" % place, "latency", peers="threads", wait="busy", size=64,
+                        readers=1, placement={"cpus": cpus, "memory": memory}))
+    for readers in (1, 2, 4):
+        for size in (64, 1024, 16384):
+            for slots in (4, 16, 64):
+                out.append(case("throughput/readers:%d/size:%d/slots:%d" % (readers, size, slots), "throughput",
+                                peers="threads", path="copy", size=size, readers=readers, slots=slots))
+    out += [case("ops/%s/size:64" % p, "ops", path=p, size=64) for p in ("copy", "in_place")]
+    # A case this machine cannot run: described, but gbench.json has no figures for it.
+    out.append(dict(case("latency/cross_package/writer_node/busy/size:64", "latency", peers="threads", wait="busy",
+                         size=64, readers=1, placement={"cpus": "cross_package", "memory": "writer_node"}),
+                    not_applicable="this machine has one package"))
+    return {"schema": "slotkit-bench-cases", "version": 1, "cases": out}
 
 
 def run(backend, seed, slow=1.0, throughput_scale=1.0):
@@ -77,13 +105,13 @@ def run(backend, seed, slow=1.0, throughput_scale=1.0):
                                  "instructions_per_op": 298.0}]}
     meta = {"backend": backend, "suite": "all", "quick": False, "cpus": [0, 1], "repetitions": REPS,
             "command": "slotkit bench --backend %s --suite all" % backend}
-    return gbench, hyperfine, callgrind, meta
+    return gbench, hyperfine, callgrind, meta, cases_of()
 
 
 def write(dirname, parts):
     d = os.path.join(HERE, dirname)
     os.makedirs(d, exist_ok=True)
-    for fname, obj in zip(("gbench.json", "hyperfine-startup.json", "callgrind.json", "meta.json"), parts):
+    for fname, obj in zip(("gbench.json", "hyperfine-startup.json", "callgrind.json", "meta.json", "cases.json"), parts):
         with open(os.path.join(d, fname), "w") as f:
             json.dump(obj, f, separators=(",", ":"))
             f.write("\n")
