@@ -113,13 +113,13 @@ static const results_field fields_v1[] = {
     {"host.cpu.microcode", json_type_string, "all"},
     {"host.cpu.arch", json_type_string, "all"},
     {"host.cpu.virtualized", json_type_boolean, "all"},
-    {"host.topology.packages", json_type_int, "all"},
-    {"host.topology.cores", json_type_int, "all"},
-    {"host.topology.pus", json_type_int, "all"},
-    {"host.topology.threads_per_core", json_type_int, "all"},
-    {"host.topology.numa_nodes", json_type_int, "all"},
-    {"host.topology.cpus", json_type_array, "all"},
-    {"host.topology.caches", json_type_array, "all"},
+    {"host.topology.packages", json_type_int, "recorded"},
+    {"host.topology.cores", json_type_int, "recorded"},
+    {"host.topology.pus", json_type_int, "recorded"},
+    {"host.topology.threads_per_core", json_type_int, "recorded"},
+    {"host.topology.numa_nodes", json_type_int, "recorded"},
+    {"host.topology.cpus", json_type_array, "recorded"},
+    {"host.topology.caches", json_type_array, "recorded"},
     {"host.kernel.release", json_type_string, "all"},
     {"host.kernel.version", json_type_string, "all"},
     {"host.kernel.cmdline", json_type_string, "all"},
@@ -133,7 +133,7 @@ static const results_field fields_v1[] = {
     {"host.memory.hugepages_total", json_type_int, "all"},
     {"host.memory.hugepage_size_kib", json_type_int, "all"},
     {"host.memory.dev_shm_kib", json_type_int, "all"},
-    {"host.memory.numa", json_type_array, "all"},
+    {"host.memory.numa", json_type_array, "recorded"},
     {"build.slotkit_version", json_type_string, "all"},
     {"build.abi_version", json_type_int, "all"},
     {"build.git_commit", json_type_string, "all"},
@@ -266,9 +266,18 @@ int results_validate(json_object *doc, char *err, size_t err_size)
         snprintf(err, err_size, "kind: expected \"bench\" or \"conform\", found \"%s\"", kind);
         return -1;
     }
+    /* The topology is slotkit-bench's (topology.json): an object where it was recorded, else "not recorded". */
+    json_object *topology = results_get(doc, "host.topology");
+    bool recorded = topology && json_object_is_type(topology, json_type_object);
+    if (!recorded && strcmp(results_get_string(doc, "host.topology", ""), "not recorded") != 0) {
+        snprintf(err, err_size, "host.topology: expected an object or \"not recorded\"");
+        return -1;
+    }
     for (size_t i = 0; i < sizeof fields_v1 / sizeof fields_v1[0]; i++) {
         const results_field *f = &fields_v1[i];
-        if (strcmp(f->kinds, "all") != 0 && strcmp(f->kinds, kind) != 0) continue;
+        if (strcmp(f->kinds, "all") != 0 && strcmp(f->kinds, kind) != 0 &&
+            !(recorded && strcmp(f->kinds, "recorded") == 0))
+            continue;
         json_object *o = results_get(doc, f->path);
         if (o == NULL) {
             snprintf(err, err_size, "%s: missing", f->path);
@@ -688,7 +697,10 @@ json_object *results_bench_doc(const char *run_dir, const slotkit_backend *backe
     run_inputs in = {0};
     json_object *doc = NULL;
     if (read_run_dir(run_dir, &in, err, err_size) == 0) {
+        /* The host fingerprint carries the topology the run recorded, if any. */
+        fingerprint_set_topology(in.topology);
         doc = results_new("bench", backend, "unknown");
+        fingerprint_set_topology(NULL);
         if (bench_samples(run_dir, &in, doc, err, err_size) != 0) {
             json_object_put(doc);
             doc = NULL;

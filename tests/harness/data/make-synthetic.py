@@ -4,6 +4,9 @@ shaped like `slotkit bench --out DIR` output: gbench.json (Google Benchmark
 1.7.1 JSON with repetitions), hyperfine-*.json (hyperfine 1.15
 --export-json), callgrind.json, meta.json and cases.json (slotkit-bench's
 structured description of each Google Benchmark case). Deterministic (fixed seed);
+topology.json beside them is not written here: it is slotkit-bench's own output for a
+2-socket, 2-node machine (HWLOC_XMLFILE=bench/topologies/2socket-64pu.xml
+slotkit-bench --topology=FILE), so the report's machine section has a real topology.
 re-run after changing it: python3 tests/harness/data/make-synthetic.py"""
 import json, os, random
 
