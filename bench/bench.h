@@ -48,14 +48,7 @@ double ticks_to_ns(uint64_t ticks);
 uint64_t mono_ns(void);
 const char *clock_source(void);
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
+#include "portable.h" /* cpu_relax */
 
 /* ---- histogram (hist.c): log-linear, 64 sub-buckets per power of two ----------- */
 

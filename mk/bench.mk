@@ -12,7 +12,7 @@ BENCH_HWLOC_CFLAGS := $(shell pkg-config --cflags hwloc 2>/dev/null)
 BENCH_HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
 CXX ?= g++
 
-$(call obj,$(BENCH_SRC)): PART_INCLUDES := -Ibench $(BENCH_HWLOC_CFLAGS)
+$(call obj,$(BENCH_SRC)): PART_INCLUDES := -Ibench -Ilib $(BENCH_HWLOC_CFLAGS)
 
 $(B)/obj/bench/gbench.o: bench/gbench.cc bench/gbench.h
 	@mkdir -p $(dir $@)

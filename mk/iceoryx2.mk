@@ -14,7 +14,7 @@ IOX2_OBJ := $(call obj,$(wildcard $(IOX2_DIR)/*.c) $(wildcard ref/common/*.c))
 
 EXTRA_TARGETS += iceoryx2-plugin
 
-$(B)/obj/$(IOX2_DIR)/%.o: PART_INCLUDES := -Iref
+$(B)/obj/$(IOX2_DIR)/%.o: PART_INCLUDES := -Iref -Ilib
 
 # Phony: cargo decides what is stale in the shim (a no-op build takes well
 # under a second), and a failed fetch must not stop the other targets.

@@ -24,7 +24,7 @@ LIST=tests/mutants/mutants.tsv
 OUT=build/mutants
 SLOTKIT=build/release/bin/slotkit
 CC=${CC:-cc}
-PLUGIN_FLAGS=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -fPIC -Iinclude)
+PLUGIN_FLAGS=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -fPIC -Iinclude -Ilib)
 LINK_FLAGS=(-shared -Wl,-z,defs -lpthread -lrt)
 SIMPLE_SRC=tests/mutants/simple/simple_backend.c
 INMEM_SRC=(ref/common/backend_util.c ref/common/proc_identity.c ref/common/slot_table.c

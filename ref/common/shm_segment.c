@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/backend_util.h"
 #include "common/proc_identity.h"
 #include "common/slot_table.h"
+#include "portable.h"
 
 _Static_assert(sizeof(struct shm_segment_header) <= SHM_POSIX_POOL_TABLE_OFFSET, "header overflow");
 _Static_assert(SHM_POSIX_POOL_TABLE_OFFSET % 64u == 0 && SHM_IOX2_ACCT_TABLE_OFFSET % 64u == 0,
@@ -302,20 +302,6 @@ static void describe_geometry(char *buf, size_t size, size_t count, size_t capac
     snprintf(buf, size, "%s slots x %s bytes", count_text, capacity_text);
 }
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static void sleep_1ms(void)
-{
-    struct timespec nap = {0, 1000000L};
-    while (nanosleep(&nap, &nap) != 0 && errno == EINTR) {
-    }
-}
-
 /* Why shm_open(shm_name) was refused, when the object is not ours. */
 static bool not_ours(const char *shm_name, char *why, size_t why_size)
 {
@@ -403,16 +389,16 @@ static slotkit_status look_once(const shm_segment_kind *kind, int fd, const char
 static slotkit_status wait_published(const shm_segment_kind *kind, int fd, const char *shm_name,
                                      struct attach_look *look, slotkit_error *err)
 {
-    const uint64_t start = now_ms();
+    const uint64_t start = monotonic_ns();
     for (;;) {
         slotkit_status status = look_once(kind, fd, shm_name, look, err);
         if (status != SLOTKIT_OK || look->verdict != SHM_SEGMENT_UNINITIALISED || look->creator_dead ||
-            now_ms() - start >= SHM_SEGMENT_INIT_WAIT_MS)
+            monotonic_ns() - start >= SHM_SEGMENT_INIT_WAIT_MS * 1000000ull)
             return status;
         if (look->seg.base)
             munmap(look->seg.base, look->seg.bytes);
         look->seg.base = NULL;
-        sleep_1ms();
+        sleep_ns(1000000u);
     }
 }
 

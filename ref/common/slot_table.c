@@ -39,6 +39,7 @@
 #include "common/backend_util.h"
 #include "common/proc_identity.h"
 #include "common/slot_table_layout.h"
+#include "portable.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -109,15 +110,6 @@ static inline slotkit_status check_handle(const slot_table_view *t, slotkit_hand
 }
 
 /* ---- waiting helpers ------------------------------------------------- */
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield" ::: "memory");
-#endif
-}
 
 /* For the short waits the table has (another thread finishing a memcpy or a
  * few instructions of a publish): spin first, then give the CPU away in case
