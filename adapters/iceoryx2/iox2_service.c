@@ -1,0 +1,125 @@
+/*
+ * The service thread and the re-send protocol. Every millisecond the thread
+ * drains the subscriber's queue into held[] and serves re-send requests. An
+ * instance that misses a committed sample (it attached later, or its queue
+ * overflowed) bumps the re-send epoch in the accounting segment; every
+ * instance then re-sends copies of the committed samples it holds, one
+ * instance per slot and epoch (the claim word of the slot decides which).
+ */
+#include <errno.h>
+
+#include "common/backend_util.h"
+#include "iox2_instance.h"
+#include "portable.h"
+
+/* The service thread's period. */
+#define SERVICE_PERIOD_NS 1000000u
+/* How long an attach waits for the samples committed before it. */
+#define ATTACH_SYNC_NS 1000000000ull
+
+/* Re-sends the committed samples this instance holds, each slot by one
+ * instance per epoch; lock held. */
+static void serve_resends(slotkit_instance *inst)
+{
+    const uint32_t epoch = atomic_load(inst->resend_epoch);
+    if (epoch == inst->seen_epoch)
+        return;
+    inst->seen_epoch = epoch;
+    for (uint32_t k = 0; k < inst->slot_count; k++) {
+        const struct held_sample *held = &inst->held[k];
+        uint32_t sn = 0;
+        if (!held->sample || !acct_committed_sn(inst, k, &sn) || sn != held->sequence)
+            continue;
+        uint32_t claim = atomic_load(&inst->claims[k]);
+        if (claim == epoch || !atomic_compare_exchange_strong(&inst->claims[k], &claim, epoch))
+            continue;
+        const sk_iox2_header hdr = {
+            .sequence = held->sequence, .length = held->length, .slot = k, .reserved = 1};
+        transport_send_copy(inst, held->payload, held->length, &hdr);
+    }
+}
+
+static void *service_main(void *arg)
+{
+    slotkit_instance *inst = arg;
+    while (!atomic_load(&inst->stop)) {
+        pthread_mutex_lock(&inst->lock);
+        transport_drain(inst);
+        serve_resends(inst);
+        pthread_mutex_unlock(&inst->lock);
+        atomic_store(&inst->running, true);
+        sleep_ns(SERVICE_PERIOD_NS);
+    }
+    return NULL;
+}
+
+slotkit_status service_start(slotkit_instance *inst, slotkit_error *err)
+{
+    open_list_add(inst);
+    if (pthread_create(&inst->thread, NULL, service_main, inst) != 0) {
+        open_list_remove(inst);
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, EAGAIN, "iceoryx2: no service thread");
+    }
+    inst->thread_started = true;
+    /* Wait until the thread is in its loop: a fork while it is still being
+     * set up (sanitizer allocators, TLS) could inherit a lock it holds. */
+    while (!atomic_load(&inst->running))
+        sleep_ns(100000u);
+    return SLOTKIT_OK;
+}
+
+void service_stop(slotkit_instance *inst)
+{
+    if (!inst->thread_started)
+        return;
+    atomic_store(&inst->stop, true);
+    pthread_join(inst->thread, NULL);
+    open_list_remove(inst);
+    inst->thread_started = false;
+}
+
+void resend_join(slotkit_instance *inst, bool ask_for_missed)
+{
+    if (ask_for_missed)
+        inst->seen_epoch = atomic_fetch_add(inst->resend_epoch, 1u) + 1u;
+    else
+        inst->seen_epoch = atomic_load(inst->resend_epoch);
+}
+
+void resend_request(slotkit_instance *inst) { atomic_fetch_add(inst->resend_epoch, 1u); }
+
+/* True when this instance holds the sample of every committed slot; lock held. */
+static bool holds_all_committed(slotkit_instance *inst)
+{
+    for (uint32_t k = 0; k < inst->slot_count; k++) {
+        uint32_t sn = 0;
+        if (acct_committed_sn(inst, k, &sn) &&
+            (!inst->held[k].sample || inst->held[k].sequence != sn))
+            return false;
+    }
+    return true;
+}
+
+/* The samples committed before this subscriber existed come as re-sends
+ * from the other instances; wait (bounded) until every committed slot's
+ * sample is here, so a creator that closes right after the attach cannot
+ * take them with it (R-XPROC-12). */
+void resend_await_committed(slotkit_instance *inst)
+{
+    const uint64_t start = monotonic_ns();
+    uint64_t last_request = start;
+    for (;;) {
+        pthread_mutex_lock(&inst->lock);
+        transport_drain(inst);
+        const bool done = holds_all_committed(inst);
+        pthread_mutex_unlock(&inst->lock);
+        const uint64_t now = monotonic_ns();
+        if (done || now - start >= ATTACH_SYNC_NS)
+            return;
+        if (now - last_request >= IOX2_RESEND_EVERY_NS) {
+            resend_request(inst);
+            last_request = now;
+        }
+        sleep_ns(50000u);
+    }
+}
