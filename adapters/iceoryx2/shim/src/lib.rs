@@ -103,11 +103,12 @@ fn c_str<'a>(p: *const c_char) -> Option<&'a str> {
     unsafe { CStr::from_ptr(p) }.to_str().ok()
 }
 
-/// iceoryx2 logs warnings to stderr (e.g. about cleanups); only errors matter
-/// to a library user unless IOX2_LOG_LEVEL says otherwise.
+/// iceoryx2 logs to stderr; a slotkit backend does not print. Every error the
+/// adapter can act on comes back through `err`, so only fatal ones are logged
+/// unless IOX2_LOG_LEVEL asks for more (debugging).
 fn init_logging() {
     static ONCE: Once = Once::new();
-    ONCE.call_once(|| set_log_level_from_env_or(LogLevel::Error));
+    ONCE.call_once(|| set_log_level_from_env_or(LogLevel::Fatal));
 }
 
 /// A default config with the pool's own prefix (file names in /dev/shm) and
