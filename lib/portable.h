@@ -2,6 +2,7 @@
  * Small portable helpers for spin-waits and monotonic time, shared by the
  * reference backends, the iceoryx2 adapter and the benchmarks. Header-only,
  * so a plug-in gets them without linking the library. Internal: not installed.
+ * Needs POSIX declarations (the build's -D_GNU_SOURCE, before any header).
  */
 #ifndef SLOTKIT_LIB_PORTABLE_H
 #define SLOTKIT_LIB_PORTABLE_H
