@@ -24,7 +24,7 @@ LIST=tests/mutants/mutants.tsv
 OUT=build/mutants
 SLOTKIT=build/release/bin/slotkit
 CC=${CC:-cc}
-PLUGIN_FLAGS=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -fPIC -Iinclude -Ilib)
+PLUGIN_FLAGS=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -fPIC -Iinclude)
 LINK_FLAGS=(-shared -Wl,-z,defs -lpthread -lrt)
 SIMPLE_SRC=tests/mutants/simple/simple_backend.c
 INMEM_SRC=(ref/common/backend_util.c ref/common/proc_identity.c ref/common/slot_table.c
@@ -132,7 +132,7 @@ build_pristine() {
     local dir=$OUT/pristine src
     mkdir -p "$dir/obj"
     for src in "${INMEM_SRC[@]}"; do
-        "$CC" "${PLUGIN_FLAGS[@]}" -Iref -DSLOTKIT_INMEM_PLUGIN -c "$src" \
+        "$CC" "${PLUGIN_FLAGS[@]}" -Iref -Ilib -DSLOTKIT_INMEM_PLUGIN -c "$src" \
             -o "$dir/obj/$(basename "$src" .c).o"
     done
     "$CC" -o "$dir/libslotkit_inmem.so" "$dir"/obj/*.o "${LINK_FLAGS[@]}"
@@ -155,7 +155,7 @@ build_mutant() { # index -> build/mutants/<id>/libslotkit_mutant.so
         return 1
     }
     apply_substitution "$target" "$dir/$base" "${m_find[i]}" "${m_repl[i]}" || return 1
-    "$CC" "${PLUGIN_FLAGS[@]}" -Iref -DSLOTKIT_INMEM_PLUGIN -c "$dir/$base" -o "$dir/${base%.c}.o" ||
+    "$CC" "${PLUGIN_FLAGS[@]}" -Iref -Ilib -DSLOTKIT_INMEM_PLUGIN -c "$dir/$base" -o "$dir/${base%.c}.o" ||
         return 1
     for src in "${INMEM_SRC[@]}"; do
         if [ "$src" = "$target" ]; then
@@ -176,7 +176,7 @@ build_sanitized() { # index san
     if [ "$target" = "$SIMPLE_SRC" ]; then
         srcs=("$dir/$(basename "$target")")
     else
-        flags+=(-Iref -DSLOTKIT_INMEM_PLUGIN)
+        flags+=(-Iref -Ilib -DSLOTKIT_INMEM_PLUGIN)
         for src in "${INMEM_SRC[@]}"; do
             [ "$src" = "$target" ] && srcs+=("$dir/$(basename "$target")") || srcs+=("$src")
         done
