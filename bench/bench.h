@@ -45,10 +45,9 @@ void clock_init(void);
 /* Cheap monotonic ticks of the calling CPU; convert differences with ticks_to_ns. */
 uint64_t ticks_now(void);
 double ticks_to_ns(uint64_t ticks);
-uint64_t mono_ns(void);
 const char *clock_source(void);
 
-#include "portable.h" /* cpu_relax */
+#include "portable.h" /* cpu_relax, monotonic_ns */
 
 /* ---- histogram (hist.c): log-linear, 64 sub-buckets per power of two ----------- */
 

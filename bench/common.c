@@ -21,13 +21,6 @@
 static double ns_per_tick = 1.0;
 static bool use_tsc;
 
-uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* The TSC costs ~8 ns to read here against ~17 ns for clock_gettime, and a
  * round trip is timed with one read: the smaller the read, the less it adds.
  * Every figure and its limit are timed the same way, so the ratios are fair. */
@@ -45,9 +38,9 @@ void clock_init(void)
     }
     if (f) fclose(f);
     if (constant && nonstop) {
-        uint64_t n0 = mono_ns(), t0 = __builtin_ia32_rdtsc();
-        while (mono_ns() - n0 < 20000000u) {}
-        uint64_t n1 = mono_ns(), t1 = __builtin_ia32_rdtsc();
+        uint64_t n0 = monotonic_ns(), t0 = __builtin_ia32_rdtsc();
+        while (monotonic_ns() - n0 < 20000000u) {}
+        uint64_t n1 = monotonic_ns(), t1 = __builtin_ia32_rdtsc();
         ns_per_tick = (double)(n1 - n0) / (double)(t1 - t0);
         use_tsc = true;
     }
@@ -59,7 +52,7 @@ uint64_t ticks_now(void)
 #if defined(__x86_64__)
     if (use_tsc) return __builtin_ia32_rdtsc();
 #endif
-    return mono_ns();
+    return monotonic_ns();
 }
 
 double ticks_to_ns(uint64_t ticks) { return (double)ticks * ns_per_tick; }
@@ -206,7 +199,7 @@ int peer_join(peer *p, double timeout_s, char *msg, size_t len)
         free(s);
         return result;
     }
-    uint64_t deadline = mono_ns() + (uint64_t)(timeout_s * 1e9);
+    uint64_t deadline = monotonic_ns() + (uint64_t)(timeout_s * 1e9);
     int status = 0;
     for (;;) {
         pid_t r = waitpid(p->pid, &status, WNOHANG);
@@ -215,7 +208,7 @@ int peer_join(peer *p, double timeout_s, char *msg, size_t len)
             snprintf(msg, len, "waitpid: %s", strerror(errno));
             return -1;
         }
-        if (mono_ns() > deadline) {
+        if (monotonic_ns() > deadline) {
             kill(p->pid, SIGKILL);
             while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR) {}
             snprintf(msg, len, "peer process %d did not finish in %.0f s (killed)", (int)p->pid, timeout_s);
@@ -240,12 +233,12 @@ void peer_fail(peer_ctl *ctl, const char *fmt, ...)
 
 bool await_word(_Atomic uint32_t *word, uint32_t value, const peer_ctl *abort_on, double timeout_s)
 {
-    uint64_t deadline = mono_ns() + (uint64_t)(timeout_s * 1e9);
+    uint64_t deadline = monotonic_ns() + (uint64_t)(timeout_s * 1e9);
     for (unsigned spins = 0;; spins++) {
         if (atomic_load_explicit(word, memory_order_acquire) >= value) return true;
         if ((spins & 255u) == 255u) {
             if (abort_on && (atomic_load(&abort_on->failed) || atomic_load(&abort_on->stop))) return false;
-            if (mono_ns() > deadline) return false;
+            if (monotonic_ns() > deadline) return false;
             sched_yield(); /* setup handshakes only: leave the CPU to the peer */
         }
         cpu_relax();

@@ -43,7 +43,7 @@ static bool take(slotkit_pool *pool, bool event, const peer_ctl *ctl, slotkit_ha
         if (found) return true;
         if (event) slotkit_wait_for_change(pool, gen, 100000000u);
         if (event || (polls & 0xFFFFu) == 0) {
-            uint64_t now = mono_ns();
+            uint64_t now = monotonic_ns();
             if (deadline == 0) deadline = now + 10000000000u;
             if (atomic_load(&ctl->failed) || atomic_load(&ctl->stop)) {
                 *why = "the other side gave up";
@@ -64,7 +64,7 @@ static bool put(slotkit_pool *pool, const void *bytes, size_t size, const char *
     slotkit_status s;
     uint64_t deadline = 0;
     while ((s = slotkit_reserve(pool, 1u, &h)) == SLOTKIT_NO_FREE_SLOT) {
-        uint64_t now = mono_ns();
+        uint64_t now = monotonic_ns();
         if (deadline == 0) deadline = now + 10000000000u;
         if (now > deadline) break;
         cpu_relax();

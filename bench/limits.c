@@ -87,7 +87,7 @@ static bool spin_until(_Atomic uint32_t *w, uint32_t want, const peer_ctl *ctl)
     for (uint32_t spins = 1;; spins++) {
         if (atomic_load_explicit(w, memory_order_acquire) == want) return true;
         if ((spins & 0xFFFFFu) == 0) {
-            uint64_t now = mono_ns();
+            uint64_t now = monotonic_ns();
             if (deadline == 0) deadline = now + 10000000000u;
             if (atomic_load(&ctl->failed) || atomic_load(&ctl->stop) || now > deadline) return false;
         }
@@ -96,12 +96,12 @@ static bool spin_until(_Atomic uint32_t *w, uint32_t want, const peer_ctl *ctl)
 
 static bool futex_until(_Atomic uint32_t *w, uint32_t want, const peer_ctl *ctl, bool priv)
 {
-    uint64_t deadline = mono_ns() + 10000000000u;
+    uint64_t deadline = monotonic_ns() + 10000000000u;
     for (;;) {
         uint32_t v = atomic_load_explicit(w, memory_order_acquire);
         if (v == want || v == STOP_WORD) return v == want;
         futex(w, FUTEX_WAIT, v, priv);
-        if (atomic_load(&ctl->failed) || atomic_load(&ctl->stop) || mono_ns() > deadline) return false;
+        if (atomic_load(&ctl->failed) || atomic_load(&ctl->stop) || monotonic_ns() > deadline) return false;
     }
 }
 
@@ -252,7 +252,7 @@ static double memcpy_loop(gb_state *st, size_t size, uint64_t min_ns)
     memset(src, 0x5a, size + 64);
     memset(dst, 0, size + 64);
     int64_t batch = size <= 4096 ? 64 : 1, done = 0;
-    uint64_t t0 = mono_ns(), t1 = t0;
+    uint64_t t0 = monotonic_ns(), t1 = t0;
     if (st) {
         while (gb_keep_running_batch(st, batch)) {
             for (int64_t k = 0; k < batch; k++) {
@@ -261,7 +261,7 @@ static double memcpy_loop(gb_state *st, size_t size, uint64_t min_ns)
             }
             done += batch;
         }
-        t1 = mono_ns();
+        t1 = monotonic_ns();
     } else {
         do {
             for (int64_t k = 0; k < batch; k++) {
@@ -269,7 +269,7 @@ static double memcpy_loop(gb_state *st, size_t size, uint64_t min_ns)
                 escape(dst);
             }
             done += batch;
-        } while ((t1 = mono_ns()) - t0 < min_ns);
+        } while ((t1 = monotonic_ns()) - t0 < min_ns);
     }
     free(src);
     free(dst);

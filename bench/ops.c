@@ -103,11 +103,11 @@ void bench_ops(gb_state *st, const bench_case *c)
     int64_t batch = c->size <= 65536 ? 64 : 1;
     uint32_t n = 0;
     bool ok = true;
-    uint64_t t0 = mono_ns();
+    uint64_t t0 = monotonic_ns();
     while (ok && gb_keep_running_batch(st, batch)) {
         for (int64_t k = 0; k < batch && ok; k++) ok = c->in_place ? one_in_place(&ctx, n++) : one_copy(&ctx, n++);
     }
-    uint64_t t1 = mono_ns();
+    uint64_t t1 = monotonic_ns();
     if (!ok) {
         snprintf(msg, sizeof msg, "%s failed: %s", ctx.failed_op, slotkit_strerror(ctx.failed));
         ops_teardown(&ctx);

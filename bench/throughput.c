@@ -227,7 +227,7 @@ static bool await_readers(gb_state *st, tput_run *r)
                      sh->ctl[i].msg[0] ? sh->ctl[i].msg : "timeout");
             return false;
         }
-    r->t1 = mono_ns();
+    r->t1 = monotonic_ns();
     gb_set_iteration_time(st, (double)(r->t1 - r->t0) / 1e9);
     return true;
 }
@@ -237,7 +237,7 @@ static void tput_measure(gb_state *st, tput_run *r)
 {
     int readers = r->c->readers;
     slotkit_reader_mask mask = readers >= 32 ? 0xFFFFFFFFu : (1u << readers) - 1u;
-    r->t0 = r->t1 = mono_ns();
+    r->t0 = r->t1 = monotonic_ns();
     atomic_store(&r->sh->go, 1);
     while (r->ok && gb_keep_running_batch(st, 64)) {
         for (int k = 0; k < 64 && r->ok; k++, r->n++) r->ok = write_one(r->sh, r->src, r->n, mask, &r->nfs, &r->why);

@@ -73,8 +73,8 @@ static int xfer_reader(void *arg)
         slotkit_slot_header hdr;
         slotkit_status s = slotkit_next_unread(pool, 0, &found, &h);
         if (s == SLOTKIT_OK && !found) {
-            if (idle_since == 0) idle_since = mono_ns();
-            if (mono_ns() - idle_since > 10000000000u || atomic_load(&x->ctl.stop)) {
+            if (idle_since == 0) idle_since = monotonic_ns();
+            if (monotonic_ns() - idle_since > 10000000000u || atomic_load(&x->ctl.stop)) {
                 peer_fail(&x->ctl, "no sample for 10 s after %ld", n);
                 rc = 1;
                 break;
@@ -121,8 +121,8 @@ static int transfer(long samples)
         uint32_t seq;
         uint64_t since = 0;
         while ((s = slotkit_reserve(x->pool, 1u, &h)) == SLOTKIT_NO_FREE_SLOT) {
-            if (since == 0) since = mono_ns();
-            if (atomic_load(&x->ctl.failed) || mono_ns() - since > 10000000000u) break;
+            if (since == 0) since = monotonic_ns();
+            if (atomic_load(&x->ctl.failed) || monotonic_ns() - since > 10000000000u) break;
             if (G.ncpus < 2) sched_yield();
         }
         memcpy(buf, &n, sizeof n);
