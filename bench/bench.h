@@ -28,12 +28,12 @@ typedef struct bench_env {
     char backend_arg[4096]; /* as given: name or absolute path (children re-load nothing: fork) */
     unsigned caps;
     bool quick;
-    int cpu_a, cpu_b;       /* requested writer / reader CPU */
-    int cpu_a_used;         /* read back after pinning the main thread */
+    int cpu_a, cpu_b; /* requested writer / reader CPU */
+    int cpu_a_used;   /* read back after pinning the main thread */
     bool have_topology;
-    placement_case place;   /* what the default pair is (relation, nodes) */
-    int ncpus;              /* CPUs this process may run on */
-    cpu_set_t allowed;      /* those CPUs, captured before the main thread is pinned */
+    placement_case place; /* what the default pair is (relation, nodes) */
+    int ncpus;            /* CPUs this process may run on */
+    cpu_set_t allowed;    /* those CPUs, captured before the main thread is pinned */
 } bench_env;
 
 extern bench_env G;
@@ -130,17 +130,17 @@ typedef enum case_kind {
 enum { SUITE_LIMITS = 1, SUITE_OPS = 2, SUITE_LATENCY = 4, SUITE_THROUGHPUT = 8, SUITE_ALL = 15 };
 
 typedef struct bench_case {
-    char name[112];   /* Google Benchmark name, without the /iterations:N, /manual_time suffixes */
+    char name[112]; /* Google Benchmark name, without the /iterations:N, /manual_time suffixes */
     case_kind kind;
-    bool process;     /* peers are processes (else threads) */
-    bool event;       /* latency: wait_for_change (else busy-poll) */
-    bool in_place;    /* ops/throughput: zero-copy path (else copy) */
+    bool process;  /* peers are processes (else threads) */
+    bool event;    /* latency: wait_for_change (else busy-poll) */
+    bool in_place; /* ops/throughput: zero-copy path (else copy) */
     int readers, slots;
-    size_t size;      /* payload bytes */
+    size_t size;        /* payload bytes */
     int64_t iterations; /* 0: let Google Benchmark choose */
-    bool has_place;   /* placement matrix case */
+    bool has_place;     /* placement matrix case */
     placement_case place;
-    char na[200];     /* non-empty: not applicable here, and why */
+    char na[200]; /* non-empty: not applicable here, and why */
 } bench_case;
 
 /* Slots of the pools whose size the case list does not vary (ops: one pool;
@@ -196,7 +196,7 @@ void report_one_way(gb_state *st, const hist *rtt);
 /* ---- other modes of the binary ---------------------------------------------------------- */
 
 int run_validate(const char *dir, unsigned suites, bool quick, bool hyperfine_expected);
-int run_whole(const char *what, long samples);    /* hyperfine's command lines */
+int run_whole(const char *what, long samples);   /* hyperfine's command lines */
 int run_callgrind_ops(long rounds, size_t size); /* fixed count, for valgrind --tool=callgrind */
 
 #endif

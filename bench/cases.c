@@ -25,7 +25,9 @@ static registration registration_of(const bench_case *c)
     bool self_timed = c->kind != K_MEMCPY && c->kind != K_OPS;
     return (registration){
         .iterations = c->iterations,
-        .min_time = self_timed ? 0 : G.quick ? 0.01 : 0.2,
+        .min_time = self_timed ? 0
+                    : G.quick  ? 0.01
+                               : 0.2,
         .manual_time = self_timed,
     };
 }
@@ -65,15 +67,13 @@ static const char *suite_name(case_kind kind)
 
 static const char *kind_name(case_kind kind)
 {
-    static const char *const names[] = {[K_CACHELINE] = "cacheline", [K_FUTEX] = "futex", [K_MEMCPY] = "memcpy",
-                                        [K_OPS] = "ops", [K_LATENCY] = "latency", [K_THROUGHPUT] = "throughput"};
+    static const char *const names[] = {
+        [K_CACHELINE] = "cacheline", [K_FUTEX] = "futex",          [K_MEMCPY] = "memcpy", [K_OPS] = "ops",
+        [K_LATENCY] = "latency",     [K_THROUGHPUT] = "throughput"};
     return names[kind];
 }
 
-static json_object *str_or_null(bool present, const char *s)
-{
-    return present ? json_object_new_string(s) : NULL;
-}
+static json_object *str_or_null(bool present, const char *s) { return present ? json_object_new_string(s) : NULL; }
 
 static json_object *placement_json(const bench_case *c)
 {
@@ -103,8 +103,9 @@ json_object *case_json(const bench_case *c)
     json_object_object_add(o, "placement", placement_json(c));
     static const char prefix[] = "not applicable: "; /* the skip message's, not part of the reason */
     if (c->na[0])
-        json_object_object_add(o, "not_applicable", json_object_new_string(
-                                   strncmp(c->na, prefix, sizeof prefix - 1) == 0 ? c->na + sizeof prefix - 1 : c->na));
+        json_object_object_add(
+            o, "not_applicable",
+            json_object_new_string(strncmp(c->na, prefix, sizeof prefix - 1) == 0 ? c->na + sizeof prefix - 1 : c->na));
     return o;
 }
 

@@ -11,7 +11,8 @@
 #include <string>
 #include <vector>
 
-namespace {
+namespace
+{
 benchmark::State &S(gb_state *st) { return *reinterpret_cast<benchmark::State *>(st); }
 const benchmark::State &S(const gb_state *st) { return *reinterpret_cast<const benchmark::State *>(st); }
 benchmark::internal::Benchmark *B(gb_bench *b) { return reinterpret_cast<benchmark::internal::Benchmark *>(b); }
@@ -27,7 +28,7 @@ gb_bench *with_args(gb_bench *b)
     if (it != has_args.end()) *it->second = true;
     return b;
 }
-}  // namespace
+} // namespace
 
 extern "C" {
 
@@ -98,4 +99,4 @@ void gb_counter(gb_state *st, const char *name, double value, int flags)
 void gb_skip_with_error(gb_state *st, const char *msg) { S(st).SkipWithError(msg); }
 bool gb_error_occurred(const gb_state *st) { return S(st).error_occurred(); }
 
-}  // extern "C"
+} // extern "C"

@@ -25,7 +25,7 @@ typedef void (*gb_fn)(gb_state *state, void *ctx);
 /* Counter flags: the values of benchmark::Counter::Flags. */
 enum {
     GB_COUNTER_DEFAULT = 0,
-    GB_COUNTER_RATE = 1 << 0,           /* divided by the run's time: a per-second rate */
+    GB_COUNTER_RATE = 1 << 0, /* divided by the run's time: a per-second rate */
     GB_COUNTER_AVG_THREADS = 1 << 1,
     GB_COUNTER_ITER_INVARIANT = 1 << 2, /* multiplied by the iteration count */
     GB_COUNTER_AVG_ITERATIONS = 1 << 3, /* divided by the iteration count */

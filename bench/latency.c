@@ -76,8 +76,8 @@ static bool put(slotkit_pool *pool, const void *bytes, size_t size, const char *
 }
 
 /* Take, copy out, mark read; returns the stamp (first 8 bytes, checked against the last 8). */
-static bool get(slotkit_pool *pool, bool event, const peer_ctl *ctl, unsigned char *buf, size_t size,
-                uint64_t *stamp, const char **why)
+static bool get(slotkit_pool *pool, bool event, const peer_ctl *ctl, unsigned char *buf, size_t size, uint64_t *stamp,
+                const char **why)
 {
     slotkit_handle h;
     slotkit_slot_header hdr;
@@ -190,8 +190,8 @@ static bool lat_setup(lat_run *r)
     r->src = aligned_alloc(64, c->size + 64);
     r->dst = aligned_alloc(64, c->size + 64);
     memset(r->src, 0x3c, c->size + 64);
-    *sh = (lat_shared){.size = c->size, .cpu = r->cpu_b, .event = c->event, .process = c->process,
-                       .has_place = r->pc != NULL};
+    *sh = (lat_shared){
+        .size = c->size, .cpu = r->cpu_b, .event = c->event, .process = c->process, .has_place = r->pc != NULL};
     if (r->pc) sh->place = *r->pc;
     r->cpu_a_used = place_thread(r->cpu_a, r->pc, r->msg, sizeof r->msg);
     if (r->cpu_a_used < 0) return false;
@@ -285,7 +285,9 @@ static void lat_report(gb_state *st, const lat_run *r, double limit, int node, c
     snprintf(label, sizeof label, "%s %s cpus=%d,%d mem_node=%d%s%s%s limit=%s one-way=RTT/2",
              c->process ? "processes" : "threads", c->event ? "event" : "busy", r->cpu_a_used, r->sh->ctl.cpu_used,
              node, node < 0 ? " (" : "", node < 0 ? node_why : "", node < 0 ? ")" : "",
-             r->pc ? "cacheline(case cpus)" : c->event ? "futex" : "cacheline");
+             r->pc      ? "cacheline(case cpus)"
+             : c->event ? "futex"
+                        : "cacheline");
     gb_set_label(st, label);
 }
 

@@ -152,8 +152,8 @@ static inline bool round_trip(pingpong *pp, uint32_t i)
  * measured RTT (ns) in *rtt. With st, iterations are Google Benchmark's (n is
  * ignored) and the manual time is the one-way time. false + msg on failure.
  */
-static bool pingpong_run(bool futex_kind, bool process, gb_state *st, int64_t n, hist *rtt, int *cpu_b_used,
-                         char *msg, size_t len)
+static bool pingpong_run(bool futex_kind, bool process, gb_state *st, int64_t n, hist *rtt, int *cpu_b_used, char *msg,
+                         size_t len)
 {
     pingpong *pp = shared_alloc(sizeof *pp);
     if (pp == NULL) {
@@ -232,8 +232,8 @@ static void bench_pingpong(gb_state *st, const bench_case *c, bool futex_kind)
     else
         limit_record_cacheline(c->process, one_way);
     char label[128];
-    snprintf(label, sizeof label, "%s cpus=%d,%d one-way=RTT/2", c->process ? "processes" : "threads",
-             G.cpu_a_used, cpu_b);
+    snprintf(label, sizeof label, "%s cpus=%d,%d one-way=RTT/2", c->process ? "processes" : "threads", G.cpu_a_used,
+             cpu_b);
     gb_set_label(st, label);
     free(rtt);
 }

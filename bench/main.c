@@ -33,14 +33,13 @@ static bench_case cases[MAX_CASES];
 
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "usage: slotkit-bench [--backend=B] [--suite=limits|ops|latency|throughput|all] [--cpus=A,B]\n"
-            "                     [--quick] [--out=DIR] [--benchmark_* flags of Google Benchmark]\n"
-            "       slotkit-bench --validate=DIR [--backend=B] [--suite=S] [--quick] [--hyperfine]\n"
-            "       slotkit-bench --whole=create-teardown|transfer [--samples=N] [--backend=B]\n"
-            "       slotkit-bench --callgrind-ops=N [--payload=BYTES] [--backend=B]\n"
-            "       slotkit-bench --topology=PATH\n"
-            "Normally run through `slotkit bench`; see docs/benchmarks.md.\n");
+    fprintf(to, "usage: slotkit-bench [--backend=B] [--suite=limits|ops|latency|throughput|all] [--cpus=A,B]\n"
+                "                     [--quick] [--out=DIR] [--benchmark_* flags of Google Benchmark]\n"
+                "       slotkit-bench --validate=DIR [--backend=B] [--suite=S] [--quick] [--hyperfine]\n"
+                "       slotkit-bench --whole=create-teardown|transfer [--samples=N] [--backend=B]\n"
+                "       slotkit-bench --callgrind-ops=N [--payload=BYTES] [--backend=B]\n"
+                "       slotkit-bench --topology=PATH\n"
+                "Normally run through `slotkit bench`; see docs/benchmarks.md.\n");
 }
 
 /* "--name=value" or "--name value"; advances *i past a separate value. */
@@ -100,7 +99,8 @@ static void add_context(const char *suite)
     char buf[512], caps[128] = "";
     static const char *const cap_names[] = {"CROSS_PROCESS", "IN_PLACE", "NOTIFY", "TYPE_HASH", "NEXT_UNREAD"};
     for (unsigned i = 0; i < 5; i++)
-        if (G.caps & (1u << i)) snprintf(caps + strlen(caps), sizeof caps - strlen(caps), "%s%s", caps[0] ? "," : "", cap_names[i]);
+        if (G.caps & (1u << i))
+            snprintf(caps + strlen(caps), sizeof caps - strlen(caps), "%s%s", caps[0] ? "," : "", cap_names[i]);
     gb_add_context("slotkit_version", SLOTKIT_VERSION);
     gb_add_context("slotkit_backend", G.backend->name);
     gb_add_context("slotkit_backend_version", G.backend->version);
@@ -134,18 +134,30 @@ static int parse_args(int argc, char **argv, options *o)
     *o = (options){.backend = getenv("SLOTKIT_BACKEND"), .suite = "all", .samples = 1000000, .payload = 64};
     for (int i = 1; i < argc; i++) {
         const char *v;
-        if ((v = opt_value(argc, argv, &i, "--backend"))) o->backend = v;
-        else if ((v = opt_value(argc, argv, &i, "--suite"))) o->suite = v;
-        else if ((v = opt_value(argc, argv, &i, "--cpus"))) o->cpus = v;
-        else if ((v = opt_value(argc, argv, &i, "--validate"))) o->validate = v;
-        else if ((v = opt_value(argc, argv, &i, "--whole"))) o->whole = v;
-        else if ((v = opt_value(argc, argv, &i, "--samples"))) o->samples = atol(v);
-        else if ((v = opt_value(argc, argv, &i, "--callgrind-ops"))) o->callgrind = atol(v);
-        else if ((v = opt_value(argc, argv, &i, "--payload"))) o->payload = atol(v);
-        else if ((v = opt_value(argc, argv, &i, "--out"))) o->out = v;
-        else if ((v = opt_value(argc, argv, &i, "--topology"))) o->topology = v;
-        else if (strcmp(argv[i], "--quick") == 0) G.quick = true;
-        else if (strcmp(argv[i], "--hyperfine") == 0) o->hyperfine = true;
+        if ((v = opt_value(argc, argv, &i, "--backend")))
+            o->backend = v;
+        else if ((v = opt_value(argc, argv, &i, "--suite")))
+            o->suite = v;
+        else if ((v = opt_value(argc, argv, &i, "--cpus")))
+            o->cpus = v;
+        else if ((v = opt_value(argc, argv, &i, "--validate")))
+            o->validate = v;
+        else if ((v = opt_value(argc, argv, &i, "--whole")))
+            o->whole = v;
+        else if ((v = opt_value(argc, argv, &i, "--samples")))
+            o->samples = atol(v);
+        else if ((v = opt_value(argc, argv, &i, "--callgrind-ops")))
+            o->callgrind = atol(v);
+        else if ((v = opt_value(argc, argv, &i, "--payload")))
+            o->payload = atol(v);
+        else if ((v = opt_value(argc, argv, &i, "--out")))
+            o->out = v;
+        else if ((v = opt_value(argc, argv, &i, "--topology")))
+            o->topology = v;
+        else if (strcmp(argv[i], "--quick") == 0)
+            G.quick = true;
+        else if (strcmp(argv[i], "--hyperfine") == 0)
+            o->hyperfine = true;
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
@@ -169,8 +181,10 @@ static char **with_gbench_out(int *argc, char **argv)
     static char out_flag[PATH_MAX + 32];
     const char *dir = NULL;
     for (int i = 1; i < *argc && dir == NULL; i++) {
-        if (strncmp(argv[i], "--out=", 6) == 0) dir = argv[i] + 6;
-        else if (strcmp(argv[i], "--out") == 0 && i + 1 < *argc) dir = argv[i + 1];
+        if (strncmp(argv[i], "--out=", 6) == 0)
+            dir = argv[i] + 6;
+        else if (strcmp(argv[i], "--out") == 0 && i + 1 < *argc)
+            dir = argv[i + 1];
     }
     if (dir == NULL) return argv;
     static char **args; /* lives as long as the process, like argv */

@@ -36,10 +36,7 @@ static numa_mem_status no_numa(char *msg, size_t len)
     return say(NUMA_MEM_NOT_APPLICABLE, msg, len, "not applicable: no NUMA support (numa_available() < 0)");
 }
 
-bool numa_mem_available(void)
-{
-    return numa_available() >= 0;
-}
+bool numa_mem_available(void) { return numa_available() >= 0; }
 
 int numa_mem_node_of_cpu(int cpu)
 {
@@ -72,8 +69,7 @@ numa_mem_status numa_mem_pin_thread(int cpu, int *cpu_used, char *msg, size_t ms
     int used = sched_getcpu();
     if (used < 0) return say(NUMA_MEM_ERROR, msg, msg_len, "sched_getcpu: %s", strerror(errno));
     if (cpu_used) *cpu_used = used;
-    if (used != cpu)
-        return say(NUMA_MEM_ERROR, msg, msg_len, "pinned to CPU %d but running on CPU %d", cpu, used);
+    if (used != cpu) return say(NUMA_MEM_ERROR, msg, msg_len, "pinned to CPU %d but running on CPU %d", cpu, used);
     return say(NUMA_MEM_OK, msg, msg_len, "running on CPU %d", used);
 }
 
@@ -109,7 +105,7 @@ static struct bitmask *mask_of(const int *nodes, size_t count, char *msg, size_t
 }
 
 static numa_mem_status bind_range(void *addr, size_t len, int mode, const int *nodes, size_t count, char *msg,
-                            size_t msg_len)
+                                  size_t msg_len)
 {
     if (!numa_mem_available()) return no_numa(msg, msg_len);
     long page = sysconf(_SC_PAGESIZE);
@@ -136,8 +132,8 @@ numa_mem_status numa_mem_bind_node(void *addr, size_t len, int node, char *msg, 
     return st == NUMA_MEM_OK ? say(st, msg, msg_len, "bound to node %d", node) : st;
 }
 
-numa_mem_status numa_mem_bind_interleave(void *addr, size_t len, const int *nodes, size_t count,
-                                         char *msg, size_t msg_len)
+numa_mem_status numa_mem_bind_interleave(void *addr, size_t len, const int *nodes, size_t count, char *msg,
+                                         size_t msg_len)
 {
     numa_mem_status st = bind_range(addr, len, MPOL_INTERLEAVE, nodes, count, msg, msg_len);
     if (st != NUMA_MEM_OK) return st;
@@ -149,26 +145,21 @@ numa_mem_status numa_mem_bind_interleave(void *addr, size_t len, const int *node
 
 numa_mem_status numa_mem_apply(void *addr, size_t len, const placement_case *c, char *msg, size_t msg_len)
 {
-    if (!c->applicable)
-        return say(NUMA_MEM_NOT_APPLICABLE, msg, msg_len, "not applicable: %s", c->reason);
+    if (!c->applicable) return say(NUMA_MEM_NOT_APPLICABLE, msg, msg_len, "not applicable: %s", c->reason);
     switch (c->memory) {
-    case MEM_WRITER_NODE:
-        return numa_mem_bind_node(addr, len, c->writer_node, msg, msg_len);
-    case MEM_READER_NODE:
-        return numa_mem_bind_node(addr, len, c->reader_node, msg, msg_len);
+    case MEM_WRITER_NODE: return numa_mem_bind_node(addr, len, c->writer_node, msg, msg_len);
+    case MEM_READER_NODE: return numa_mem_bind_node(addr, len, c->reader_node, msg, msg_len);
     case MEM_INTERLEAVED: {
         int nodes[2] = {c->writer_node, c->reader_node};
         return numa_mem_bind_interleave(addr, len, nodes, nodes[0] == nodes[1] ? 1 : 2, msg, msg_len);
     }
-    default:
-        return say(NUMA_MEM_ERROR, msg, msg_len, "unknown memory placement %d", (int)c->memory);
+    default: return say(NUMA_MEM_ERROR, msg, msg_len, "unknown memory placement %d", (int)c->memory);
     }
 }
 
 numa_mem_status numa_mem_thread_policy(const placement_case *c, char *msg, size_t msg_len)
 {
-    if (!c->applicable)
-        return say(NUMA_MEM_NOT_APPLICABLE, msg, msg_len, "not applicable: %s", c->reason);
+    if (!c->applicable) return say(NUMA_MEM_NOT_APPLICABLE, msg, msg_len, "not applicable: %s", c->reason);
     if (!numa_mem_available()) return no_numa(msg, msg_len);
     int nodes[2] = {c->memory == MEM_READER_NODE ? c->reader_node : c->writer_node, c->reader_node};
     size_t count = c->memory == MEM_INTERLEAVED && nodes[0] != nodes[1] ? 2 : 1;
@@ -181,8 +172,8 @@ numa_mem_status numa_mem_thread_policy(const placement_case *c, char *msg, size_
     if (rc != 0) return say(NUMA_MEM_ERROR, msg, msg_len, "set_mempolicy: %s", strerror(err));
     if (count == 2)
         return say(NUMA_MEM_OK, msg, msg_len, "thread memory interleaved over nodes %d,%d", nodes[0], nodes[1]);
-    return say(NUMA_MEM_OK, msg, msg_len, "thread memory %s node %d", mode == MPOL_BIND ? "bound to" : "interleaved over",
-               nodes[0]);
+    return say(NUMA_MEM_OK, msg, msg_len, "thread memory %s node %d",
+               mode == MPOL_BIND ? "bound to" : "interleaved over", nodes[0]);
 }
 
 numa_mem_status numa_mem_thread_policy_reset(char *msg, size_t msg_len)
@@ -193,8 +184,7 @@ numa_mem_status numa_mem_thread_policy_reset(char *msg, size_t msg_len)
     return say(NUMA_MEM_OK, msg, msg_len, "thread memory local");
 }
 
-numa_mem_status numa_mem_residency_of(const void *addr, size_t len, numa_mem_residency *out, char *msg,
-                                      size_t msg_len)
+numa_mem_status numa_mem_residency_of(const void *addr, size_t len, numa_mem_residency *out, char *msg, size_t msg_len)
 {
     memset(out, 0, sizeof *out);
     if (!numa_mem_available()) return no_numa(msg, msg_len);
@@ -214,15 +204,18 @@ numa_mem_status numa_mem_residency_of(const void *addr, size_t len, numa_mem_res
         if (move_pages(0, n, pages, NULL, status, 0) != 0) {
             int err = errno;
             if (err == ENOSYS) return no_numa(msg, msg_len);
-            return say(NUMA_MEM_ERROR, msg, msg_len, "move_pages(%lu pages at %p): %s", n, pages[0],
-                       strerror(err));
+            return say(NUMA_MEM_ERROR, msg, msg_len, "move_pages(%lu pages at %p): %s", n, pages[0], strerror(err));
         }
         for (unsigned long i = 0; i < n; i++) {
             int s = status[i];
-            if (s >= 0 && s < NUMA_MEM_MAX_NODES) out->on_node[s]++;
-            else if (s >= NUMA_MEM_MAX_NODES) out->on_higher_node++;
-            else if (s == -ENOENT) out->not_present++;
-            else out->failed++;
+            if (s >= 0 && s < NUMA_MEM_MAX_NODES)
+                out->on_node[s]++;
+            else if (s >= NUMA_MEM_MAX_NODES)
+                out->on_higher_node++;
+            else if (s == -ENOENT)
+                out->not_present++;
+            else
+                out->failed++;
         }
         done += n;
         out->pages = done;

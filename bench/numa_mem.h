@@ -21,7 +21,7 @@
 #include "placement.h"
 
 typedef enum numa_mem_status {
-    NUMA_MEM_ERROR = -1,        /* msg says what failed and why */
+    NUMA_MEM_ERROR = -1, /* msg says what failed and why */
     NUMA_MEM_OK = 0,
     NUMA_MEM_NOT_APPLICABLE = 1 /* no NUMA support here; msg says so */
 } numa_mem_status;
@@ -46,8 +46,8 @@ numa_mem_status numa_mem_pin_thread(int cpu, int *cpu_used, char *msg, size_t ms
  * which catches binding after first touch.
  */
 numa_mem_status numa_mem_bind_node(void *addr, size_t len, int node, char *msg, size_t msg_len);
-numa_mem_status numa_mem_bind_interleave(void *addr, size_t len, const int *nodes, size_t count,
-                                         char *msg, size_t msg_len);
+numa_mem_status numa_mem_bind_interleave(void *addr, size_t len, const int *nodes, size_t count, char *msg,
+                                         size_t msg_len);
 
 /* Applies a planned case's memory placement (writer node, reader node, or
  * interleaved over both); NOT_APPLICABLE for a case that is not applicable. */
@@ -67,19 +67,18 @@ numa_mem_status numa_mem_thread_policy_reset(char *msg, size_t msg_len);
 
 /* Where the pages of a range are, from move_pages(pid 0, ..., nodes NULL, status). */
 typedef struct numa_mem_residency {
-    size_t pages;                         /* pages queried */
-    size_t on_node[NUMA_MEM_MAX_NODES];   /* pages present on each node */
-    size_t on_higher_node;                /* present on a node >= NUMA_MEM_MAX_NODES */
-    size_t not_present;                   /* -ENOENT: not faulted in yet (or swapped out) */
-    size_t failed;                        /* any other per-page error */
+    size_t pages;                       /* pages queried */
+    size_t on_node[NUMA_MEM_MAX_NODES]; /* pages present on each node */
+    size_t on_higher_node;              /* present on a node >= NUMA_MEM_MAX_NODES */
+    size_t not_present;                 /* -ENOENT: not faulted in yet (or swapped out) */
+    size_t failed;                      /* any other per-page error */
 } numa_mem_residency;
 
 /* Queries every page of [addr, addr+len) (addr rounded down to a page).
  * move_pages sees only pages mapped in this process: pages of a shared
  * segment that another process faulted in count as not present here until
  * this process touches (reads) them. */
-numa_mem_status numa_mem_residency_of(const void *addr, size_t len, numa_mem_residency *out,
-                                      char *msg, size_t msg_len);
+numa_mem_status numa_mem_residency_of(const void *addr, size_t len, numa_mem_residency *out, char *msg, size_t msg_len);
 
 /* The node holding the most pages, -1 when no page is present. */
 int numa_mem_residency_main_node(const numa_mem_residency *r);

@@ -25,11 +25,11 @@ typedef struct ops_ctx {
     const char *failed_op;
 } ops_ctx;
 
-#define FAIL(ctx, op, status)          \
-    do {                               \
-        (ctx)->failed = (status);      \
-        (ctx)->failed_op = (op);       \
-        return false;                  \
+#define FAIL(ctx, op, status)     \
+    do {                          \
+        (ctx)->failed = (status); \
+        (ctx)->failed_op = (op);  \
+        return false;             \
     } while (0)
 
 static inline bool one_copy(ops_ctx *c, uint32_t n)

@@ -35,10 +35,8 @@ typedef struct topo_stats {
 } topo_stats;
 
 static const char *const relation_names[CPU_RELATION_COUNT] = {
-    [CPU_SMT_SIBLINGS] = "smt_siblings",
-    [CPU_SAME_L3] = "same_l3",
-    [CPU_SAME_NUMA] = "same_numa",
-    [CPU_CROSS_NUMA] = "cross_numa",
+    [CPU_SMT_SIBLINGS] = "smt_siblings",   [CPU_SAME_L3] = "same_l3",
+    [CPU_SAME_NUMA] = "same_numa",         [CPU_CROSS_NUMA] = "cross_numa",
     [CPU_CROSS_PACKAGE] = "cross_package",
 };
 
@@ -68,8 +66,7 @@ static int local_node(hwloc_topology_t topology, unsigned cpu)
     int best = -1;
     hwloc_obj_t node = NULL;
     while ((node = hwloc_get_next_obj_by_type(topology, HWLOC_OBJ_NUMANODE, node)) != NULL) {
-        if (node->cpuset && hwloc_bitmap_isset(node->cpuset, cpu) &&
-            (best < 0 || node->os_index < (unsigned)best))
+        if (node->cpuset && hwloc_bitmap_isset(node->cpuset, cpu) && (best < 0 || node->os_index < (unsigned)best))
             best = (int)node->os_index;
     }
     return best;
@@ -158,19 +155,15 @@ static void explain_missing(cpu_relation r, const topo_stats *s, char *buf, size
         return;
     case CPU_CROSS_NUMA:
         if (s->nodes_with_cpu < 2 && s->numa_nodes >= 2)
-            snprintf(buf, len, "needs 2 NUMA nodes with CPUs; this machine has %d (of %d nodes)",
-                     s->nodes_with_cpu, s->numa_nodes);
+            snprintf(buf, len, "needs 2 NUMA nodes with CPUs; this machine has %d (of %d nodes)", s->nodes_with_cpu,
+                     s->numa_nodes);
         else if (s->nodes_with_cpu < 2)
             snprintf(buf, len, "needs 2 NUMA nodes; this machine has %d", s->nodes_with_cpu);
         else
             snprintf(buf, len, "needs 2 NUMA nodes in one package; each package here has 1");
         return;
-    case CPU_CROSS_PACKAGE:
-        snprintf(buf, len, "needs 2 packages; this machine has %d", s->packages);
-        return;
-    default:
-        snprintf(buf, len, "unknown relation");
-        return;
+    case CPU_CROSS_PACKAGE: snprintf(buf, len, "needs 2 packages; this machine has %d", s->packages); return;
+    default: snprintf(buf, len, "unknown relation"); return;
     }
 }
 
@@ -183,8 +176,8 @@ static void not_applicable(placement_case *c, const char *why)
 }
 
 /* Fills one case for a found pair (w, r), or not applicable with the reason. */
-static void fill_case(placement_case *c, cpu_relation rel, memory_placement mem,
-                      const pu_info *w, const pu_info *r, const char *missing)
+static void fill_case(placement_case *c, cpu_relation rel, memory_placement mem, const pu_info *w, const pu_info *r,
+                      const char *missing)
 {
     memset(c, 0, sizeof *c);
     c->relation = rel;
@@ -248,8 +241,7 @@ size_t placement_plan(hwloc_topology_t topology, placement_case *out, size_t max
     size_t k = 0;
     for (int r = 0; r < CPU_RELATION_COUNT; r++)
         for (int m = 0; m < MEM_PLACEMENT_COUNT && k < max; m++)
-            fill_case(&out[k++], (cpu_relation)r, (memory_placement)m, pair[r][0], pair[r][1],
-                      missing[r]);
+            fill_case(&out[k++], (cpu_relation)r, (memory_placement)m, pair[r][0], pair[r][1], missing[r]);
     free(pus);
     return k;
 }
@@ -320,7 +312,6 @@ fail:
     errno = saved;
 fail_noinit:
     if (err && err_len)
-        snprintf(err, err_len, "%s(%s) failed: %s", step, xml_path ? xml_path : "this machine",
-                 strerror(errno));
+        snprintf(err, err_len, "%s(%s) failed: %s", step, xml_path ? xml_path : "this machine", strerror(errno));
     return -1;
 }

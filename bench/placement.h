@@ -33,13 +33,13 @@ typedef enum memory_placement {
 typedef struct placement_case {
     cpu_relation relation;
     memory_placement memory;
-    bool applicable;       /* false: the machine cannot offer this case */
-    int writer_cpu;        /* OS index of the writer's PU (-1 when not applicable) */
-    int reader_cpu;        /* OS index of the reader's PU */
-    int writer_node;       /* OS index of the NUMA node of each CPU */
+    bool applicable; /* false: the machine cannot offer this case */
+    int writer_cpu;  /* OS index of the writer's PU (-1 when not applicable) */
+    int reader_cpu;  /* OS index of the reader's PU */
+    int writer_node; /* OS index of the NUMA node of each CPU */
     int reader_node;
-    char name[64];         /* e.g. "same_l3/writer_node" */
-    char reason[128];      /* why not applicable, or "" */
+    char name[64];    /* e.g. "same_l3/writer_node" */
+    char reason[128]; /* why not applicable, or "" */
 } placement_case;
 
 const char *cpu_relation_name(cpu_relation relation);

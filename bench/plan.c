@@ -222,15 +222,15 @@ size_t plan_cases(unsigned suites, bench_case *out, size_t max)
 
 const char *const *case_counters(case_kind kind)
 {
-    static const char *const pingpong[] = {"p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "rtt_p50_ns",
-                                           "cpu_a", "cpu_b", NULL};
+    static const char *const pingpong[] = {"p50_ns",     "p90_ns", "p99_ns", "p999_ns", "max_ns",
+                                           "rtt_p50_ns", "cpu_a",  "cpu_b",  NULL};
     static const char *const mem[] = {"ns_per_copy", "GBps", NULL};
     static const char *const ops[] = {"ns_per_sample", "limit_ns", "x_limit", NULL};
-    static const char *const lat[] = {"p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "limit_ns", "x_limit",
-                                      "cpu_writer", "cpu_reader", "mem_node", "payload_bytes", NULL};
-    static const char *const tput[] = {"samples_per_s", "bytes_per_s", "nfs", "nfs_per_sample",
-                                       "limit_samples_per_s", "limit_bytes_per_s", "x_limit", "readers", "slots",
-                                       NULL};
+    static const char *const lat[] = {"p50_ns",  "p90_ns",     "p99_ns",     "p999_ns",  "max_ns",        "limit_ns",
+                                      "x_limit", "cpu_writer", "cpu_reader", "mem_node", "payload_bytes", NULL};
+    static const char *const tput[] = {
+        "samples_per_s",     "bytes_per_s", "nfs",     "nfs_per_sample", "limit_samples_per_s",
+        "limit_bytes_per_s", "x_limit",     "readers", "slots",          NULL};
     switch (kind) {
     case K_CACHELINE:
     case K_FUTEX: return pingpong;

@@ -16,8 +16,7 @@ void pool_name(char *buf, size_t len)
 
 slotkit_pool *pool_create(const char *name, size_t slots, size_t capacity, char *msg, size_t len)
 {
-    slotkit_config cfg = {.slot_count = slots, .slot_capacity = capacity, .name = name,
-                          .role = SLOTKIT_ROLE_CREATE};
+    slotkit_config cfg = {.slot_count = slots, .slot_capacity = capacity, .name = name, .role = SLOTKIT_ROLE_CREATE};
     slotkit_pool *pool = NULL;
     slotkit_error err;
     if (slotkit_pool_open(G.backend, &cfg, &pool, &err) != SLOTKIT_OK) {

@@ -131,8 +131,8 @@ static int reader_cpu(int r)
     return others[(start + r) % n];
 }
 
-static bool write_one(tput_shared *sh, unsigned char *src, uint64_t n, slotkit_reader_mask mask,
-                      uint64_t *nfs, const char **why)
+static bool write_one(tput_shared *sh, unsigned char *src, uint64_t n, slotkit_reader_mask mask, uint64_t *nfs,
+                      const char **why)
 {
     slotkit_handle h;
     slotkit_status s;

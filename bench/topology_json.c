@@ -73,9 +73,9 @@ static void add_caches(hwloc_topology_t t, hwloc_obj_type_t type, json_object *l
 /* Every cache instance, level by level, data and unified before instruction. */
 static json_object *caches_json(hwloc_topology_t t)
 {
-    static const hwloc_obj_type_t order[] = {HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L1ICACHE, HWLOC_OBJ_L2CACHE,
-                                             HWLOC_OBJ_L2ICACHE, HWLOC_OBJ_L3CACHE, HWLOC_OBJ_L3ICACHE,
-                                             HWLOC_OBJ_L4CACHE, HWLOC_OBJ_L5CACHE};
+    static const hwloc_obj_type_t order[] = {HWLOC_OBJ_L1CACHE,  HWLOC_OBJ_L1ICACHE, HWLOC_OBJ_L2CACHE,
+                                             HWLOC_OBJ_L2ICACHE, HWLOC_OBJ_L3CACHE,  HWLOC_OBJ_L3ICACHE,
+                                             HWLOC_OBJ_L4CACHE,  HWLOC_OBJ_L5CACHE};
     json_object *list = json_object_new_array();
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) add_caches(t, order[i], list);
     return list;
@@ -105,7 +105,8 @@ static json_object *distances_json(hwloc_topology_t t, struct hwloc_distances_s 
         if (d->objs[i] != node) continue;
         for (hwloc_obj_t to = NULL; (to = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_NUMANODE, to)) != NULL;)
             for (unsigned j = 0; j < d->nbobjs; j++)
-                if (d->objs[j] == to) json_object_array_add(row, json_object_new_int64((int64_t)d->values[i * d->nbobjs + j]));
+                if (d->objs[j] == to)
+                    json_object_array_add(row, json_object_new_int64((int64_t)d->values[i * d->nbobjs + j]));
     }
     return row;
 }
@@ -122,7 +123,8 @@ static json_object *numa_json(hwloc_topology_t t)
         json_object *n = json_object_new_object();
         json_object_object_add(n, "node", json_object_new_int(obj_index(node)));
         json_object_object_add(n, "cpus", cpuset_list(node->cpuset));
-        json_object_object_add(n, "mem_total_kib", json_object_new_int64((int64_t)(node->attr->numanode.local_memory / 1024)));
+        json_object_object_add(n, "mem_total_kib",
+                               json_object_new_int64((int64_t)(node->attr->numanode.local_memory / 1024)));
         json_object_object_add(n, "distances", distances_json(t, d, node));
         json_object_array_add(list, n);
     }

@@ -54,7 +54,9 @@ static void summary(const bench_case *c, json_object *run)
         printf("  %-48s one-way p50 %8.1f ns  p99 %8.1f ns  (RTT p50 %.1f ns)\n", c->name, get(run, "p50_ns"),
                get(run, "p99_ns"), get(run, "rtt_p50_ns"));
         break;
-    case K_MEMCPY: printf("  %-48s %8.2f GB/s  %10.1f ns/copy\n", c->name, get(run, "GBps"), get(run, "ns_per_copy")); break;
+    case K_MEMCPY:
+        printf("  %-48s %8.2f GB/s  %10.1f ns/copy\n", c->name, get(run, "GBps"), get(run, "ns_per_copy"));
+        break;
     case K_OPS:
         printf("  %-48s %10.1f ns/sample  limit %9.1f ns  x_limit %6.2f\n", c->name, get(run, "ns_per_sample"),
                get(run, "limit_ns"), get(run, "x_limit"));
@@ -91,8 +93,9 @@ static void check_context(const char *path, json_object *root)
         problem("%s: no \"context\" object", path);
         return;
     }
-    static const char *const keys[] = {"slotkit_backend", "slotkit_cpus_requested", "slotkit_cpu_writer_read_back",
-                                       "slotkit_suite", "host_name", "num_cpus"};
+    static const char *const keys[] = {
+        "slotkit_backend", "slotkit_cpus_requested", "slotkit_cpu_writer_read_back", "slotkit_suite", "host_name",
+        "num_cpus"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!json_object_object_get_ex(context, keys[i], NULL)) problem("%s: context lacks \"%s\"", path, keys[i]);
     if (json_object_object_get_ex(context, "slotkit_backend", &b) && strcmp(json_object_get_string(b), G.backend->name))
@@ -170,7 +173,8 @@ static void check_gbench(const char *dir, const bench_case *cases, size_t n)
     json_object *root = load(path), *benchmarks;
     if (root == NULL) return;
     check_context(path, root);
-    if (!json_object_object_get_ex(root, "benchmarks", &benchmarks) || !json_object_is_type(benchmarks, json_type_array)) {
+    if (!json_object_object_get_ex(root, "benchmarks", &benchmarks) ||
+        !json_object_is_type(benchmarks, json_type_array)) {
         problem("%s: no \"benchmarks\" array", path);
         json_object_put(root);
         return;

@@ -49,8 +49,7 @@ void conf_setup(void)
     const slotkit_backend *backend = NULL;
     slotkit_status st = slotkit_backend_load(spec, &backend, &err);
     /* A backend that does not load is broken, not "skipped". */
-    cr_assert_eq(st, SLOTKIT_OK, "cannot load backend '%s': %s (%s)", spec, status_name(st),
-                 err.message);
+    cr_assert_eq(st, SLOTKIT_OK, "cannot load backend '%s': %s (%s)", spec, status_name(st), err.message);
     cr_assert_not_null(backend, "slotkit_backend_load('%s') returned OK but no backend", spec);
     /* Tests see a recording proxy, so prereqs_check knows what they called. */
     conf_backend = op_recorder_wrap(backend);
@@ -129,8 +128,7 @@ const char *unique_pool_name(void)
     char *name = pool_names[pool_name_counter % MAX_OPEN_POOLS];
     const char *suite = criterion_current_suite ? criterion_current_suite->name : "nosuite";
     const char *test = criterion_current_test ? criterion_current_test->name : "notest";
-    snprintf(name, NAME_LEN, "skc-%ld-%.24s-%.48s-%u", (long)getpid(), suite, test,
-             pool_name_counter);
+    snprintf(name, NAME_LEN, "skc-%ld-%.24s-%.48s-%u", (long)getpid(), suite, test, pool_name_counter);
     pool_name_counter++;
     return name;
 }
@@ -155,9 +153,8 @@ slotkit_pool *open_pool_with(const slotkit_config *config)
     memset(&err, 0, sizeof err);
     slotkit_pool *pool = NULL;
     slotkit_status st = slotkit_pool_open(conf_backend, config, &pool, &err);
-    cr_assert_eq(st, SLOTKIT_OK, "open(count=%zu, capacity=%zu, first_sn=%u) returned %s: %s",
-                 config->slot_count, config->slot_capacity, config->first_sequence_number,
-                 status_name(st), err.message);
+    cr_assert_eq(st, SLOTKIT_OK, "open(count=%zu, capacity=%zu, first_sn=%u) returned %s: %s", config->slot_count,
+                 config->slot_capacity, config->first_sequence_number, status_name(st), err.message);
     cr_assert_not_null(pool, "open returned OK but no pool");
     adopt_pool(pool);
     return pool;
@@ -217,8 +214,7 @@ slotkit_handle must_reserve(slotkit_pool *pool, slotkit_reader_mask mask)
     slotkit_handle handle;
     memset(&handle, 0, sizeof handle);
     slotkit_status st = slotkit_reserve(pool, mask, &handle);
-    cr_assert_eq(st, SLOTKIT_OK, "reserve(mask=0x%08x) returned %s, expected OK", (unsigned)mask,
-                 status_name(st));
+    cr_assert_eq(st, SLOTKIT_OK, "reserve(mask=0x%08x) returned %s, expected OK", (unsigned)mask, status_name(st));
     return handle;
 }
 
@@ -226,8 +222,8 @@ uint32_t must_commit(slotkit_pool *pool, slotkit_handle handle, const void *byte
 {
     uint32_t sn = 0;
     slotkit_status st = slotkit_commit(pool, handle, bytes, len, &sn);
-    cr_assert_eq(st, SLOTKIT_OK, "commit(slot %u, len %zu) returned %s, expected OK",
-                 handle.slot_index, len, status_name(st));
+    cr_assert_eq(st, SLOTKIT_OK, "commit(slot %u, len %zu) returned %s, expected OK", handle.slot_index, len,
+                 status_name(st));
     return sn;
 }
 
@@ -242,8 +238,7 @@ uint32_t publish(slotkit_pool *pool, slotkit_reader_mask mask, const void *bytes
     return sn;
 }
 
-uint32_t publish_byte(slotkit_pool *pool, slotkit_reader_mask mask, uint8_t tag,
-                      slotkit_handle *out_handle)
+uint32_t publish_byte(slotkit_pool *pool, slotkit_reader_mask mask, uint8_t tag, slotkit_handle *out_handle)
 {
     return publish(pool, mask, &tag, 1, out_handle);
 }
@@ -258,24 +253,20 @@ slotkit_slot_header must_read_header(slotkit_pool *pool, slotkit_handle handle)
     memset(&header, 0xA5, sizeof header);
     slotkit_status st = slotkit_read(pool, handle, &header, buf, capacity + 1);
     free(buf);
-    cr_assert_eq(st, SLOTKIT_OK, "read(slot %u) returned %s, expected OK", handle.slot_index,
-                 status_name(st));
+    cr_assert_eq(st, SLOTKIT_OK, "read(slot %u) returned %s, expected OK", handle.slot_index, status_name(st));
     return header;
 }
 
-void expect_header(slotkit_pool *pool, slotkit_handle handle, uint32_t sn, uint32_t size,
-                   uint32_t reader_mask)
+void expect_header(slotkit_pool *pool, slotkit_handle handle, uint32_t sn, uint32_t size, uint32_t reader_mask)
 {
     slotkit_slot_header header = must_read_header(pool, handle);
-    cr_assert_eq(header.sequence_number, sn, "slot %u: header.sequence_number %u, expected %u",
-                 handle.slot_index, header.sequence_number, sn);
-    cr_assert_eq(header.sample_size, size, "slot %u: header.sample_size %u, expected %u",
-                 handle.slot_index, header.sample_size, size);
-    cr_assert_eq(header.reader_mask, reader_mask,
-                 "slot %u: header.reader_mask 0x%08x, expected 0x%08x", handle.slot_index,
-                 header.reader_mask, reader_mask);
-    cr_assert_eq(header.reserved, 0u, "slot %u: header.reserved %u, expected 0",
-                 handle.slot_index, header.reserved);
+    cr_assert_eq(header.sequence_number, sn, "slot %u: header.sequence_number %u, expected %u", handle.slot_index,
+                 header.sequence_number, sn);
+    cr_assert_eq(header.sample_size, size, "slot %u: header.sample_size %u, expected %u", handle.slot_index,
+                 header.sample_size, size);
+    cr_assert_eq(header.reader_mask, reader_mask, "slot %u: header.reader_mask 0x%08x, expected 0x%08x",
+                 handle.slot_index, header.reader_mask, reader_mask);
+    cr_assert_eq(header.reserved, 0u, "slot %u: header.reserved %u, expected 0", handle.slot_index, header.reserved);
 }
 
 void expect_sample(slotkit_pool *pool, slotkit_handle handle, const void *bytes, size_t len)
@@ -288,16 +279,13 @@ void expect_sample(slotkit_pool *pool, slotkit_handle handle, const void *bytes,
     slotkit_status st = slotkit_read(pool, handle, &header, buf, capacity + 1);
     if (st != SLOTKIT_OK) {
         free(buf);
-        cr_assert_fail("read(slot %u) returned %s, expected OK", handle.slot_index,
-                       status_name(st));
+        cr_assert_fail("read(slot %u) returned %s, expected OK", handle.slot_index, status_name(st));
     }
     bool size_ok = header.sample_size == len;
     bool bytes_ok = len == 0 || memcmp(buf, bytes, len) == 0;
     free(buf);
-    cr_assert(size_ok, "slot %u: sample_size %u, expected %zu", handle.slot_index,
-              header.sample_size, len);
-    cr_assert(bytes_ok, "slot %u: sample bytes differ from the committed ones",
-              handle.slot_index);
+    cr_assert(size_ok, "slot %u: sample_size %u, expected %zu", handle.slot_index, header.sample_size, len);
+    cr_assert(bytes_ok, "slot %u: sample bytes differ from the committed ones", handle.slot_index);
 }
 
 void expect_no_free_slot(slotkit_pool *pool)
@@ -308,17 +296,13 @@ void expect_no_free_slot(slotkit_pool *pool)
         /* Give it back so .fini sees a consistent pool; the test fails anyway. */
         slotkit_discard(pool, handle);
     }
-    cr_assert_eq(st, SLOTKIT_NO_FREE_SLOT,
-                 "reserve returned %s (slot %u), expected NO_FREE_SLOT", status_name(st),
+    cr_assert_eq(st, SLOTKIT_NO_FREE_SLOT, "reserve returned %s (slot %u), expected NO_FREE_SLOT", status_name(st),
                  st == SLOTKIT_OK ? handle.slot_index : 0u);
 }
 
 /* ---- "no state change" probes ------------------------------------------------ */
 
-uint64_t generation(slotkit_pool *pool)
-{
-    return has_caps(SLOTKIT_CAP_NOTIFY) ? slotkit_notify_generation(pool) : 0;
-}
+uint64_t generation(slotkit_pool *pool) { return has_caps(SLOTKIT_CAP_NOTIFY) ? slotkit_notify_generation(pool) : 0; }
 
 void expect_generation_unchanged(slotkit_pool *pool, uint64_t before)
 {
@@ -326,8 +310,9 @@ void expect_generation_unchanged(slotkit_pool *pool, uint64_t before)
         return;
     }
     uint64_t now = slotkit_notify_generation(pool);
-    cr_assert_eq(now, before, "generation moved from %llu to %llu by an operation that must "
-                              "change nothing",
+    cr_assert_eq(now, before,
+                 "generation moved from %llu to %llu by an operation that must "
+                 "change nothing",
                  (unsigned long long)before, (unsigned long long)now);
 }
 
@@ -335,8 +320,8 @@ void expect_generation_advanced(slotkit_pool *pool, uint64_t before, const char 
 {
     uint64_t now = slotkit_notify_generation(pool);
     /* Equality only (SPEC §1.2, §6): a generation may wrap, so "advanced" is "changed". */
-    cr_assert(now != before, "generation %llu -> %llu: did not advance on %s",
-              (unsigned long long)before, (unsigned long long)now, what);
+    cr_assert(now != before, "generation %llu -> %llu: did not advance on %s", (unsigned long long)before,
+              (unsigned long long)now, what);
 }
 
 /* Reserves until the backend says NO_FREE_SLOT (or an absurd number of
@@ -378,16 +363,14 @@ size_t count_free_slots(slotkit_pool *pool)
 void expect_free_slots(slotkit_pool *pool, size_t expected)
 {
     size_t free_slots = count_free_slots(pool);
-    cr_assert_eq(free_slots, expected, "%zu slots reservable, expected %zu", free_slots,
-                 expected);
+    cr_assert_eq(free_slots, expected, "%zu slots reservable, expected %zu", free_slots, expected);
 }
 
 uint32_t probe_next_sn(slotkit_pool *pool)
 {
     slotkit_handle handle;
     slotkit_status st = slotkit_reserve(pool, 0, &handle);
-    cr_assert_eq(st, SLOTKIT_OK, "sequence probe: reserve returned %s (test needs a free slot)",
-                 status_name(st));
+    cr_assert_eq(st, SLOTKIT_OK, "sequence probe: reserve returned %s (test needs a free slot)", status_name(st));
     uint8_t probe = 0x5A;
     uint32_t sn = 0;
     st = slotkit_commit(pool, handle, &probe, 1, &sn);
@@ -398,8 +381,9 @@ uint32_t probe_next_sn(slotkit_pool *pool)
 void expect_next_sn(slotkit_pool *pool, uint32_t expected)
 {
     uint32_t sn = probe_next_sn(pool);
-    cr_assert_eq(sn, expected, "next commit got sequence number %u, expected %u "
-                               "(a sequence number was consumed or skipped)",
+    cr_assert_eq(sn, expected,
+                 "next commit got sequence number %u, expected %u "
+                 "(a sequence number was consumed or skipped)",
                  sn, expected);
 }
 
@@ -423,21 +407,17 @@ void expect_nothing_unread(slotkit_pool *pool, uint32_t reader)
 {
     slotkit_handle handle;
     bool found = next_unread(pool, reader, &handle);
-    cr_assert(!found, "next_unread(reader %u) found slot %u, expected nothing pending", reader,
-              handle.slot_index);
+    cr_assert(!found, "next_unread(reader %u) found slot %u, expected nothing pending", reader, handle.slot_index);
 }
 
-void expect_next_unread_is(slotkit_pool *pool, uint32_t reader, slotkit_handle expected,
-                           uint32_t sn)
+void expect_next_unread_is(slotkit_pool *pool, uint32_t reader, slotkit_handle expected, uint32_t sn)
 {
     slotkit_handle handle;
     bool found = next_unread(pool, reader, &handle);
-    cr_assert(found, "next_unread(reader %u) found nothing, expected slot %u (sn %u)", reader,
-              expected.slot_index, sn);
-    cr_assert(same_handle(handle, expected),
-              "next_unread(reader %u) returned slot %u, expected slot %u (sn %u)", reader,
-              handle.slot_index, expected.slot_index, sn);
+    cr_assert(found, "next_unread(reader %u) found nothing, expected slot %u (sn %u)", reader, expected.slot_index, sn);
+    cr_assert(same_handle(handle, expected), "next_unread(reader %u) returned slot %u, expected slot %u (sn %u)",
+              reader, handle.slot_index, expected.slot_index, sn);
     slotkit_slot_header header = must_read_header(pool, handle);
-    cr_assert_eq(header.sequence_number, sn, "next_unread(reader %u): sample sn %u, expected %u",
-                 reader, header.sequence_number, sn);
+    cr_assert_eq(header.sequence_number, sn, "next_unread(reader %u): sample sn %u, expected %u", reader,
+                 header.sequence_number, sn);
 }

@@ -74,20 +74,17 @@ const char *unique_pool_name(void);
 void run_stress_check(uint32_t required_caps, stress_fn check);
 
 /* A row of stress_checks.h as a Criterion test of the same suite and name. */
-#define CONF_STRESS_TEST(suite_name, test_name, caps, check, text)                                 \
-    Test(suite_name, test_name, .description = text)                                               \
-    {                                                                                              \
-        run_stress_check((caps), check);                                                           \
-    }
+#define CONF_STRESS_TEST(suite_name, test_name, caps, check, text) \
+    Test(suite_name, test_name, .description = text) { run_stress_check((caps), check); }
 
 /* ---- status assertions --------------------------------------------------- */
 
-#define expect_status(expr, expected)                                                          \
-    do {                                                                                       \
-        slotkit_status conf_got_ = (expr);                                                     \
-        slotkit_status conf_want_ = (expected);                                                \
-        cr_assert_eq(conf_got_, conf_want_, "%s returned %s, expected %s", #expr,              \
-                     status_name(conf_got_), status_name(conf_want_));                        \
+#define expect_status(expr, expected)                                                                     \
+    do {                                                                                                  \
+        slotkit_status conf_got_ = (expr);                                                                \
+        slotkit_status conf_want_ = (expected);                                                           \
+        cr_assert_eq(conf_got_, conf_want_, "%s returned %s, expected %s", #expr, status_name(conf_got_), \
+                     status_name(conf_want_));                                                            \
     } while (0)
 
 #define expect_ok(expr) expect_status((expr), SLOTKIT_OK)
@@ -100,11 +97,9 @@ uint32_t must_commit(slotkit_pool *pool, slotkit_handle handle, const void *byte
 uint32_t publish(slotkit_pool *pool, slotkit_reader_mask mask, const void *bytes, size_t len,
                  slotkit_handle *out_handle);
 /* Publishes one byte derived from tag (handy when contents do not matter). */
-uint32_t publish_byte(slotkit_pool *pool, slotkit_reader_mask mask, uint8_t tag,
-                      slotkit_handle *out_handle);
+uint32_t publish_byte(slotkit_pool *pool, slotkit_reader_mask mask, uint8_t tag, slotkit_handle *out_handle);
 slotkit_slot_header must_read_header(slotkit_pool *pool, slotkit_handle handle);
-void expect_header(slotkit_pool *pool, slotkit_handle handle, uint32_t sn, uint32_t size,
-                   uint32_t reader_mask);
+void expect_header(slotkit_pool *pool, slotkit_handle handle, uint32_t sn, uint32_t size, uint32_t reader_mask);
 /* Reads the sample and compares its bytes and length. */
 void expect_sample(slotkit_pool *pool, slotkit_handle handle, const void *bytes, size_t len);
 void expect_no_free_slot(slotkit_pool *pool);

@@ -30,8 +30,7 @@ static void print_backend_usage(void)
 {
     fprintf(stderr, "slotkit conformance options:\n"
                     "    --backend NAME|PATH: backend to test, a built-in name or a plug-in\n"
-                    "        .so path (default: $" CONF_BACKEND_ENV " or '" CONF_DEFAULT_BACKEND
-                    "')\n"
+                    "        .so path (default: $" CONF_BACKEND_ENV " or '" CONF_DEFAULT_BACKEND "')\n"
                     "    --no-sandbox[=GLOB]: run the thread/notify stress checks matching\n"
                     "        suite/test GLOB in-process, without Criterion, as TAP (for TSan)\n\n");
 }
@@ -92,16 +91,10 @@ static int take_own_options(int argc, char **argv)
  * made inside libcriterion are ignored, never the library's or a backend's.
  * LeakSanitizer looks this hook up by name; without sanitizers it is unused. */
 __attribute__((used, visibility("default"))) const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:libcriterion.so\n";
-}
+const char *__lsan_default_suppressions(void) { return "leak:libcriterion.so\n"; }
 
 __attribute__((used, visibility("default"))) const char *__lsan_default_options(void);
-const char *__lsan_default_options(void)
-{
-    return "print_suppressions=0";
-}
+const char *__lsan_default_options(void) { return "print_suppressions=0"; }
 
 /* Runs the stress checks in this process; TAP on stdout; exit 1 on any failure. */
 static int run_without_sandbox(const slotkit_backend *backend, const char *glob)
@@ -124,14 +117,13 @@ static int run_without_sandbox(const slotkit_backend *backend, const char *glob)
         number++;
         uint32_t missing = sc->required_caps & ~backend->capabilities;
         if (missing != 0) {
-            printf("ok %zu - %s::%s # SKIP requires capability %s\n", number, sc->suite,
-                   sc->test, cap_name(missing & -missing));
+            printf("ok %zu - %s::%s # SKIP requires capability %s\n", number, sc->suite, sc->test,
+                   cap_name(missing & -missing));
             skipped++;
             continue;
         }
         char pool_name[160];
-        snprintf(pool_name, sizeof pool_name, "skc-%ld-direct-%s-%s", (long)getpid(), sc->suite,
-                 sc->test);
+        snprintf(pool_name, sizeof pool_name, "skc-%ld-direct-%s-%s", (long)getpid(), sc->suite, sc->test);
         fflush(stdout);
         stress_result res = sc->run(backend, pool_name);
         printf("%s %zu - %s::%s\n", res.ok ? "ok" : "not ok", number, sc->suite, sc->test);
@@ -145,8 +137,8 @@ static int run_without_sandbox(const slotkit_backend *backend, const char *glob)
         fflush(stdout);
     }
     /* Criterion's closing line, so scripts that tally Criterion runs tally this one too. */
-    printf("[====] Synthesis: Tested: %zu | Passing: %zu | Failing: %zu | Crashing: 0 \n",
-           number - skipped, number - skipped - failures, failures);
+    printf("[====] Synthesis: Tested: %zu | Passing: %zu | Failing: %zu | Crashing: 0 \n", number - skipped,
+           number - skipped - failures, failures);
     return failures == 0 ? 0 : 1;
 }
 
@@ -192,12 +184,11 @@ int main(int argc, char **argv)
     memset(&err, 0, sizeof err);
     slotkit_status st = slotkit_backend_load(spec, &backend, &err);
     if (st != SLOTKIT_OK || backend == NULL) {
-        fprintf(stderr, "conformance: cannot load backend '%s': %s (%s)\n", spec,
-                status_name(st), err.message);
+        fprintf(stderr, "conformance: cannot load backend '%s': %s (%s)\n", spec, status_name(st), err.message);
         return 2;
     }
-    fprintf(stderr, "conformance: backend '%s' (name %s, version %s, capabilities 0x%02x)\n",
-            spec, backend->name ? backend->name : "?", backend->version ? backend->version : "?",
+    fprintf(stderr, "conformance: backend '%s' (name %s, version %s, capabilities 0x%02x)\n", spec,
+            backend->name ? backend->name : "?", backend->version ? backend->version : "?",
             (unsigned)backend->capabilities);
 
     if (no_sandbox_glob != NULL) {

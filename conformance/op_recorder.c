@@ -144,17 +144,27 @@ const slotkit_backend *op_recorder_wrap(const slotkit_backend *real)
     return &proxy_backend;
 }
 
-uint32_t op_recorder_used(void)
-{
-    return used_ops ? atomic_load_explicit(used_ops, memory_order_relaxed) : 0;
-}
+uint32_t op_recorder_used(void) { return used_ops ? atomic_load_explicit(used_ops, memory_order_relaxed) : 0; }
 
 const char *op_recorder_name(enum conf_op op)
 {
-    static const char *const names[CONF_OP_COUNT] = {
-        "open", "close", "reserve_slot", "commit_slot", "discard_slot", "read_slot",
-        "mark_read", "mark_reader_disconnected", "slot_count", "slot_total_size", "slot_capacity",
-        "slot_data_ptr", "commit_in_place", "slot_read_ptr", "next_unread_slot", "type_hash",
-        "notify_generation", "wait_for_change"};
+    static const char *const names[CONF_OP_COUNT] = {"open",
+                                                     "close",
+                                                     "reserve_slot",
+                                                     "commit_slot",
+                                                     "discard_slot",
+                                                     "read_slot",
+                                                     "mark_read",
+                                                     "mark_reader_disconnected",
+                                                     "slot_count",
+                                                     "slot_total_size",
+                                                     "slot_capacity",
+                                                     "slot_data_ptr",
+                                                     "commit_in_place",
+                                                     "slot_read_ptr",
+                                                     "next_unread_slot",
+                                                     "type_hash",
+                                                     "notify_generation",
+                                                     "wait_for_change"};
     return (unsigned)op < CONF_OP_COUNT ? names[op] : "?";
 }

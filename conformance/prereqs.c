@@ -82,9 +82,10 @@ bool prereqs_check(const char *rule, uint32_t used_ops, char *why, size_t size)
         char tok[48];
         for (const char *c = prereqs_foundation[op]; next_token(&c, tok, sizeof tok);) {
             if (strcmp(tok, rule) == 0 || listed(set, count, tok)) continue;
-            snprintf(why, size, "suite error: a test of %s calls %s, whose rule %s is not among %s's "
-                     "prerequisites (conformance/prereqs_table.h)", rule, op_recorder_name((enum conf_op)op),
-                     tok, rule);
+            snprintf(why, size,
+                     "suite error: a test of %s calls %s, whose rule %s is not among %s's "
+                     "prerequisites (conformance/prereqs_table.h)",
+                     rule, op_recorder_name((enum conf_op)op), tok, rule);
             return false;
         }
     }

@@ -41,18 +41,21 @@ static void describe(const struct criterion_test_stats *stats, char *out, size_t
             return;
         }
     }
-    if (stats->timed_out) snprintf(out, size, "timed out");
-    else if (stats->signal != 0) snprintf(out, size, "crashed with signal %d (%s)", stats->signal, strsignal(stats->signal));
-    else if (stats->exit_code != 0) snprintf(out, size, "exited with code %d", stats->exit_code);
-    else snprintf(out, size, "%s", stats->message ? stats->message : "");
+    if (stats->timed_out)
+        snprintf(out, size, "timed out");
+    else if (stats->signal != 0)
+        snprintf(out, size, "crashed with signal %d (%s)", stats->signal, strsignal(stats->signal));
+    else if (stats->exit_code != 0)
+        snprintf(out, size, "exited with code %d", stats->exit_code);
+    else
+        snprintf(out, size, "%s", stats->message ? stats->message : "");
 }
 
 ReportHook(POST_TEST)(struct criterion_test_stats *stats)
 {
     char message[REPORT_MESSAGE_MAX];
     describe(stats, message, sizeof message);
-    report_append(status_of(stats), stats->test->category, stats->test->name, (double)stats->elapsed_time,
-                  message);
+    report_append(status_of(stats), stats->test->category, stats->test->name, (double)stats->elapsed_time, message);
 }
 
 /* A crashed test does not reach POST_TEST. */

@@ -12,11 +12,16 @@ void report_escape(const char *text, char *out, size_t size)
     size_t n = 0;
     for (const unsigned char *c = (const unsigned char *)(text ? text : ""); *c != '\0'; c++) {
         char piece[5];
-        if (*c == '\\') snprintf(piece, sizeof piece, "\\\\");
-        else if (*c == '\n') snprintf(piece, sizeof piece, "\\n");
-        else if (*c == '\t') snprintf(piece, sizeof piece, "\\t");
-        else if (*c < 0x20 || *c > 0x7e) snprintf(piece, sizeof piece, "\\x%02x", *c);
-        else piece[0] = (char)*c, piece[1] = '\0';
+        if (*c == '\\')
+            snprintf(piece, sizeof piece, "\\\\");
+        else if (*c == '\n')
+            snprintf(piece, sizeof piece, "\\n");
+        else if (*c == '\t')
+            snprintf(piece, sizeof piece, "\\t");
+        else if (*c < 0x20 || *c > 0x7e)
+            snprintf(piece, sizeof piece, "\\x%02x", *c);
+        else
+            piece[0] = (char)*c, piece[1] = '\0';
         size_t len = strlen(piece);
         if (n + len + 1 > size) break;
         memcpy(out + n, piece, len);
@@ -70,8 +75,7 @@ bool report_parse(const char *line, report_record *out)
     return true;
 }
 
-void report_append(const char *status, const char *suite, const char *test, double seconds,
-                   const char *message)
+void report_append(const char *status, const char *suite, const char *test, double seconds, const char *message)
 {
     const char *path = getenv(REPORT_RECORD_ENV);
     if (path == NULL || path[0] == '\0') return;
@@ -80,8 +84,8 @@ void report_append(const char *status, const char *suite, const char *test, doub
     report_escape(test, esc_test, sizeof esc_test);
     report_escape(message, esc_message, sizeof esc_message);
     char line[sizeof esc_suite + sizeof esc_test + sizeof esc_message + 64];
-    int len = snprintf(line, sizeof line, "R1\t%s\t%s\t%s\t%.3f\t%s\n", status, esc_suite, esc_test, seconds,
-                       esc_message);
+    int len =
+        snprintf(line, sizeof line, "R1\t%s\t%s\t%s\t%.3f\t%s\n", status, esc_suite, esc_test, seconds, esc_message);
     if (len < 0) return;
     if ((size_t)len >= sizeof line) {
         len = (int)sizeof line - 1;

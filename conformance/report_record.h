@@ -27,8 +27,7 @@ void report_escape(const char *text, char *out, size_t size);
 
 /* Appends one record to the file named by $SLOTKIT_CONF_REPORT (nothing when
  * unset), in a single write so records of parallel processes never mix. */
-void report_append(const char *status, const char *suite, const char *test, double seconds,
-                   const char *message);
+void report_append(const char *status, const char *suite, const char *test, double seconds, const char *message);
 
 /* Parses one record line (without its newline). False when the line is not a
  * well-formed record: unknown version or status, a field too long, a byte

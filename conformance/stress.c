@@ -36,9 +36,8 @@ stress_result result_ok(void)
     return res;
 }
 
-slotkit_pool *open_stress_pool(const slotkit_backend *backend, const char *name,
-                               size_t slot_count, size_t capacity, uint32_t first_sn,
-                               stress_result *res)
+slotkit_pool *open_stress_pool(const slotkit_backend *backend, const char *name, size_t slot_count, size_t capacity,
+                               uint32_t first_sn, stress_result *res)
 {
     slotkit_config config;
     memset(&config, 0, sizeof config);
@@ -52,8 +51,8 @@ slotkit_pool *open_stress_pool(const slotkit_backend *backend, const char *name,
     slotkit_pool *pool = NULL;
     slotkit_status st = slotkit_pool_open(backend, &config, &pool, &err);
     if (st != SLOTKIT_OK) {
-        result_fail(res, "open(count %zu, capacity %zu) returned %s: %s", slot_count, capacity,
-                    status_name(st), err.message);
+        result_fail(res, "open(count %zu, capacity %zu) returned %s: %s", slot_count, capacity, status_name(st),
+                    err.message);
         return NULL;
     }
     return pool;
@@ -110,10 +109,7 @@ void fail_once(struct failure *f, const char *fmt, ...)
     atomic_store(&f->failed, true);
 }
 
-bool failed(struct failure *f)
-{
-    return atomic_load(&f->failed);
-}
+bool failed(struct failure *f) { return atomic_load(&f->failed); }
 
 void run_threads(size_t count, void *(*fns[])(void *), void *args[], struct failure *f)
 {
@@ -125,8 +121,7 @@ void run_threads(size_t count, void *(*fns[])(void *), void *args[], struct fail
     size_t started = 0;
     for (; started < count; started++) {
         if (pthread_create(&threads[started], NULL, fns[started], args[started]) != 0) {
-            fail_once(f, "pthread_create failed for thread %u of %u", (unsigned)started,
-                      (unsigned)count);
+            fail_once(f, "pthread_create failed for thread %u of %u", (unsigned)started, (unsigned)count);
             break;
         }
     }

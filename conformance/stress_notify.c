@@ -29,26 +29,22 @@ struct race {
     unsigned max_rounds;
     double stop_at; /* producer stops starting rounds after this */
 
-    atomic_bool stop;           /* set on the first failure: both sides leave */
-    atomic_uint events;         /* rounds whose awaited event happened */
+    atomic_bool stop;                 /* set on the first failure: both sides leave */
+    atomic_uint events;               /* rounds whose awaited event happened */
     atomic_uint_fast64_t event_ns[2]; /* time of the latest event, by parity of round */
     atomic_uint rounds_done;
-    atomic_uint waits;          /* wait_for_change calls made by the waiter */
+    atomic_uint waits; /* wait_for_change calls made by the waiter */
     atomic_flag failure_claimed;
     char failure[200];
     double worst_late_s; /* waiter only: longest wake delay after an event */
 };
 
-static uint64_t now_ns(void)
-{
-    return (uint64_t)(mono_now() * 1e9);
-}
+static uint64_t now_ns(void) { return (uint64_t)(mono_now() * 1e9); }
 
 static void race_fail(struct race *r, const char *message, unsigned round, slotkit_status st)
 {
     if (!atomic_flag_test_and_set(&r->failure_claimed)) {
-        snprintf(r->failure, sizeof r->failure, "round %u: %s (status %s)", round, message,
-                 status_name(st));
+        snprintf(r->failure, sizeof r->failure, "round %u: %s (status %s)", round, message, status_name(st));
     }
     atomic_store(&r->stop, true);
 }
@@ -89,8 +85,7 @@ static void race_record_event(struct race *r, unsigned round)
 }
 
 /* Payload byte: 1 = a round's sample, 0 = "no more rounds". */
-static slotkit_status race_publish(struct race *r, slotkit_handle loan, uint8_t kind,
-                                   uint32_t *sn)
+static slotkit_status race_publish(struct race *r, slotkit_handle loan, uint8_t kind, uint32_t *sn)
 {
     return slotkit_commit(r->pool, loan, &kind, 1, sn);
 }
@@ -169,8 +164,7 @@ static void *notify4_reader(void *arg)
             atomic_fetch_add(&r->waits, 1);
             slotkit_wait_for_change(r->pool, gen, LONG_WAIT_NS);
             if (race_woken_late(r, round, now_ns())) {
-                race_fail(r, "lost wakeup: reader slept on although a sample was committed",
-                          round, SLOTKIT_OK);
+                race_fail(r, "lost wakeup: reader slept on although a sample was committed", round, SLOTKIT_OK);
                 return NULL;
             }
         }
@@ -213,8 +207,7 @@ static void *notify5_writer(void *arg)
             slotkit_wait_for_change(r->pool, gen, LONG_WAIT_NS);
             /* Round n needs the mark of round n - 1. */
             if (round > 0 && race_woken_late(r, round - 1, now_ns())) {
-                race_fail(r, "lost wakeup: writer slept on although the slot was freed", round,
-                          SLOTKIT_OK);
+                race_fail(r, "lost wakeup: writer slept on although the slot was freed", round, SLOTKIT_OK);
                 return NULL;
             }
         }
@@ -259,8 +252,8 @@ static void *notify5_reader(void *arg)
     }
 }
 
-static stress_result run_race(const slotkit_backend *backend, const char *pool_name,
-                              void *(*waiter)(void *), void *(*waker)(void *))
+static stress_result run_race(const slotkit_backend *backend, const char *pool_name, void *(*waiter)(void *),
+                              void *(*waker)(void *))
 {
     stress_result res = result_ok();
     const double budget_s = 5.0;
@@ -299,8 +292,7 @@ static stress_result run_race(const slotkit_backend *backend, const char *pool_n
         /* Enough rounds for the race to mean something, even on a slow box. */
         result_fail(&res, "only %u rounds completed in %.1f s", rounds, budget_s);
     }
-    snprintf(res.info, sizeof res.info,
-             "%u rounds, %u waits, slowest wake after its event %.3f s", rounds,
+    snprintf(res.info, sizeof res.info, "%u rounds, %u waits, slowest wake after its event %.3f s", rounds,
              atomic_load(&r->waits), r->worst_late_s);
 out:
     if (r->pool != NULL) {
@@ -367,8 +359,8 @@ static void *delayed_op_thread(void *arg)
  * the wait must not end before the op, and must end soon after it.
  * The pool has one slot; the op needs a loan (commit, discard) or a sample
  * waiting for reader 0 (mark_read, disconnect). */
-static stress_result run_wake(const slotkit_backend *backend, const char *pool_name,
-                              enum wake_op which, double delay_s, uint64_t timeout_ns)
+static stress_result run_wake(const slotkit_backend *backend, const char *pool_name, enum wake_op which, double delay_s,
+                              uint64_t timeout_ns)
 {
     stress_result res = result_ok();
     slotkit_pool *pool = open_stress_pool(backend, pool_name, 1, 8, 0, &res);
@@ -403,16 +395,15 @@ static stress_result run_wake(const slotkit_backend *backend, const char *pool_n
     if (op.status != SLOTKIT_OK) {
         result_fail(&res, "%s returned %s", what, status_name(op.status));
     } else if (woke_at < op.started_at) {
-        result_fail(&res, "wait_for_change returned after %.3f s, before %s changed anything",
-                    woke_at - start, what);
+        result_fail(&res, "wait_for_change returned after %.3f s, before %s changed anything", woke_at - start, what);
     } else if (woke_at - op.done_at >= LOST_WAKEUP_S) {
-        result_fail(&res, "the waiter woke %.3f s after %s (waited %.3f s)",
-                    woke_at - op.done_at, what, woke_at - start);
+        result_fail(&res, "the waiter woke %.3f s after %s (waited %.3f s)", woke_at - op.done_at, what,
+                    woke_at - start);
     } else if (gen_after == gen) {
         result_fail(&res, "%s did not advance the generation", what);
     }
-    snprintf(res.info, sizeof res.info, "woke %.4f s after %s",
-             woke_at > op.done_at ? woke_at - op.done_at : 0.0, what);
+    snprintf(res.info, sizeof res.info, "woke %.4f s after %s", woke_at > op.done_at ? woke_at - op.done_at : 0.0,
+             what);
     slotkit_pool_close(pool);
     return res;
 }
@@ -427,8 +418,7 @@ stress_result stress_notify_5_mark_wakes(const slotkit_backend *backend, const c
     return run_wake(backend, pool_name, WAKE_BY_MARK_READ, 0.2, LONG_WAIT_NS);
 }
 
-stress_result stress_notify_5_disconnect_wakes(const slotkit_backend *backend,
-                                               const char *pool_name)
+stress_result stress_notify_5_disconnect_wakes(const slotkit_backend *backend, const char *pool_name)
 {
     return run_wake(backend, pool_name, WAKE_BY_DISCONNECT, 0.2, LONG_WAIT_NS);
 }

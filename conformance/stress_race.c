@@ -91,36 +91,33 @@ static void dr_disconnect(struct dr_round *r)
 }
 
 /* After the round: the disconnected reader is waited for by no sample. */
-static void dr_judge(struct dr_round *r, unsigned round, unsigned *after_count,
-                     unsigned *overlap_count, stress_result *res)
+static void dr_judge(struct dr_round *r, unsigned round, unsigned *after_count, unsigned *overlap_count,
+                     stress_result *res)
 {
     if (r->disc_status != SLOTKIT_OK) {
-        result_fail(res, "round %u: mark_reader_disconnected returned %s", round,
-                    status_name(r->disc_status));
+        result_fail(res, "round %u: mark_reader_disconnected returned %s", round, status_name(r->disc_status));
         return;
     }
     for (unsigned i = 0; i < DR_WRITERS; i++) {
         if (r->commit_status[i] != SLOTKIT_OK) {
-            result_fail(res, "round %u: commit of a live loan returned %s", round,
-                        status_name(r->commit_status[i]));
+            result_fail(res, "round %u: commit of a live loan returned %s", round, status_name(r->commit_status[i]));
             return;
         }
         slotkit_slot_header h;
         slotkit_status st = slotkit_read(r->pool, r->loan[i], &h, r->read_buf, DR_CAPACITY);
-        if (st != SLOTKIT_OK || h.sample_size != DR_CAPACITY ||
-            memcmp(r->read_buf, r->payload, DR_CAPACITY) != 0) {
-            result_fail(res, "round %u: read of a committed sample returned %s, size %u, %s",
-                        round, status_name(st), h.sample_size,
-                        st == SLOTKIT_OK ? "other bytes" : "no bytes");
+        if (st != SLOTKIT_OK || h.sample_size != DR_CAPACITY || memcmp(r->read_buf, r->payload, DR_CAPACITY) != 0) {
+            result_fail(res, "round %u: read of a committed sample returned %s, size %u, %s", round, status_name(st),
+                        h.sample_size, st == SLOTKIT_OK ? "other bytes" : "no bytes");
             return;
         }
-        bool before = r->commit_end[i] < r->disc_start, after = r->commit_start[i] > r->disc_end;
+        bool before = r->commit_end[i]<r->disc_start, after = r->commit_start[i]> r->disc_end;
         bool gone_done = (h.reader_mask & (1u << DR_GONE)) != 0;
         *after_count += after;
         *overlap_count += !before && !after;
         if ((before && !gone_done) || (after && gone_done)) {
-            result_fail(res, "round %u: sample committed %s the disconnect has reader_mask 0x%x "
-                             "(R-DISC-%s)",
+            result_fail(res,
+                        "round %u: sample committed %s the disconnect has reader_mask 0x%x "
+                        "(R-DISC-%s)",
                         round, before ? "before" : "after", h.reader_mask, before ? "1" : "2");
             return;
         }
@@ -133,23 +130,22 @@ static void dr_judge(struct dr_round *r, unsigned round, unsigned *after_count,
     bool found = false;
     slotkit_handle h;
     if (slotkit_next_unread(r->pool, DR_GONE, &found, &h) == SLOTKIT_OK && found) {
-        result_fail(res, "round %u: next_unread(disconnected reader) found slot %u", round,
-                    h.slot_index);
+        result_fail(res, "round %u: next_unread(disconnected reader) found slot %u", round, h.slot_index);
         return;
     }
     size_t free_slots = count_reservable(r->pool, DR_SLOTS);
     if (free_slots != DR_SLOTS) {
-        result_fail(res, "round %u: after the staying reader marked every sample, %zu of %u "
-                         "slots are reservable: a sample still waits for the reader "
-                         "disconnected while its commit raced",
+        result_fail(res,
+                    "round %u: after the staying reader marked every sample, %zu of %u "
+                    "slots are reservable: a sample still waits for the reader "
+                    "disconnected while its commit raced",
                     round, free_slots, DR_SLOTS);
     }
 }
 
 /* Reserves the round's loans, then races their commits with a disconnect.
  * false when a thread missed its deadline (then r and workers are leaked). */
-static bool dr_run_round(struct dr_round *r, struct dr_worker *workers, timed_thread *threads,
-                         stress_result *res)
+static bool dr_run_round(struct dr_round *r, struct dr_worker *workers, timed_thread *threads, stress_result *res)
 {
     for (unsigned i = 0; i < DR_WRITERS; i++) {
         slotkit_status st = slotkit_reserve(r->pool, DR_MASK, &r->loan[i]);
@@ -180,8 +176,7 @@ static bool dr_run_round(struct dr_round *r, struct dr_worker *workers, timed_th
     return true;
 }
 
-stress_result stress_thread_4_disconnect_race(const slotkit_backend *backend,
-                                              const char *pool_name)
+stress_result stress_thread_4_disconnect_race(const slotkit_backend *backend, const char *pool_name)
 {
     stress_result res = result_ok();
     struct dr_round *r = calloc(1, sizeof *r);
@@ -321,24 +316,22 @@ static bool fw_consume(struct fw_shared *s, unsigned r, slotkit_handle h)
     slotkit_slot_header hdr;
     slotkit_status st = slotkit_read(s->pool, h, &hdr, buf, sizeof buf);
     if (st != SLOTKIT_OK) {
-        fail_once(&s->failure, "reader %u: read of a pending sample returned %s", r,
-                  status_name(st));
+        fail_once(&s->failure, "reader %u: read of a pending sample returned %s", r, status_name(st));
         return false;
     }
     uint32_t want = s->first_sn + s->received[r], tag = 0;
     if (hdr.sequence_number != want) {
-        fail_once(&s->failure, "reader %u: next_unread gave sn %u, expected %u: with four "
-                               "writers, SNs reached the reader out of order or one was skipped",
+        fail_once(&s->failure,
+                  "reader %u: next_unread gave sn %u, expected %u: with four "
+                  "writers, SNs reached the reader out of order or one was skipped",
                   r, hdr.sequence_number, want);
         return false;
     }
     memcpy(&tag, buf, FW_TAG_BYTES);
     unsigned w = tag >> 16, ordinal = tag & 0xFFFFu;
     if (hdr.sample_size < FW_TAG_BYTES || w >= FW_WRITERS || ordinal >= FW_PER_WRITER ||
-        hdr.sample_size != fw_len(tag) ||
-        !pattern_ok(buf + FW_TAG_BYTES, hdr.sample_size - FW_TAG_BYTES, tag)) {
-        fail_once(&s->failure, "reader %u: sample sn %u is torn or corrupt", r,
-                  hdr.sequence_number);
+        hdr.sample_size != fw_len(tag) || !pattern_ok(buf + FW_TAG_BYTES, hdr.sample_size - FW_TAG_BYTES, tag)) {
+        fail_once(&s->failure, "reader %u: sample sn %u is torn or corrupt", r, hdr.sequence_number);
         return false;
     }
     s->times[r][w][ordinal]++;
@@ -377,8 +370,9 @@ static void *fw_reader(void *arg)
             return NULL;
         }
         if (mono_now() > s->stop_at + FW_DRAIN_S) {
-            fail_once(&s->failure, "reader %u: samples still missing %.0f s after the writers' "
-                                   "deadline",
+            fail_once(&s->failure,
+                      "reader %u: samples still missing %.0f s after the writers' "
+                      "deadline",
                       r, FW_DRAIN_S);
             return NULL;
         }
@@ -401,10 +395,10 @@ static void fw_judge(const struct fw_shared *s, stress_result *res)
         for (unsigned w = 0; w < FW_WRITERS && res->ok; w++) {
             for (unsigned i = 0; i < s->produced[w] && res->ok; i++) {
                 if (s->times[r][w][i] != 1 || s->delivered_sn[r][w][i] != s->sn_of[w][i]) {
-                    result_fail(res, "reader %u got writer %u's sample %u %u times, as sn %u "
-                                     "(committed as sn %u)",
-                                r, w, i, s->times[r][w][i], s->delivered_sn[r][w][i],
-                                s->sn_of[w][i]);
+                    result_fail(res,
+                                "reader %u got writer %u's sample %u %u times, as sn %u "
+                                "(committed as sn %u)",
+                                r, w, i, s->times[r][w][i], s->delivered_sn[r][w][i], s->sn_of[w][i]);
                 }
             }
         }
@@ -412,8 +406,7 @@ static void fw_judge(const struct fw_shared *s, stress_result *res)
     if (res->ok && total < FW_MIN_SAMPLES) {
         result_fail(res, "only %u samples committed in %.1f s", total, FW_SECONDS);
     }
-    snprintf(res->info, sizeof res->info, "%u samples from %u writers to %u readers", total,
-             FW_WRITERS, FW_READERS);
+    snprintf(res->info, sizeof res->info, "%u samples from %u writers to %u readers", total, FW_WRITERS, FW_READERS);
 }
 
 stress_result stress_thread_1_four_writers(const slotkit_backend *backend, const char *pool_name)
@@ -448,8 +441,7 @@ stress_result stress_thread_1_four_writers(const slotkit_backend *backend, const
         }
     }
     if (!timed_join_all(threads, started, s->stop_at + FW_DRAIN_S + 10.0)) {
-        result_fail(&res, "a writer or reader did not finish within %.0f s of the deadline",
-                    FW_DRAIN_S + 10.0);
+        result_fail(&res, "a writer or reader did not finish within %.0f s of the deadline", FW_DRAIN_S + 10.0);
         return res; /* threads may still be inside the pool: leak it all */
     }
     if (failed(&s->failure)) {

@@ -31,10 +31,7 @@
 /* A payload names its writer and ordinal; its length and bytes derive from
  * that tag, so a torn or mixed-up sample cannot pass as intact. (The SN is
  * only known after commit, and two writers race for it.) */
-static uint32_t t1_tag(unsigned writer, unsigned ordinal)
-{
-    return (uint32_t)(writer << 16 | ordinal);
-}
+static uint32_t t1_tag(unsigned writer, unsigned ordinal) { return (uint32_t)(writer << 16 | ordinal); }
 
 static size_t t1_len(uint32_t tag)
 {
@@ -76,8 +73,7 @@ static void *t1_writer(void *arg)
             continue;
         }
         if (st != SLOTKIT_OK) {
-            fail_once(&s->failure, "writer %u: reserve returned %s (ordinal %u)", w,
-                      status_name(st), ordinal);
+            fail_once(&s->failure, "writer %u: reserve returned %s (ordinal %u)", w, status_name(st), ordinal);
             break;
         }
         uint32_t tag = t1_tag(w, ordinal);
@@ -87,8 +83,7 @@ static void *t1_writer(void *arg)
         uint32_t sn = 0;
         st = slotkit_commit(s->pool, loan, payload, t1_len(tag), &sn);
         if (st != SLOTKIT_OK) {
-            fail_once(&s->failure, "writer %u: commit returned %s (ordinal %u)", w,
-                      status_name(st), ordinal);
+            fail_once(&s->failure, "writer %u: commit returned %s (ordinal %u)", w, status_name(st), ordinal);
             break;
         }
         s->sn_of[w][ordinal] = sn;
@@ -100,22 +95,21 @@ static void *t1_writer(void *arg)
 }
 
 /* Reads, checks and marks one sample pending for reader r. */
-static bool t1_consume(struct t1_shared *s, unsigned r, slotkit_handle h, bool *have_last,
-                       uint32_t *last_sn)
+static bool t1_consume(struct t1_shared *s, unsigned r, slotkit_handle h, bool *have_last, uint32_t *last_sn)
 {
     uint8_t buf[T1_CAPACITY];
     slotkit_slot_header header;
     slotkit_status st = slotkit_read(s->pool, h, &header, buf, sizeof buf);
     if (st != SLOTKIT_OK) {
         /* It is pending for r, so it cannot have been recycled under us. */
-        fail_once(&s->failure, "reader %u: read of a sample pending for it returned %s "
-                               "(slot %u)",
+        fail_once(&s->failure,
+                  "reader %u: read of a sample pending for it returned %s "
+                  "(slot %u)",
                   r, status_name(st), h.slot_index);
         return false;
     }
     if (header.sample_size < T1_TAG_BYTES || header.sample_size > T1_CAPACITY) {
-        fail_once(&s->failure, "reader %u: sample sn %u has size %u", r, header.sequence_number,
-                  header.sample_size);
+        fail_once(&s->failure, "reader %u: sample sn %u has size %u", r, header.sequence_number, header.sample_size);
         return false;
     }
     uint32_t tag = 0;
@@ -123,18 +117,18 @@ static bool t1_consume(struct t1_shared *s, unsigned r, slotkit_handle h, bool *
     unsigned w = tag >> 16, ordinal = tag & 0xFFFFu;
     if (w >= T1_WRITERS || ordinal >= T1_PER_WRITER || header.sample_size != t1_len(tag) ||
         !pattern_ok(buf + T1_TAG_BYTES, header.sample_size - T1_TAG_BYTES, tag)) {
-        fail_once(&s->failure, "reader %u: sample sn %u (size %u) is torn or corrupt", r,
-                  header.sequence_number, header.sample_size);
+        fail_once(&s->failure, "reader %u: sample sn %u (size %u) is torn or corrupt", r, header.sequence_number,
+                  header.sample_size);
         return false;
     }
     if ((header.reader_mask & (1u << r)) != 0) {
-        fail_once(&s->failure, "reader %u: offered sn %u although it marked it (mask 0x%x)", r,
-                  header.sequence_number, header.reader_mask);
+        fail_once(&s->failure, "reader %u: offered sn %u although it marked it (mask 0x%x)", r, header.sequence_number,
+                  header.reader_mask);
         return false;
     }
     if (s->use_next_unread && *have_last && !serial_after(header.sequence_number, *last_sn)) {
-        fail_once(&s->failure, "reader %u: got sn %u after sn %u: not in sequence order", r,
-                  header.sequence_number, *last_sn);
+        fail_once(&s->failure, "reader %u: got sn %u after sn %u: not in sequence order", r, header.sequence_number,
+                  *last_sn);
         return false;
     }
     *have_last = true;
@@ -143,8 +137,7 @@ static bool t1_consume(struct t1_shared *s, unsigned r, slotkit_handle h, bool *
     s->delivered_sn[r][w][ordinal] = header.sequence_number;
     st = slotkit_mark_read(s->pool, h, r);
     if (st != SLOTKIT_OK) {
-        fail_once(&s->failure, "reader %u: mark_read returned %s (sn %u)", r,
-                  status_name(st), header.sequence_number);
+        fail_once(&s->failure, "reader %u: mark_read returned %s (sn %u)", r, status_name(st), header.sequence_number);
         return false;
     }
     return true;
@@ -173,8 +166,7 @@ static bool t1_find(struct t1_shared *s, unsigned r, slotkit_handle *out, bool *
             continue; /* FREE or LOANED */
         }
         if (st != SLOTKIT_OK) {
-            fail_once(&s->failure, "reader %u: read of slot %u returned %s", r, i,
-                      status_name(st));
+            fail_once(&s->failure, "reader %u: read of slot %u returned %s", r, i, status_name(st));
             *error = true;
             return false;
         }
@@ -211,8 +203,9 @@ static void *t1_reader(void *arg)
             return NULL;
         }
         if (mono_now() > s->stop_at + DRAIN_SECONDS) {
-            fail_once(&s->failure, "reader %u: samples still missing %.0f s after the writers' "
-                                   "deadline",
+            fail_once(&s->failure,
+                      "reader %u: samples still missing %.0f s after the writers' "
+                      "deadline",
                       r, DRAIN_SECONDS);
             return NULL;
         }
@@ -248,8 +241,8 @@ static unsigned t1_judge(const struct t1_shared *s, uint32_t first_sn, stress_re
         for (unsigned w = 0; w < T1_WRITERS; w++) {
             for (unsigned i = 0; i < s->produced[w]; i++) {
                 if (s->times_delivered[r][w][i] != 1) {
-                    result_fail(res, "reader %u received writer %u's sample %u (sn %u) %u times",
-                                r, w, i, s->sn_of[w][i], s->times_delivered[r][w][i]);
+                    result_fail(res, "reader %u received writer %u's sample %u (sn %u) %u times", r, w, i,
+                                s->sn_of[w][i], s->times_delivered[r][w][i]);
                 } else if (s->delivered_sn[r][w][i] != s->sn_of[w][i]) {
                     result_fail(res,
                                 "reader %u received writer %u's sample %u as sn %u, committed "
@@ -262,8 +255,7 @@ static unsigned t1_judge(const struct t1_shared *s, uint32_t first_sn, stress_re
     return total;
 }
 
-static stress_result run_thread_1(const slotkit_backend *backend, const char *pool_name,
-                                  bool use_next_unread)
+static stress_result run_thread_1(const slotkit_backend *backend, const char *pool_name, bool use_next_unread)
 {
     stress_result res = result_ok();
     struct t1_shared *s = calloc(1, sizeof *s);
@@ -302,8 +294,7 @@ static stress_result run_thread_1(const slotkit_backend *backend, const char *po
     if (total < 100) {
         result_fail(&res, "only %u samples committed in %.1f s", total, WORK_SECONDS);
     }
-    snprintf(res.info, sizeof res.info, "%u samples through %u slots to %u readers", total,
-             T1_SLOTS, T1_READERS);
+    snprintf(res.info, sizeof res.info, "%u samples through %u slots to %u readers", total, T1_SLOTS, T1_READERS);
 out:
     if (s->pool != NULL) {
         slotkit_pool_close(s->pool);
@@ -358,14 +349,14 @@ static void *t2_worker_main(void *arg)
             continue;
         }
         if (st != SLOTKIT_OK || loan.slot_index >= T2_SLOTS) {
-            fail_once(&s->failure, "thread %u: reserve returned %s, slot %u", self->id,
-                      status_name(st), loan.slot_index);
+            fail_once(&s->failure, "thread %u: reserve returned %s, slot %u", self->id, status_name(st),
+                      loan.slot_index);
             return NULL;
         }
         unsigned nobody = 0;
         if (!atomic_compare_exchange_strong(&s->owner[loan.slot_index], &nobody, self->id)) {
-            fail_once(&s->failure, "slot %u lent to thread %u while thread %u holds it",
-                      loan.slot_index, self->id, nobody);
+            fail_once(&s->failure, "slot %u lent to thread %u while thread %u holds it", loan.slot_index, self->id,
+                      nobody);
             return NULL;
         }
         random_delay(&rng, 300);
@@ -388,8 +379,8 @@ static void *t2_worker_main(void *arg)
         }
         /* A double loan shows here too: the other holder already ended it. */
         if (st != SLOTKIT_OK) {
-            fail_once(&s->failure, "thread %u: ending its loan of slot %u returned %s",
-                      self->id, loan.slot_index, status_name(st));
+            fail_once(&s->failure, "thread %u: ending its loan of slot %u returned %s", self->id, loan.slot_index,
+                      status_name(st));
             return NULL;
         }
     }
@@ -441,15 +432,13 @@ stress_result stress_thread_2(const slotkit_backend *backend, const char *pool_n
             st = slotkit_commit(s->pool, loan, &byte, 1, &next_sn);
         }
         if (reservable != T2_SLOTS) {
-            result_fail(&res, "after all loans ended %zu of %u slots are reservable", reservable,
-                        T2_SLOTS);
+            result_fail(&res, "after all loans ended %zu of %u slots are reservable", reservable, T2_SLOTS);
         } else if (st != SLOTKIT_OK || next_sn != s->first_sn + commits) {
-            result_fail(&res, "after %u commits the next commit returned %s, sn %u, expected %u",
-                        commits, status_name(st), next_sn, s->first_sn + commits);
+            result_fail(&res, "after %u commits the next commit returned %s, sn %u, expected %u", commits,
+                        status_name(st), next_sn, s->first_sn + commits);
         }
     }
-    snprintf(res.info, sizeof res.info, "%u commits by %u threads on %u slots", commits,
-             T2_THREADS, T2_SLOTS);
+    snprintf(res.info, sizeof res.info, "%u commits by %u threads on %u slots", commits, T2_THREADS, T2_SLOTS);
     slotkit_pool_close(s->pool);
     free(s);
     return res;
@@ -464,10 +453,7 @@ stress_result stress_thread_2(const slotkit_backend *backend, const char *pool_n
 
 /* With one writer the SN of each commit is known in advance, so length and
  * bytes derive from it: a reader can check any sample it sees. */
-static size_t t3_len(uint32_t sn)
-{
-    return 1 + (sn * 2654435761u >> 9) % T3_CAPACITY;
-}
+static size_t t3_len(uint32_t sn) { return 1 + (sn * 2654435761u >> 9) % T3_CAPACITY; }
 
 struct t3_shared {
     slotkit_pool *pool;
@@ -486,8 +472,7 @@ static void *t3_writer(void *arg)
 {
     struct t3_shared *s = arg;
     uint8_t payload[T3_CAPACITY];
-    for (uint32_t k = 0; k < T3_MAX_SAMPLES && mono_now() < s->stop_at && !failed(&s->failure);
-         k++) {
+    for (uint32_t k = 0; k < T3_MAX_SAMPLES && mono_now() < s->stop_at && !failed(&s->failure); k++) {
         uint32_t expected_sn = s->first_sn + k;
         size_t len = t3_len(expected_sn);
         slotkit_handle loan;
@@ -495,8 +480,7 @@ static void *t3_writer(void *arg)
          * overwriting slots that readers are reading. */
         slotkit_status st = slotkit_reserve(s->pool, 0, &loan);
         if (st != SLOTKIT_OK) {
-            fail_once(&s->failure, "writer: reserve returned %s (sample %u)", status_name(st),
-                      k);
+            fail_once(&s->failure, "writer: reserve returned %s (sample %u)", status_name(st), k);
             break;
         }
         uint32_t sn = 0;
@@ -513,8 +497,8 @@ static void *t3_writer(void *arg)
             st = slotkit_commit(s->pool, loan, payload, len, &sn);
         }
         if (st != SLOTKIT_OK || sn != expected_sn) {
-            fail_once(&s->failure, "writer: commit returned %s, sn %u, expected sn %u",
-                      status_name(st), sn, expected_sn);
+            fail_once(&s->failure, "writer: commit returned %s, sn %u, expected sn %u", status_name(st), sn,
+                      expected_sn);
             break;
         }
         atomic_fetch_add(&s->samples, 1);
@@ -538,15 +522,13 @@ static void *t3_reader(void *arg)
             continue;
         }
         if (st != SLOTKIT_OK) {
-            fail_once(&s->failure, "reader: read of slot %u returned %s", h.slot_index,
-                      status_name(st));
+            fail_once(&s->failure, "reader: read of slot %u returned %s", h.slot_index, status_name(st));
             break;
         }
         uint32_t sn = header.sequence_number;
-        if (header.sample_size != t3_len(sn) || !pattern_ok(buf, header.sample_size, sn) ||
-            header.reserved != 0) {
-            fail_once(&s->failure, "reader: torn sample in slot %u: sn %u, size %u",
-                      h.slot_index, sn, header.sample_size);
+        if (header.sample_size != t3_len(sn) || !pattern_ok(buf, header.sample_size, sn) || header.reserved != 0) {
+            fail_once(&s->failure, "reader: torn sample in slot %u: sn %u, size %u", h.slot_index, sn,
+                      header.sample_size);
             break;
         }
         atomic_fetch_add(&s->whole_reads, 1);
@@ -554,8 +536,7 @@ static void *t3_reader(void *arg)
     return NULL;
 }
 
-static stress_result run_thread_3(const slotkit_backend *backend, const char *pool_name,
-                                  bool in_place)
+static stress_result run_thread_3(const slotkit_backend *backend, const char *pool_name, bool in_place)
 {
     stress_result res = result_ok();
     struct t3_shared *s = calloc(1, sizeof *s);
@@ -581,9 +562,8 @@ static stress_result run_thread_3(const slotkit_backend *backend, const char *po
         if (failed(&s->failure)) {
             result_fail(&res, "%s", s->failure.message);
         }
-        snprintf(res.info, sizeof res.info, "%u samples, %u whole reads, %u OUT_OF_BOUNDS",
-                 atomic_load(&s->samples), atomic_load(&s->whole_reads),
-                 atomic_load(&s->refused_reads));
+        snprintf(res.info, sizeof res.info, "%u samples, %u whole reads, %u OUT_OF_BOUNDS", atomic_load(&s->samples),
+                 atomic_load(&s->whole_reads), atomic_load(&s->refused_reads));
     }
     if (s->pool != NULL) {
         slotkit_pool_close(s->pool);

@@ -97,27 +97,28 @@ static slotkit_status perform_event(slotkit_pool *pool, enum wake_event ev, slot
 }
 
 /* Judges each waiter's return against the event's [start, end] window. */
-static void judge_waiters(const struct wake_run *run, const char *what, double ev_start,
-                          double ev_end, stress_result *res)
+static void judge_waiters(const struct wake_run *run, const char *what, double ev_start, double ev_end,
+                          stress_result *res)
 {
     double worst = 0;
     unsigned woken = 0;
     for (unsigned i = 0; i < WAKE_WAITERS; i++) {
         double at = run->waiter[i].returned_at;
         if (at < ev_start) {
-            result_fail(res, "waiter %u of %u returned %.3f s before %s changed anything", i,
-                        WAKE_WAITERS, ev_start - at, what);
+            result_fail(res, "waiter %u of %u returned %.3f s before %s changed anything", i, WAKE_WAITERS,
+                        ev_start - at, what);
         } else if (at - ev_end >= WAKE_LATE_S) {
-            result_fail(res, "waiter %u of %u returned %.3f s after %s (its timeout is %.0f s): "
-                             "not woken",
+            result_fail(res,
+                        "waiter %u of %u returned %.3f s after %s (its timeout is %.0f s): "
+                        "not woken",
                         i, WAKE_WAITERS, at - ev_end, what, WAKE_WAIT_S);
         } else {
             woken++;
             worst = at - ev_end > worst ? at - ev_end : worst;
         }
     }
-    snprintf(res->info, sizeof res->info, "%u of %u waiters woken by %s, the slowest after %.4f s",
-             woken, WAKE_WAITERS, what, worst);
+    snprintf(res->info, sizeof res->info, "%u of %u waiters woken by %s, the slowest after %.4f s", woken, WAKE_WAITERS,
+             what, worst);
 }
 
 /* Starts the waiters and waits (bounded) until each is about to block. */
@@ -143,8 +144,7 @@ static bool start_waiters(struct wake_run *run, slotkit_pool *pool, stress_resul
     return true;
 }
 
-static stress_result run_notify_8(const slotkit_backend *backend, const char *pool_name,
-                                  enum wake_event ev)
+static stress_result run_notify_8(const slotkit_backend *backend, const char *pool_name, enum wake_event ev)
 {
     stress_result res = result_ok();
     const char *what = event_name(ev);
@@ -170,8 +170,9 @@ static stress_result run_notify_8(const slotkit_backend *backend, const char *po
     /* Each waiter returns by its own timeout at the latest. */
     bool joined = timed_join_all(run->thread, WAKE_WAITERS, ev_end + WAKE_WAIT_S + 10.0);
     if (!joined) {
-        result_fail(&res, "a waiter was still inside wait_for_change %.0f s after its timeout "
-                          "(pool and thread left behind)",
+        result_fail(&res,
+                    "a waiter was still inside wait_for_change %.0f s after its timeout "
+                    "(pool and thread left behind)",
                     10.0);
         return res; /* a thread may still use pool and run: leak both */
     }

@@ -85,8 +85,7 @@ Test(commit, r_commit_2__already_committed,
     uint64_t gen = generation(pool);
     const char second[] = "second!";
     uint32_t sn2 = 0;
-    expect_status(slotkit_commit(pool, handle, second, sizeof second, &sn2),
-                  SLOTKIT_OUT_OF_BOUNDS);
+    expect_status(slotkit_commit(pool, handle, second, sizeof second, &sn2), SLOTKIT_OUT_OF_BOUNDS);
     expect_generation_unchanged(pool, gen);
     expect_header(pool, handle, sn, sizeof first, 0);
     expect_sample(pool, handle, first, sizeof first);
@@ -140,8 +139,7 @@ Test(commit, r_commit_3,
     expect_status(slotkit_commit(pool, handle, payload, 33, &sn), SLOTKIT_SAMPLE_TOO_LARGE);
     const slotkit_error *err = slotkit_last_error();
     cr_assert_not_null(err);
-    cr_assert_eq(err->status, SLOTKIT_SAMPLE_TOO_LARGE, "last_error status %s",
-                 status_name(err->status));
+    cr_assert_eq(err->status, SLOTKIT_SAMPLE_TOO_LARGE, "last_error status %s", status_name(err->status));
     cr_assert_eq(err->sample_size, 33u, "last_error sample_size %llu, expected 33",
                  (unsigned long long)err->sample_size);
     cr_assert_eq(err->slot_capacity, 32u, "last_error slot_capacity %llu, expected 32",
@@ -196,8 +194,7 @@ Test(commit, r_commit_3__discard_after,
     expect_next_sn(pool, 0);
 }
 
-Test(commit, r_commit_3__equal_len,
-     .description = "R-COMMIT-3: len == capacity is accepted")
+Test(commit, r_commit_3__equal_len, .description = "R-COMMIT-3: len == capacity is accepted")
 {
     static const size_t capacities[] = {1, 48, 64, 100};
     for (size_t i = 0; i < sizeof capacities / sizeof capacities[0]; i++) {
@@ -252,8 +249,7 @@ Test(commit, r_commit_4__recycled_like_any_sample,
     expect_free_slots(pool, 1);
 }
 
-Test(commit, r_commit_4__next_unread,
-     .description = "R-COMMIT-4: next_unread_slot delivers a zero-length sample")
+Test(commit, r_commit_4__next_unread, .description = "R-COMMIT-4: next_unread_slot delivers a zero-length sample")
 {
     require_caps(SLOTKIT_CAP_NEXT_UNREAD);
     slotkit_pool *pool = open_pool(2, 16);
@@ -265,8 +261,7 @@ Test(commit, r_commit_4__next_unread,
     expect_nothing_unread(pool, 0);
 }
 
-Test(commit, r_commit_4__in_place,
-     .description = "R-COMMIT-4: a zero-length commit_in_place is a sample too")
+Test(commit, r_commit_4__in_place, .description = "R-COMMIT-4: a zero-length commit_in_place is a sample too")
 {
     require_caps(SLOTKIT_CAP_IN_PLACE);
     slotkit_pool *pool = open_pool(1, 16);

@@ -21,10 +21,8 @@ Test(default, r_default_1,
     size_t len = 0;
     uint32_t in_place_sn = 0;
     expect_status(slotkit_slot_data_ptr(pool, loan, &ptr, &len), SLOTKIT_IN_PLACE_UNSUPPORTED);
-    expect_status(slotkit_commit_in_place(pool, loan, 1, &in_place_sn),
-                  SLOTKIT_IN_PLACE_UNSUPPORTED);
-    expect_status(slotkit_slot_read_ptr(pool, sample, &read_ptr, &len),
-                  SLOTKIT_IN_PLACE_UNSUPPORTED);
+    expect_status(slotkit_commit_in_place(pool, loan, 1, &in_place_sn), SLOTKIT_IN_PLACE_UNSUPPORTED);
+    expect_status(slotkit_slot_read_ptr(pool, sample, &read_ptr, &len), SLOTKIT_IN_PLACE_UNSUPPORTED);
     /* A failed commit consumes no SN (R-SEQ-2) and the loan is still live. */
     uint8_t byte = 2;
     cr_assert_eq(must_commit(pool, loan, &byte, 1), sn + 1);
@@ -43,8 +41,7 @@ Test(default, r_default_2,
     cr_assert(!found, "next_unread reported a sample without NEXT_UNREAD");
 }
 
-Test(default, r_default_3,
-     .description = "R-DEFAULT-3: without TYPE_HASH, type_hash is false")
+Test(default, r_default_3, .description = "R-DEFAULT-3: without TYPE_HASH, type_hash is false")
 {
     require_lacking_cap(SLOTKIT_CAP_TYPE_HASH);
     static const uint8_t hash[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
@@ -56,8 +53,8 @@ Test(default, r_default_3,
     slotkit_error err;
     memset(&err, 0, sizeof err);
     slotkit_status st = slotkit_pool_open(conf_backend, &config, &pool, &err);
-    cr_assert(st == SLOTKIT_OK || st == SLOTKIT_UNSUPPORTED,
-              "open with a type hash returned %s (%s)", status_name(st), err.message);
+    cr_assert(st == SLOTKIT_OK || st == SLOTKIT_UNSUPPORTED, "open with a type hash returned %s (%s)", status_name(st),
+              err.message);
     if (st == SLOTKIT_OK) {
         adopt_pool(pool);
     } else {

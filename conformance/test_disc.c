@@ -22,8 +22,8 @@ Test(disc, r_disc_1,
     /* Only the slot that waited for reader 2 alone is reservable. */
     slotkit_handle loan = must_reserve(pool, 0);
     cr_assert_eq(loan.slot_index, only_r.slot_index,
-                 "reserve lent slot %u, expected the slot that waited only for reader 2 (%u)",
-                 loan.slot_index, only_r.slot_index);
+                 "reserve lent slot %u, expected the slot that waited only for reader 2 (%u)", loan.slot_index,
+                 only_r.slot_index);
     expect_no_free_slot(pool);
     expect_ok(slotkit_discard(pool, loan));
     /* Reader 0 finishing the shared sample now frees it. */
@@ -57,8 +57,7 @@ Test(disc, r_disc_1__idempotent,
     expect_free_slots(pool, 1);
 }
 
-Test(disc, r_disc_1__not_delivered,
-     .description = "R-DISC-1: next_unread_slot(r) finds nothing after r's disconnect")
+Test(disc, r_disc_1__not_delivered, .description = "R-DISC-1: next_unread_slot(r) finds nothing after r's disconnect")
 {
     require_caps(SLOTKIT_CAP_NEXT_UNREAD);
     slotkit_pool *pool = open_pool(3, 8);
@@ -99,8 +98,7 @@ Test(disc, r_disc_2__only_reader,
     (void)must_reserve(pool, 0);
 }
 
-Test(disc, r_disc_2__not_delivered,
-     .description = "R-DISC-2: next_unread_slot(r) skips a sample whose loan lost r")
+Test(disc, r_disc_2__not_delivered, .description = "R-DISC-2: next_unread_slot(r) skips a sample whose loan lost r")
 {
     require_caps(SLOTKIT_CAP_NEXT_UNREAD);
     slotkit_pool *pool = open_pool(2, 8);

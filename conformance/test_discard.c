@@ -19,8 +19,7 @@ Test(discard, r_discard_1,
     expect_next_sn(pool, 0);
 }
 
-Test(discard, r_discard_1__one_slot_cycle,
-     .description = "R-DISCARD-1: reserve/discard can repeat forever on one slot")
+Test(discard, r_discard_1__one_slot_cycle, .description = "R-DISCARD-1: reserve/discard can repeat forever on one slot")
 {
     slotkit_pool *pool = open_pool(1, 16);
     for (int i = 0; i < 1000; i++) {
@@ -30,8 +29,7 @@ Test(discard, r_discard_1__one_slot_cycle,
     expect_next_sn(pool, 0);
 }
 
-Test(discard, r_next_3__discarded_loan,
-     .description = "R-NEXT-3: next_unread_slot finds nothing for a discarded loan")
+Test(discard, r_next_3__discarded_loan, .description = "R-NEXT-3: next_unread_slot finds nothing for a discarded loan")
 {
     require_caps(SLOTKIT_CAP_NEXT_UNREAD);
     slotkit_pool *pool = open_pool(2, 16);

@@ -20,8 +20,7 @@ enum handle_op {
  * something: the live loan for loan operations, the pending sample otherwise. */
 static bool op_targets_loan(enum handle_op op)
 {
-    return op == OP_COMMIT || op == OP_DISCARD || op == OP_SLOT_DATA_PTR ||
-           op == OP_COMMIT_IN_PLACE;
+    return op == OP_COMMIT || op == OP_DISCARD || op == OP_SLOT_DATA_PTR || op == OP_COMMIT_IN_PLACE;
 }
 
 static bool op_needs_in_place(enum handle_op op)
@@ -107,17 +106,14 @@ static void expect_scene_intact(struct scene *s, const char *after)
     expect_generation_unchanged(s->pool, s->generation);
     slotkit_slot_header header = must_read_header(s->pool, s->sample);
     cr_assert_eq(header.sequence_number, s->sample_sn, "after %s: sample sn changed", after);
-    cr_assert_eq(header.sample_size, sizeof scene_payload, "after %s: sample size changed",
-                 after);
-    cr_assert_eq(header.reader_mask, 0u, "after %s: sample's reader_mask is 0x%08x, expected 0",
-                 after, header.reader_mask);
+    cr_assert_eq(header.sample_size, sizeof scene_payload, "after %s: sample size changed", after);
+    cr_assert_eq(header.reader_mask, 0u, "after %s: sample's reader_mask is 0x%08x, expected 0", after,
+                 header.reader_mask);
     expect_sample(s->pool, s->sample, scene_payload, sizeof scene_payload);
     uint32_t sn = 0;
     slotkit_status st = slotkit_commit(s->pool, s->loan, scene_payload, sizeof scene_payload, &sn);
-    cr_assert_eq(st, SLOTKIT_OK, "after %s: commit of the untouched loan returned %s", after,
-                 status_name(st));
-    cr_assert_eq(sn, s->sample_sn + 1, "after %s: loan committed with sn %u, expected %u", after,
-                 sn, s->sample_sn + 1);
+    cr_assert_eq(st, SLOTKIT_OK, "after %s: commit of the untouched loan returned %s", after, status_name(st));
+    cr_assert_eq(sn, s->sample_sn + 1, "after %s: loan committed with sn %u, expected %u", after, sn, s->sample_sn + 1);
     /* Both samples still wait for reader 0: 2 of 4 slots left. */
     expect_free_slots(s->pool, 2);
 }
@@ -130,9 +126,8 @@ static void expect_foreign_rejected(enum handle_op op)
     struct scene s = make_scene();
     slotkit_handle bad = foreign_handle(op_targets_loan(op) ? s.loan : s.sample);
     slotkit_status st = apply_op(s.pool, op, bad);
-    cr_assert_eq(st, SLOTKIT_OUT_OF_BOUNDS,
-                 "%s with a foreign segment_id returned %s, expected OUT_OF_BOUNDS", op_name(op),
-                 status_name(st));
+    cr_assert_eq(st, SLOTKIT_OUT_OF_BOUNDS, "%s with a foreign segment_id returned %s, expected OUT_OF_BOUNDS",
+                 op_name(op), status_name(st));
     expect_scene_intact(&s, op_name(op));
 }
 
@@ -149,18 +144,18 @@ static void expect_index_rejected(enum handle_op op)
         bad.slot_index = bad_indices[i];
         slotkit_status st = apply_op(s.pool, op, bad);
         cr_assert_eq(st, SLOTKIT_OUT_OF_BOUNDS,
-                     "%s with slot_index %u (slot_count 4) returned %s, expected OUT_OF_BOUNDS",
-                     op_name(op), bad_indices[i], status_name(st));
+                     "%s with slot_index %u (slot_count 4) returned %s, expected OUT_OF_BOUNDS", op_name(op),
+                     bad_indices[i], status_name(st));
     }
     expect_scene_intact(&s, op_name(op));
 }
 
-#define HANDLE_1_TEST(variant, op)                                                        \
-    Test(handle, r_handle_1__##variant,                                                   \
-         .description = "R-HANDLE-1: " #variant " rejects a foreign segment_id with "     \
-                        "OUT_OF_BOUNDS, no state change")                                 \
-    {                                                                                     \
-        expect_foreign_rejected(op);                                                      \
+#define HANDLE_1_TEST(variant, op)                                                    \
+    Test(handle, r_handle_1__##variant,                                               \
+         .description = "R-HANDLE-1: " #variant " rejects a foreign segment_id with " \
+                        "OUT_OF_BOUNDS, no state change")                             \
+    {                                                                                 \
+        expect_foreign_rejected(op);                                                  \
     }
 
 #define HANDLE_2_TEST(variant, op)                                                        \
@@ -196,30 +191,25 @@ Test(handle, r_handle_1__other_pools_handles,
     slotkit_pool *other = open_pool(4, 16);
     uint64_t other_segment = must_reserve(other, 0).segment_id;
     slotkit_handle other_loan = {.segment_id = other_segment, .slot_index = s.loan.slot_index};
-    slotkit_handle other_sample = {.segment_id = other_segment,
-                                   .slot_index = s.sample.slot_index};
+    slotkit_handle other_sample = {.segment_id = other_segment, .slot_index = s.sample.slot_index};
 
     uint8_t buf[64];
     slotkit_slot_header header;
     uint32_t sn = 0;
-    expect_status(slotkit_commit(s.pool, other_loan, scene_payload, 3, &sn),
-                  SLOTKIT_OUT_OF_BOUNDS);
+    expect_status(slotkit_commit(s.pool, other_loan, scene_payload, 3, &sn), SLOTKIT_OUT_OF_BOUNDS);
     expect_status(slotkit_discard(s.pool, other_loan), SLOTKIT_OUT_OF_BOUNDS);
-    expect_status(slotkit_read(s.pool, other_sample, &header, buf, sizeof buf),
-                  SLOTKIT_OUT_OF_BOUNDS);
+    expect_status(slotkit_read(s.pool, other_sample, &header, buf, sizeof buf), SLOTKIT_OUT_OF_BOUNDS);
     expect_status(slotkit_mark_read(s.pool, other_sample, 0), SLOTKIT_OUT_OF_BOUNDS);
     expect_scene_intact(&s, "operations with the other pool's handles");
 }
 
-Test(handle, r_handle_3,
-     .description = "R-HANDLE-3: two pools in one process issue different segment_ids")
+Test(handle, r_handle_3, .description = "R-HANDLE-3: two pools in one process issue different segment_ids")
 {
     slotkit_pool *first = open_pool(2, 16);
     slotkit_pool *second = open_pool(2, 16);
     slotkit_handle a = must_reserve(first, 0);
     slotkit_handle b = must_reserve(second, 0);
-    cr_assert_neq(a.segment_id, b.segment_id, "both pools issued segment_id %llu",
-                  (unsigned long long)a.segment_id);
+    cr_assert_neq(a.segment_id, b.segment_id, "both pools issued segment_id %llu", (unsigned long long)a.segment_id);
     /* A pool's handles agree among themselves. */
     slotkit_handle a2 = must_reserve(first, 0);
     cr_assert_eq(a2.segment_id, a.segment_id, "one pool issued segment_ids %llu and %llu",
@@ -235,8 +225,7 @@ Test(handle, r_handle_3__after_reopen,
     /* Same geometry, likely the same memory: a stale handle must still not fit. */
     slotkit_pool *second = open_pool(2, 16);
     slotkit_handle fresh = must_reserve(second, 0);
-    cr_assert_neq(stale.segment_id, fresh.segment_id,
-                  "closed and new pool share segment_id %llu",
+    cr_assert_neq(stale.segment_id, fresh.segment_id, "closed and new pool share segment_id %llu",
                   (unsigned long long)fresh.segment_id);
     uint32_t sn = 0;
     uint8_t byte = 7;

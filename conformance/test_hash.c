@@ -19,13 +19,11 @@ static void expect_hash(slotkit_pool *pool, const uint8_t expected[16])
     cr_assert(slotkit_type_hash(pool, out), "type_hash returned false for a pool created with "
                                             "a hash");
     for (size_t i = 0; i < 16; i++) {
-        cr_assert_eq(out[i], expected[i], "type_hash byte %zu is 0x%02x, expected 0x%02x", i,
-                     out[i], expected[i]);
+        cr_assert_eq(out[i], expected[i], "type_hash byte %zu is 0x%02x, expected 0x%02x", i, out[i], expected[i]);
     }
 }
 
-Test(hash, r_hash_1,
-     .description = "R-HASH-1: a pool created with a type hash reports exactly those 16 bytes")
+Test(hash, r_hash_1, .description = "R-HASH-1: a pool created with a type hash reports exactly those 16 bytes")
 {
     require_caps(SLOTKIT_CAP_TYPE_HASH);
     static const uint8_t hash[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
@@ -34,8 +32,7 @@ Test(hash, r_hash_1,
     expect_hash(pool, hash);
 }
 
-Test(hash, r_hash_1__without,
-     .description = "R-HASH-1: a pool created without a type hash reports false")
+Test(hash, r_hash_1__without, .description = "R-HASH-1: a pool created without a type hash reports false")
 {
     require_caps(SLOTKIT_CAP_TYPE_HASH);
     slotkit_pool *pool = open_with_hash(NULL);
@@ -44,8 +41,7 @@ Test(hash, r_hash_1__without,
                                              "without one");
 }
 
-Test(hash, r_hash_1__all_zero,
-     .description = "R-HASH-1: an all-zero hash is a hash, not 'no hash'")
+Test(hash, r_hash_1__all_zero, .description = "R-HASH-1: an all-zero hash is a hash, not 'no hash'")
 {
     require_caps(SLOTKIT_CAP_TYPE_HASH);
     static const uint8_t zeros[16] = {0};
@@ -53,8 +49,7 @@ Test(hash, r_hash_1__all_zero,
     expect_hash(pool, zeros);
 }
 
-Test(hash, r_hash_1__per_pool,
-     .description = "R-HASH-1: each pool reports its own hash")
+Test(hash, r_hash_1__per_pool, .description = "R-HASH-1: each pool reports its own hash")
 {
     require_caps(SLOTKIT_CAP_TYPE_HASH);
     uint8_t first[16], second[16];

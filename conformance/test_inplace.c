@@ -53,12 +53,10 @@ Test(inplace, r_inplace_1__stable_pointer,
     uint8_t *first = must_data_ptr(pool, loan, NULL);
     memset(first, 0x3C, 32);
     uint8_t *second = must_data_ptr(pool, loan, NULL);
-    cr_assert_eq((void *)first, (void *)second, "slot_data_ptr moved from %p to %p",
-                 (void *)first, (void *)second);
+    cr_assert_eq((void *)first, (void *)second, "slot_data_ptr moved from %p to %p", (void *)first, (void *)second);
 }
 
-Test(inplace, r_inplace_1__distinct_loans,
-     .description = "R-INPLACE-1: two live loans get non-overlapping regions")
+Test(inplace, r_inplace_1__distinct_loans, .description = "R-INPLACE-1: two live loans get non-overlapping regions")
 {
     require_caps(SLOTKIT_CAP_IN_PLACE);
     slotkit_pool *pool = open_pool(2, 48);
@@ -90,14 +88,12 @@ Test(inplace, r_inplace_2,
     expect_status(slotkit_slot_data_ptr(pool, committed, &ptr, &capacity), SLOTKIT_OUT_OF_BOUNDS);
     slotkit_handle discarded = must_reserve(pool, 0x1);
     expect_ok(slotkit_discard(pool, discarded));
-    expect_status(slotkit_slot_data_ptr(pool, discarded, &ptr, &capacity),
-                  SLOTKIT_OUT_OF_BOUNDS);
+    expect_status(slotkit_slot_data_ptr(pool, discarded, &ptr, &capacity), SLOTKIT_OUT_OF_BOUNDS);
     /* A slot never lent: neither committed's nor discarded's index, if distinct. */
     for (uint32_t i = 0; i < 3; i++) {
         if (i != committed.slot_index) {
             slotkit_handle free_slot = {.segment_id = committed.segment_id, .slot_index = i};
-            expect_status(slotkit_slot_data_ptr(pool, free_slot, &ptr, &capacity),
-                          SLOTKIT_OUT_OF_BOUNDS);
+            expect_status(slotkit_slot_data_ptr(pool, free_slot, &ptr, &capacity), SLOTKIT_OUT_OF_BOUNDS);
         }
     }
 }
@@ -123,15 +119,14 @@ Test(inplace, r_inplace_3,
         memcpy(ptr, payload, lengths[i]);
         uint32_t sn_place = must_commit_in_place(in_place, hp, lengths[i]);
 
-        cr_assert_eq(sn_place, sn_copy, "len %zu: in-place sn %u, copy sn %u", lengths[i],
-                     sn_place, sn_copy);
+        cr_assert_eq(sn_place, sn_copy, "len %zu: in-place sn %u, copy sn %u", lengths[i], sn_place, sn_copy);
         slotkit_slot_header copy_header = must_read_header(by_copy, hc);
         slotkit_slot_header place_header = must_read_header(in_place, hp);
         cr_assert(memcmp(&copy_header, &place_header, sizeof copy_header) == 0,
-                  "len %zu: headers differ: copy {%u,%u,%u,%u}, in place {%u,%u,%u,%u}",
-                  lengths[i], copy_header.sequence_number, copy_header.sample_size,
-                  copy_header.reader_mask, copy_header.reserved, place_header.sequence_number,
-                  place_header.sample_size, place_header.reader_mask, place_header.reserved);
+                  "len %zu: headers differ: copy {%u,%u,%u,%u}, in place {%u,%u,%u,%u}", lengths[i],
+                  copy_header.sequence_number, copy_header.sample_size, copy_header.reader_mask, copy_header.reserved,
+                  place_header.sequence_number, place_header.sample_size, place_header.reader_mask,
+                  place_header.reserved);
         expect_sample(in_place, hp, payload, lengths[i]);
         expect_ok(slotkit_mark_read(by_copy, hc, 0));
         expect_ok(slotkit_mark_read(in_place, hp, 0));
@@ -234,13 +229,11 @@ Test(inplace, r_inplace_5,
     size_t len = 0;
     expect_ok(slotkit_slot_read_ptr(pool, handle, &ptr, &len));
     cr_assert_not_null(ptr);
-    cr_assert_eq(len, sizeof payload, "slot_read_ptr len %zu, expected %zu", len,
-                 sizeof payload);
+    cr_assert_eq(len, sizeof payload, "slot_read_ptr len %zu, expected %zu", len, sizeof payload);
     cr_assert(memcmp(ptr, payload, sizeof payload) == 0, "bytes behind slot_read_ptr differ");
 }
 
-Test(inplace, r_inplace_5__zero_length,
-     .description = "R-INPLACE-5: slot_read_ptr of an empty sample reports length 0")
+Test(inplace, r_inplace_5__zero_length, .description = "R-INPLACE-5: slot_read_ptr of an empty sample reports length 0")
 {
     require_caps(SLOTKIT_CAP_IN_PLACE);
     slotkit_pool *pool = open_pool(1, 64);

@@ -37,8 +37,7 @@ Test(mark, r_mark_1__disconnect,
     uint32_t sn = publish_byte(pool, 0x1, 1, &handle);
     uint64_t gen = generation(pool);
     for (size_t i = 0; i < BAD_READER_COUNT; i++) {
-        expect_status(slotkit_mark_reader_disconnected(pool, bad_readers[i]),
-                      SLOTKIT_OUT_OF_BOUNDS);
+        expect_status(slotkit_mark_reader_disconnected(pool, bad_readers[i]), SLOTKIT_OUT_OF_BOUNDS);
     }
     expect_generation_unchanged(pool, gen);
     expect_header(pool, handle, sn, 1, 0);
@@ -59,8 +58,7 @@ Test(mark, r_mark_1__disconnect_loan,
     expect_no_free_slot(pool);
 }
 
-Test(mark, r_mark_1__next_unread,
-     .description = "R-MARK-1: next_unread_slot with reader_index >= 32 is OUT_OF_BOUNDS")
+Test(mark, r_mark_1__next_unread, .description = "R-MARK-1: next_unread_slot with reader_index >= 32 is OUT_OF_BOUNDS")
 {
     require_caps(SLOTKIT_CAP_NEXT_UNREAD);
     slotkit_pool *pool = open_pool(1, 8);
@@ -70,15 +68,13 @@ Test(mark, r_mark_1__next_unread,
     for (size_t i = 0; i < BAD_READER_COUNT; i++) {
         bool found = false;
         slotkit_handle out;
-        expect_status(slotkit_next_unread(pool, bad_readers[i], &found, &out),
-                      SLOTKIT_OUT_OF_BOUNDS);
+        expect_status(slotkit_next_unread(pool, bad_readers[i], &found, &out), SLOTKIT_OUT_OF_BOUNDS);
     }
     expect_generation_unchanged(pool, gen);
     expect_header(pool, handle, sn, 1, 0);
 }
 
-Test(mark, r_mark_2__free,
-     .description = "R-MARK-2: mark_read of a FREE slot is OUT_OF_BOUNDS")
+Test(mark, r_mark_2__free, .description = "R-MARK-2: mark_read of a FREE slot is OUT_OF_BOUNDS")
 {
     slotkit_pool *pool = open_pool(2, 8);
     slotkit_handle loan = must_reserve(pool, 0x1);
@@ -123,8 +119,7 @@ Test(mark, r_mark_3__outside_wait_set,
     expect_no_free_slot(pool);
 }
 
-Test(mark, r_mark_3__twice,
-     .description = "R-MARK-3: a second mark_read by the same reader is OK and changes nothing")
+Test(mark, r_mark_3__twice, .description = "R-MARK-3: a second mark_read by the same reader is OK and changes nothing")
 {
     slotkit_pool *pool = open_pool(1, 8);
     slotkit_handle handle;
@@ -153,8 +148,7 @@ Test(mark, r_mark_3__after_disconnect,
     expect_no_free_slot(pool);
 }
 
-Test(recycle, r_recycle_1,
-     .description = "R-RECYCLE-1: one reader: not reservable until the reader marks; then it is")
+Test(recycle, r_recycle_1, .description = "R-RECYCLE-1: one reader: not reservable until the reader marks; then it is")
 {
     slotkit_pool *pool = open_pool(1, 8);
     slotkit_handle handle;
@@ -166,8 +160,7 @@ Test(recycle, r_recycle_1,
     cr_assert_eq(again.slot_index, handle.slot_index);
 }
 
-Test(recycle, r_recycle_1__high_reader,
-     .description = "R-RECYCLE-1: the same with reader 31 (the top bit)")
+Test(recycle, r_recycle_1__high_reader, .description = "R-RECYCLE-1: the same with reader 31 (the top bit)")
 {
     slotkit_pool *pool = open_pool(1, 8);
     slotkit_handle handle;
@@ -230,8 +223,7 @@ Test(recycle, r_recycle_3,
     (void)must_reserve(pool, 0);
 }
 
-Test(recycle, r_recycle_4,
-     .description = "R-RECYCLE-4: readers outside the wait set never block recycling")
+Test(recycle, r_recycle_4, .description = "R-RECYCLE-4: readers outside the wait set never block recycling")
 {
     slotkit_pool *pool = open_pool(1, 8);
     slotkit_handle handle;
@@ -243,8 +235,7 @@ Test(recycle, r_recycle_4,
     (void)must_reserve(pool, 0x1);
 }
 
-Test(recycle, r_recycle_4__mixed_masks,
-     .description = "R-RECYCLE-4: each sample waits only for its own wait set")
+Test(recycle, r_recycle_4__mixed_masks, .description = "R-RECYCLE-4: each sample waits only for its own wait set")
 {
     slotkit_pool *pool = open_pool(2, 8);
     slotkit_handle for_reader_0, for_reader_1;
@@ -254,9 +245,8 @@ Test(recycle, r_recycle_4__mixed_masks,
     /* Reader 1 finishing its sample frees that slot only. */
     expect_ok(slotkit_mark_read(pool, for_reader_1, 1));
     slotkit_handle loan = must_reserve(pool, 0);
-    cr_assert_eq(loan.slot_index, for_reader_1.slot_index,
-                 "reserve lent slot %u; only slot %u was recyclable", loan.slot_index,
-                 for_reader_1.slot_index);
+    cr_assert_eq(loan.slot_index, for_reader_1.slot_index, "reserve lent slot %u; only slot %u was recyclable",
+                 loan.slot_index, for_reader_1.slot_index);
     expect_no_free_slot(pool);
 }
 
@@ -274,8 +264,7 @@ Test(recycle, r_recycle_5,
     cr_assert_eq(again.slot_index, handle.slot_index);
 }
 
-Test(recycle, r_recycle_5__not_delivered,
-     .description = "R-RECYCLE-5: a mask-0 sample is pending for no reader")
+Test(recycle, r_recycle_5__not_delivered, .description = "R-RECYCLE-5: a mask-0 sample is pending for no reader")
 {
     require_caps(SLOTKIT_CAP_NEXT_UNREAD);
     slotkit_pool *pool = open_pool(2, 8);

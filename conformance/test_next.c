@@ -5,8 +5,7 @@
 
 CONF_SUITE(next, CONF_TIMEOUT_S);
 
-Test(next, r_next_1,
-     .description = "R-NEXT-1: nothing pending for r is OK with found = false")
+Test(next, r_next_1, .description = "R-NEXT-1: nothing pending for r is OK with found = false")
 {
     require_caps(SLOTKIT_CAP_NEXT_UNREAD);
     slotkit_pool *pool = open_pool(2, 8);
@@ -15,8 +14,7 @@ Test(next, r_next_1,
     }
 }
 
-Test(next, r_next_1__all_marked,
-     .description = "R-NEXT-1: after r marked everything, found = false")
+Test(next, r_next_1__all_marked, .description = "R-NEXT-1: after r marked everything, found = false")
 {
     require_caps(SLOTKIT_CAP_NEXT_UNREAD);
     slotkit_pool *pool = open_pool(3, 8);
@@ -58,8 +56,7 @@ Test(next, r_next_2,
     expect_nothing_unread(pool, 0);
 }
 
-Test(next, r_next_2__after_recycle,
-     .description = "R-NEXT-2: FIFO holds when recycled low slots carry newer samples")
+Test(next, r_next_2__after_recycle, .description = "R-NEXT-2: FIFO holds when recycled low slots carry newer samples")
 {
     require_caps(SLOTKIT_CAP_NEXT_UNREAD);
     /* Reader 1 lags behind reader 0; samples only reader 0 waits for recycle
@@ -83,8 +80,7 @@ Test(next, r_next_2__after_recycle,
     expect_next_unread_is(pool, 0, h[1], sn[1]);
 }
 
-Test(next, r_next_2__per_reader,
-     .description = "R-NEXT-2: each reader has its own FIFO position")
+Test(next, r_next_2__per_reader, .description = "R-NEXT-2: each reader has its own FIFO position")
 {
     require_caps(SLOTKIT_CAP_NEXT_UNREAD);
     slotkit_pool *pool = open_pool(3, 8);
@@ -116,8 +112,7 @@ Test(next, r_next_2__skips_marked_in_middle,
     expect_next_unread_is(pool, 0, h[2], sn[2]);
 }
 
-Test(next, r_next_3__loaned,
-     .description = "R-NEXT-3: next_unread_slot never returns a LOANED slot")
+Test(next, r_next_3__loaned, .description = "R-NEXT-3: next_unread_slot never returns a LOANED slot")
 {
     require_caps(SLOTKIT_CAP_NEXT_UNREAD);
     slotkit_pool *pool = open_pool(2, 8);
@@ -125,8 +120,7 @@ Test(next, r_next_3__loaned,
     expect_nothing_unread(pool, 0);
 }
 
-Test(next, r_next_3__loaned_recycled_slot,
-     .description = "R-NEXT-3: a re-reserved slot's old sample is not returned")
+Test(next, r_next_3__loaned_recycled_slot, .description = "R-NEXT-3: a re-reserved slot's old sample is not returned")
 {
     require_caps(SLOTKIT_CAP_NEXT_UNREAD);
     slotkit_pool *pool = open_pool(1, 8);
@@ -139,8 +133,7 @@ Test(next, r_next_3__loaned_recycled_slot,
     expect_nothing_unread(pool, 1);
 }
 
-Test(next, r_next_3__marked,
-     .description = "R-NEXT-3: next_unread_slot never returns a sample r already marked")
+Test(next, r_next_3__marked, .description = "R-NEXT-3: next_unread_slot never returns a sample r already marked")
 {
     require_caps(SLOTKIT_CAP_NEXT_UNREAD);
     slotkit_pool *pool = open_pool(2, 8);

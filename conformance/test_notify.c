@@ -13,8 +13,7 @@ CONF_SUITE(notify, CONF_SLOW_TIMEOUT_S);
 
 /* ---- R-NOTIFY-1 ------------------------------------------------------------ */
 
-Test(notify, r_notify_1__commit,
-     .description = "R-NOTIFY-1: the generation advances on every successful commit")
+Test(notify, r_notify_1__commit, .description = "R-NOTIFY-1: the generation advances on every successful commit")
 {
     require_caps(SLOTKIT_CAP_NOTIFY);
     slotkit_pool *pool = open_pool(4, 8);
@@ -27,8 +26,7 @@ Test(notify, r_notify_1__commit,
     }
 }
 
-Test(notify, r_notify_1__commit_in_place,
-     .description = "R-NOTIFY-1: the generation advances on commit_in_place")
+Test(notify, r_notify_1__commit_in_place, .description = "R-NOTIFY-1: the generation advances on commit_in_place")
 {
     require_caps(SLOTKIT_CAP_NOTIFY | SLOTKIT_CAP_IN_PLACE);
     slotkit_pool *pool = open_pool(2, 8);
@@ -39,8 +37,7 @@ Test(notify, r_notify_1__commit_in_place,
     expect_generation_advanced(pool, before, "commit_in_place");
 }
 
-Test(notify, r_notify_1__discard,
-     .description = "R-NOTIFY-1: the generation advances on discard")
+Test(notify, r_notify_1__discard, .description = "R-NOTIFY-1: the generation advances on discard")
 {
     require_caps(SLOTKIT_CAP_NOTIFY);
     slotkit_pool *pool = open_pool(2, 8);
@@ -66,8 +63,7 @@ Test(notify, r_notify_1__mark_read,
     expect_generation_advanced(pool, before, "mark_read (recyclable)");
 }
 
-Test(notify, r_notify_1__disconnect,
-     .description = "R-NOTIFY-1: the generation advances on mark_reader_disconnected")
+Test(notify, r_notify_1__disconnect, .description = "R-NOTIFY-1: the generation advances on mark_reader_disconnected")
 {
     require_caps(SLOTKIT_CAP_NOTIFY);
     slotkit_pool *pool = open_pool(2, 8);
@@ -90,8 +86,7 @@ Test(notify, r_notify_2,
     double start = mono_now();
     slotkit_wait_for_change(pool, captured, LONG_WAIT_NS);
     double waited = mono_now() - start;
-    cr_assert_lt(waited, LOST_WAKEUP_S, "wait_for_change(stale generation) blocked %.3f s",
-                 waited);
+    cr_assert_lt(waited, LOST_WAKEUP_S, "wait_for_change(stale generation) blocked %.3f s", waited);
 }
 
 Test(notify, r_notify_2__any_other_value,
@@ -106,8 +101,7 @@ Test(notify, r_notify_2__any_other_value,
         double start = mono_now();
         slotkit_wait_for_change(pool, others[i], LONG_WAIT_NS);
         double waited = mono_now() - start;
-        cr_assert_lt(waited, LOST_WAKEUP_S,
-                     "wait_for_change(last=%llu, generation %llu) blocked %.3f s",
+        cr_assert_lt(waited, LOST_WAKEUP_S, "wait_for_change(last=%llu, generation %llu) blocked %.3f s",
                      (unsigned long long)others[i], (unsigned long long)now, waited);
     }
 }
@@ -124,15 +118,12 @@ Test(notify, r_notify_3,
         double start = mono_now();
         slotkit_wait_for_change(pool, gen, (uint64_t)(timeouts[i] * 1e9));
         double waited = mono_now() - start;
-        cr_assert_geq(waited, timeouts[i], "wait_for_change(%.3f s) returned after %.6f s",
-                      timeouts[i], waited);
-        cr_assert_lt(waited, timeouts[i] + 5.0, "wait_for_change(%.3f s) took %.3f s",
-                     timeouts[i], waited);
+        cr_assert_geq(waited, timeouts[i], "wait_for_change(%.3f s) returned after %.6f s", timeouts[i], waited);
+        cr_assert_lt(waited, timeouts[i] + 5.0, "wait_for_change(%.3f s) took %.3f s", timeouts[i], waited);
     }
 }
 
-Test(notify, r_notify_3__zero_timeout,
-     .description = "R-NOTIFY-3: a zero timeout returns promptly")
+Test(notify, r_notify_3__zero_timeout, .description = "R-NOTIFY-3: a zero timeout returns promptly")
 {
     require_caps(SLOTKIT_CAP_NOTIFY);
     slotkit_pool *pool = open_pool(2, 8);

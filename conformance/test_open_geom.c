@@ -14,25 +14,21 @@ static int untouched_marker;
 #define UNTOUCHED_POOL ((slotkit_pool *)(void *)&untouched_marker)
 
 /* Garbage in err, so "fills err" is checked rather than assumed. */
-static void poison_error(slotkit_error *err)
-{
-    memset(err, 0x55, sizeof *err);
-}
+static void poison_error(slotkit_error *err) { memset(err, 0x55, sizeof *err); }
 
 /* A failed open must report its status and a one-line, terminated message. */
 static void expect_filled_error(const slotkit_error *err, slotkit_status status)
 {
-    cr_assert_eq(err->status, status, "err.status is %s, expected %s", status_name(err->status),
-                 status_name(status));
+    cr_assert_eq(err->status, status, "err.status is %s, expected %s", status_name(err->status), status_name(status));
     const char *nul = memchr(err->message, '\0', sizeof err->message);
     cr_assert_not_null(nul, "err.message is not NUL-terminated within its 160 bytes");
     cr_assert(err->message[0] != '\0', "err.message is empty");
-    cr_assert_null(strchr(err->message, '\n'), "err.message is not one line: '%s'",
-                   err->message);
+    cr_assert_null(strchr(err->message, '\n'), "err.message is not one line: '%s'", err->message);
 }
 
-Test(open, r_open_4, .description = "R-OPEN-4: valid CREATE configurations open and close, "
-                                    "one at a time and several at once")
+Test(open, r_open_4,
+     .description = "R-OPEN-4: valid CREATE configurations open and close, "
+                    "one at a time and several at once")
 {
     static const size_t shapes[][2] = {{1, 0}, {1, 64}, {4, 16}, {32, 4096}};
     slotkit_pool *pools[4];
@@ -43,8 +39,8 @@ Test(open, r_open_4, .description = "R-OPEN-4: valid CREATE configurations open 
             poison_error(&err);
             pools[i] = NULL;
             slotkit_status st = slotkit_pool_open(conf_backend, &config, &pools[i], &err);
-            cr_assert_eq(st, SLOTKIT_OK, "open(count=%zu, capacity=%zu) returned %s: %s", shapes[i][0],
-                         shapes[i][1], status_name(st), err.message);
+            cr_assert_eq(st, SLOTKIT_OK, "open(count=%zu, capacity=%zu) returned %s: %s", shapes[i][0], shapes[i][1],
+                         status_name(st), err.message);
             cr_assert_not_null(pools[i], "open returned OK but no pool");
             adopt_pool(pools[i]);
         }
@@ -62,12 +58,11 @@ Test(open, r_open_1, .description = "R-OPEN-1: open with slot_count 0 is INVALID
     if (st == SLOTKIT_OK) {
         slotkit_pool_close(pool);
     }
-    cr_assert_eq(st, SLOTKIT_INVALID_ARGUMENT, "open(slot_count=0) returned %s (%s)",
-                 status_name(st), st == SLOTKIT_OK ? "" : err.message);
+    cr_assert_eq(st, SLOTKIT_INVALID_ARGUMENT, "open(slot_count=0) returned %s (%s)", status_name(st),
+                 st == SLOTKIT_OK ? "" : err.message);
 }
 
-Test(open, r_open_1__capacity_zero,
-     .description = "R-OPEN-1: slot_capacity 0 is valid; only empty samples fit")
+Test(open, r_open_1__capacity_zero, .description = "R-OPEN-1: slot_capacity 0 is valid; only empty samples fit")
 {
     slotkit_pool *pool = open_pool(2, 0);
     cr_assert_eq(slotkit_slot_capacity(pool), 0u);
@@ -95,8 +90,7 @@ Test(open, r_open_2, .description = "R-OPEN-2: a failed open leaves *out untouch
     expect_filled_error(&err, st);
 }
 
-Test(open, r_open_2__failed_attach,
-     .description = "R-OPEN-2: a failed attach leaves *out untouched and fills err")
+Test(open, r_open_2__failed_attach, .description = "R-OPEN-2: a failed attach leaves *out untouched and fills err")
 {
     slotkit_config config = conf_config(2, 64);
     config.role = SLOTKIT_ROLE_ATTACH; /* nobody created this name */
@@ -112,8 +106,7 @@ Test(open, r_open_2__failed_attach,
     expect_filled_error(&err, st);
 }
 
-Test(open, r_open_3,
-     .description = "R-OPEN-3: role ATTACH on a backend without CROSS_PROCESS is UNSUPPORTED")
+Test(open, r_open_3, .description = "R-OPEN-3: role ATTACH on a backend without CROSS_PROCESS is UNSUPPORTED")
 {
     if (has_caps(SLOTKIT_CAP_CROSS_PROCESS)) {
         cr_skip_test("backend has capability CROSS_PROCESS; see open::r_open_3__missing_name");
@@ -130,8 +123,7 @@ Test(open, r_open_3,
     if (st == SLOTKIT_OK) {
         slotkit_pool_close(pool);
     }
-    cr_assert_eq(st, SLOTKIT_UNSUPPORTED, "attach returned %s, expected UNSUPPORTED",
-                 status_name(st));
+    cr_assert_eq(st, SLOTKIT_UNSUPPORTED, "attach returned %s, expected UNSUPPORTED", status_name(st));
     cr_assert_eq(pool, UNTOUCHED_POOL);
     expect_filled_error(&err, SLOTKIT_UNSUPPORTED);
 }
@@ -149,12 +141,10 @@ Test(open, r_open_3__missing_name,
     if (st == SLOTKIT_OK) {
         slotkit_pool_close(pool);
     }
-    cr_assert_eq(st, SLOTKIT_SYSTEM_ERROR, "attach of missing '%s' returned %s", config.name,
-                 status_name(st));
+    cr_assert_eq(st, SLOTKIT_SYSTEM_ERROR, "attach of missing '%s' returned %s", config.name, status_name(st));
     cr_assert_eq(pool, UNTOUCHED_POOL);
     expect_filled_error(&err, SLOTKIT_SYSTEM_ERROR);
-    cr_assert_eq(err.sys_errno, ENOENT, "err.sys_errno is %d, expected ENOENT (%d)",
-                 err.sys_errno, ENOENT);
+    cr_assert_eq(err.sys_errno, ENOENT, "err.sys_errno is %d, expected ENOENT (%d)", err.sys_errno, ENOENT);
 }
 
 Test(geom, r_geom_1, .description = "R-GEOM-1: slot_count reports the configured slot count")
@@ -164,8 +154,7 @@ Test(geom, r_geom_1, .description = "R-GEOM-1: slot_count reports the configured
         slotkit_pool *pool = open_pool(counts[i], 8);
         size_t reported = 0;
         expect_ok(slotkit_slot_count(pool, &reported));
-        cr_assert_eq(reported, counts[i], "slot_count reported %zu, configured %zu", reported,
-                     counts[i]);
+        cr_assert_eq(reported, counts[i], "slot_count reported %zu, configured %zu", reported, counts[i]);
         close_pool(pool);
     }
 }
@@ -177,31 +166,27 @@ Test(geom, r_geom_1__all_slots_usable,
     expect_free_slots(pool, 5);
 }
 
-Test(geom, r_geom_2,
-     .description = "R-GEOM-2: slot_capacity reports the configured capacity, not the padded one")
+Test(geom, r_geom_2, .description = "R-GEOM-2: slot_capacity reports the configured capacity, not the padded one")
 {
     static const size_t capacities[] = {0, 1, 48, 64, 100, 1024};
     for (size_t i = 0; i < sizeof capacities / sizeof capacities[0]; i++) {
         slotkit_pool *pool = open_pool(2, capacities[i]);
         size_t reported = slotkit_slot_capacity(pool);
-        cr_assert_eq(reported, capacities[i], "slot_capacity reported %zu, configured %zu",
-                     reported, capacities[i]);
+        cr_assert_eq(reported, capacities[i], "slot_capacity reported %zu, configured %zu", reported, capacities[i]);
         close_pool(pool);
     }
 }
 
-Test(geom, r_geom_3,
-     .description = "R-GEOM-3: slot_total_size = round_up(16 + capacity, 64)")
+Test(geom, r_geom_3, .description = "R-GEOM-3: slot_total_size = round_up(16 + capacity, 64)")
 {
     static const struct {
         size_t capacity, total;
-    } cases[] = {{0, 64}, {1, 64}, {48, 64}, {49, 128}, {64, 128}, {100, 128}, {112, 128},
-                 {113, 192}, {1024, 1088}};
+    } cases[] = {{0, 64}, {1, 64}, {48, 64}, {49, 128}, {64, 128}, {100, 128}, {112, 128}, {113, 192}, {1024, 1088}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         slotkit_pool *pool = open_pool(2, cases[i].capacity);
         size_t total = slotkit_slot_total_size(pool);
-        cr_assert_eq(total, cases[i].total, "capacity %zu: slot_total_size %zu, expected %zu",
-                     cases[i].capacity, total, cases[i].total);
+        cr_assert_eq(total, cases[i].total, "capacity %zu: slot_total_size %zu, expected %zu", cases[i].capacity, total,
+                     cases[i].total);
         close_pool(pool);
     }
 }

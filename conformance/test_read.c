@@ -41,8 +41,7 @@ Test(read, r_read_1,
               "read_slot wrote past sample_size into the caller's buffer");
 }
 
-Test(read, r_read_1__exact_buffer,
-     .description = "R-READ-1: a buffer of exactly sample_size bytes is enough")
+Test(read, r_read_1__exact_buffer, .description = "R-READ-1: a buffer of exactly sample_size bytes is enough")
 {
     slotkit_pool *pool = open_pool(1, 64);
     uint8_t payload[64];
@@ -57,8 +56,7 @@ Test(read, r_read_1__exact_buffer,
     cr_assert(memcmp(buf, payload, sizeof payload) == 0, "payload bytes differ");
 }
 
-Test(read, r_read_1__repeatable,
-     .description = "R-READ-1: a sample can be read any number of times, always the same")
+Test(read, r_read_1__repeatable, .description = "R-READ-1: a sample can be read any number of times, always the same")
 {
     slotkit_pool *pool = open_pool(1, 32);
     uint8_t payload[32];
@@ -99,8 +97,7 @@ Test(read, r_read_2__disconnect_counts_as_done,
     expect_header(pool, handle, sn, 1, 0x2);
 }
 
-Test(read, r_read_3__free,
-     .description = "R-READ-3: read_slot of a FREE (never used) slot is OUT_OF_BOUNDS")
+Test(read, r_read_3__free, .description = "R-READ-3: read_slot of a FREE (never used) slot is OUT_OF_BOUNDS")
 {
     slotkit_pool *pool = open_pool(3, 8);
     slotkit_handle loan = must_reserve(pool, 0);
@@ -109,13 +106,11 @@ Test(read, r_read_3__free,
     slotkit_slot_header header;
     for (uint32_t i = 0; i < 3; i++) {
         slotkit_handle handle = {.segment_id = loan.segment_id, .slot_index = i};
-        expect_status(slotkit_read(pool, handle, &header, buf, sizeof buf),
-                      SLOTKIT_OUT_OF_BOUNDS);
+        expect_status(slotkit_read(pool, handle, &header, buf, sizeof buf), SLOTKIT_OUT_OF_BOUNDS);
     }
 }
 
-Test(read, r_read_3__loaned,
-     .description = "R-READ-3: read_slot of a LOANED slot is OUT_OF_BOUNDS")
+Test(read, r_read_3__loaned, .description = "R-READ-3: read_slot of a LOANED slot is OUT_OF_BOUNDS")
 {
     slotkit_pool *pool = open_pool(2, 8);
     slotkit_handle loan = must_reserve(pool, 0x1);
@@ -136,12 +131,10 @@ Test(read, r_read_3__previous_sample_gone,
     cr_assert_eq(loan.slot_index, old_sample.slot_index);
     uint8_t buf[8];
     slotkit_slot_header header;
-    expect_status(slotkit_read(pool, old_sample, &header, buf, sizeof buf),
-                  SLOTKIT_OUT_OF_BOUNDS);
+    expect_status(slotkit_read(pool, old_sample, &header, buf, sizeof buf), SLOTKIT_OUT_OF_BOUNDS);
     /* Discarding the loan leaves the slot FREE, not holding the old sample. */
     expect_ok(slotkit_discard(pool, loan));
-    expect_status(slotkit_read(pool, old_sample, &header, buf, sizeof buf),
-                  SLOTKIT_OUT_OF_BOUNDS);
+    expect_status(slotkit_read(pool, old_sample, &header, buf, sizeof buf), SLOTKIT_OUT_OF_BOUNDS);
 }
 
 Test(read, r_read_4,
@@ -158,14 +151,11 @@ Test(read, r_read_4,
     slotkit_slot_header header;
     memset(&header, 0xA5, sizeof header);
     expect_status(slotkit_read(pool, handle, &header, buf, 19), SLOTKIT_INVALID_ARGUMENT);
-    cr_assert_eq(header.sequence_number, sn, "header.sequence_number %u, expected %u",
-                 header.sequence_number, sn);
-    cr_assert_eq(header.sample_size, 20u, "header.sample_size %u, expected 20",
-                 header.sample_size);
+    cr_assert_eq(header.sequence_number, sn, "header.sequence_number %u, expected %u", header.sequence_number, sn);
+    cr_assert_eq(header.sample_size, 20u, "header.sample_size %u, expected 20", header.sample_size);
     cr_assert_eq(header.reader_mask, 0u);
     cr_assert_eq(header.reserved, 0u);
-    cr_assert(all_bytes_are(buf, 0, sizeof buf, GUARD_BYTE),
-              "read_slot copied bytes although buf_len was too short");
+    cr_assert(all_bytes_are(buf, 0, sizeof buf, GUARD_BYTE), "read_slot copied bytes although buf_len was too short");
 }
 
 Test(read, r_read_4__zero_buffer,
@@ -222,8 +212,7 @@ Test(read, r_read_5,
     expect_generation_unchanged(pool, gen);
 }
 
-Test(read, r_read_5__in_place,
-     .description = "R-READ-5: slot_read_ptr changes no state: no mark, generation unchanged")
+Test(read, r_read_5__in_place, .description = "R-READ-5: slot_read_ptr changes no state: no mark, generation unchanged")
 {
     require_caps(SLOTKIT_CAP_IN_PLACE);
     slotkit_pool *pool = open_pool(1, 16);

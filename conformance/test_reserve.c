@@ -15,8 +15,7 @@ Test(reserve, r_reserve_1,
     slotkit_handle second = must_reserve(pool, 0x1);
     cr_assert_lt(first.slot_index, 3u, "slot_index %u, slot_count 3", first.slot_index);
     cr_assert_lt(second.slot_index, 3u, "slot_index %u, slot_count 3", second.slot_index);
-    cr_assert_eq(first.segment_id, second.segment_id,
-                 "one pool issued segment_ids %llu and %llu",
+    cr_assert_eq(first.segment_id, second.segment_id, "one pool issued segment_ids %llu and %llu",
                  (unsigned long long)first.segment_id, (unsigned long long)second.segment_id);
     /* "Of this pool": the pool accepts it. */
     uint8_t payload[4] = {1, 2, 3, 4};
@@ -34,8 +33,7 @@ Test(reserve, r_reserve_1__skips_pending_sample,
     uint32_t sn = publish(pool, 0x1, payload, sizeof payload, &sample);
     slotkit_handle loan = must_reserve(pool, 0x1);
     cr_assert_neq(loan.slot_index, sample.slot_index,
-                  "reserve lent slot %u, which holds a sample reader 0 has not read",
-                  loan.slot_index);
+                  "reserve lent slot %u, which holds a sample reader 0 has not read", loan.slot_index);
     expect_header(pool, sample, sn, sizeof payload, 0);
     expect_sample(pool, sample, payload, sizeof payload);
 }
@@ -47,22 +45,19 @@ static void expect_exclusive_loans(size_t slot_count)
     cr_assert_not_null(seen);
     for (size_t i = 0; i < slot_count; i++) {
         slotkit_handle handle = must_reserve(pool, 0x1);
-        cr_assert_lt(handle.slot_index, slot_count, "slot_index %u, slot_count %zu",
-                     handle.slot_index, slot_count);
+        cr_assert_lt(handle.slot_index, slot_count, "slot_index %u, slot_count %zu", handle.slot_index, slot_count);
         bool duplicate = seen[handle.slot_index];
         seen[handle.slot_index] = true;
         if (duplicate) {
             free(seen);
-            cr_assert_fail("reserve #%zu lent slot %u, which is already on loan", i + 1,
-                           handle.slot_index);
+            cr_assert_fail("reserve #%zu lent slot %u, which is already on loan", i + 1, handle.slot_index);
         }
     }
     free(seen);
     expect_no_free_slot(pool);
 }
 
-Test(reserve, r_reserve_2,
-     .description = "R-RESERVE-2: N reserves give N distinct slots; the next is NO_FREE_SLOT")
+Test(reserve, r_reserve_2, .description = "R-RESERVE-2: N reserves give N distinct slots; the next is NO_FREE_SLOT")
 {
     expect_exclusive_loans(4);
 }
@@ -118,8 +113,7 @@ Test(reserve, r_reserve_3__after_discard,
     expect_no_free_slot(pool);
     expect_ok(slotkit_discard(pool, b));
     slotkit_handle c = must_reserve(pool, 0x1);
-    cr_assert_eq(c.slot_index, b.slot_index, "reserve lent slot %u; only slot %u is free",
-                 c.slot_index, b.slot_index);
+    cr_assert_eq(c.slot_index, b.slot_index, "reserve lent slot %u; only slot %u is free", c.slot_index, b.slot_index);
     cr_assert_neq(c.slot_index, a.slot_index);
     expect_no_free_slot(pool);
 }

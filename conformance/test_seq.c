@@ -11,20 +11,18 @@ static void expect_consecutive(slotkit_pool *pool, uint32_t first, unsigned coun
     for (unsigned i = 0; i < count; i++) {
         uint32_t sn = publish_byte(pool, 0, (uint8_t)i, NULL);
         uint32_t expected = first + i; /* wraps modulo 2^32 by C's unsigned rules */
-        cr_assert_eq(sn, expected, "commit #%u returned sn %u (0x%08x), expected %u (0x%08x)", i,
-                     sn, sn, expected, expected);
+        cr_assert_eq(sn, expected, "commit #%u returned sn %u (0x%08x), expected %u (0x%08x)", i, sn, sn, expected,
+                     expected);
     }
 }
 
-Test(seq, r_seq_1,
-     .description = "R-SEQ-1: the first commit returns 0 by default; each next one previous + 1")
+Test(seq, r_seq_1, .description = "R-SEQ-1: the first commit returns 0 by default; each next one previous + 1")
 {
     slotkit_pool *pool = open_pool(2, 8);
     expect_consecutive(pool, 0, 100);
 }
 
-Test(seq, r_seq_1__configured_first,
-     .description = "R-SEQ-1: the first commit returns config.first_sequence_number")
+Test(seq, r_seq_1__configured_first, .description = "R-SEQ-1: the first commit returns config.first_sequence_number")
 {
     slotkit_pool *pool = open_pool_from_sn(2, 8, 123456789u);
     expect_consecutive(pool, 123456789u, 10);
@@ -44,8 +42,7 @@ Test(seq, r_seq_1__header_matches,
     }
 }
 
-Test(seq, r_seq_1__per_pool,
-     .description = "R-SEQ-1: each pool counts its own sequence numbers")
+Test(seq, r_seq_1__per_pool, .description = "R-SEQ-1: each pool counts its own sequence numbers")
 {
     slotkit_pool *a = open_pool(2, 8);
     slotkit_pool *b = open_pool_from_sn(2, 8, 50);
@@ -55,8 +52,7 @@ Test(seq, r_seq_1__per_pool,
     cr_assert_eq(publish_byte(b, 0, 1, NULL), 51u);
 }
 
-Test(seq, r_seq_1__mixed_in_place,
-     .description = "R-SEQ-1: copy and in-place commits share one counter")
+Test(seq, r_seq_1__mixed_in_place, .description = "R-SEQ-1: copy and in-place commits share one counter")
 {
     require_caps(SLOTKIT_CAP_IN_PLACE);
     slotkit_pool *pool = open_pool_from_sn(2, 8, 10);
@@ -74,8 +70,7 @@ Test(seq, r_seq_1__mixed_in_place,
     cr_assert_eq(publish_byte(pool, 0, 1, NULL), 14u);
 }
 
-Test(seq, r_seq_2__too_large,
-     .description = "R-SEQ-2: a SAMPLE_TOO_LARGE commit consumes no sequence number")
+Test(seq, r_seq_2__too_large, .description = "R-SEQ-2: a SAMPLE_TOO_LARGE commit consumes no sequence number")
 {
     slotkit_pool *pool = open_pool(2, 8);
     cr_assert_eq(publish_byte(pool, 0, 1, NULL), 0u);
@@ -83,8 +78,7 @@ Test(seq, r_seq_2__too_large,
     uint8_t big[9] = {0};
     uint32_t sn = 0;
     for (int i = 0; i < 3; i++) {
-        expect_status(slotkit_commit(pool, handle, big, sizeof big, &sn),
-                      SLOTKIT_SAMPLE_TOO_LARGE);
+        expect_status(slotkit_commit(pool, handle, big, sizeof big, &sn), SLOTKIT_SAMPLE_TOO_LARGE);
     }
     cr_assert_eq(must_commit(pool, handle, big, 8), 1u);
 }
@@ -102,16 +96,14 @@ Test(seq, r_seq_2__out_of_bounds,
     uint8_t byte = 3;
     uint32_t sn = 0;
     expect_status(slotkit_commit(pool, bad_index, &byte, 1, &sn), SLOTKIT_OUT_OF_BOUNDS);
-    expect_status(slotkit_commit(pool, foreign_handle(loan), &byte, 1, &sn),
-                  SLOTKIT_OUT_OF_BOUNDS);
+    expect_status(slotkit_commit(pool, foreign_handle(loan), &byte, 1, &sn), SLOTKIT_OUT_OF_BOUNDS);
     if (!same_handle(stale, loan)) {
         expect_status(slotkit_commit(pool, stale, &byte, 1, &sn), SLOTKIT_OUT_OF_BOUNDS);
     }
     cr_assert_eq(must_commit(pool, loan, &byte, 1), 1u);
 }
 
-Test(seq, r_seq_2__null_out_pointer,
-     .description = "R-SEQ-2: an INVALID_ARGUMENT commit consumes no sequence number")
+Test(seq, r_seq_2__null_out_pointer, .description = "R-SEQ-2: an INVALID_ARGUMENT commit consumes no sequence number")
 {
     slotkit_pool *pool = open_pool(2, 8);
     slotkit_handle loan = must_reserve(pool, 0);
@@ -120,8 +112,7 @@ Test(seq, r_seq_2__null_out_pointer,
     cr_assert_eq(must_commit(pool, loan, &byte, 1), 0u);
 }
 
-Test(seq, r_seq_2__in_place_failures,
-     .description = "R-SEQ-2: failed commit_in_place calls consume no sequence number")
+Test(seq, r_seq_2__in_place_failures, .description = "R-SEQ-2: failed commit_in_place calls consume no sequence number")
 {
     require_caps(SLOTKIT_CAP_IN_PLACE);
     slotkit_pool *pool = open_pool(2, 8);
@@ -131,21 +122,18 @@ Test(seq, r_seq_2__in_place_failures,
     slotkit_handle bad = loan;
     bad.slot_index = 2;
     expect_status(slotkit_commit_in_place(pool, bad, 1, &sn), SLOTKIT_OUT_OF_BOUNDS);
-    expect_status(slotkit_commit_in_place(pool, foreign_handle(loan), 1, &sn),
-                  SLOTKIT_OUT_OF_BOUNDS);
+    expect_status(slotkit_commit_in_place(pool, foreign_handle(loan), 1, &sn), SLOTKIT_OUT_OF_BOUNDS);
     expect_ok(slotkit_commit_in_place(pool, loan, 1, &sn));
     cr_assert_eq(sn, 0u, "first successful commit_in_place got sn %u, expected 0", sn);
 }
 
-Test(seq, r_seq_3,
-     .description = "R-SEQ-3: sequence numbers wrap modulo 2^32: FFFFFFFE, FFFFFFFF, 0, 1")
+Test(seq, r_seq_3, .description = "R-SEQ-3: sequence numbers wrap modulo 2^32: FFFFFFFE, FFFFFFFF, 0, 1")
 {
     slotkit_pool *pool = open_pool_from_sn(2, 8, 0xFFFFFFFEu);
     expect_consecutive(pool, 0xFFFFFFFEu, 4);
 }
 
-Test(seq, r_seq_3__headers_across_wrap,
-     .description = "R-SEQ-3: headers read back FFFFFFFF and 0 across the wrap")
+Test(seq, r_seq_3__headers_across_wrap, .description = "R-SEQ-3: headers read back FFFFFFFF and 0 across the wrap")
 {
     slotkit_pool *pool = open_pool_from_sn(2, 8, 0xFFFFFFFFu);
     slotkit_handle before, after;

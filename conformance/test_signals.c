@@ -42,8 +42,7 @@ static void expect_full_wait(double waited, unsigned caught, const char *who)
                   "%s: wait_for_change(%.1f s) with no change returned after %.3f s, interrupted "
                   "by %u signals (EINTR is not a change)",
                   who, SIG_WAIT_S, waited, caught);
-    cr_assert_lt(waited, SIG_WAIT_S + 5.0, "%s: wait_for_change(%.1f s) took %.3f s", who,
-                 SIG_WAIT_S, waited);
+    cr_assert_lt(waited, SIG_WAIT_S + 5.0, "%s: wait_for_change(%.1f s) took %.3f s", who, SIG_WAIT_S, waited);
     cr_assert_geq(caught, SIG_MIN_CAUGHT,
                   "%s: only %u signals were caught during the wait (the test could not "
                   "interrupt it)",
@@ -89,8 +88,7 @@ Test(notify, r_notify_3__signals,
         pthread_kill(thread.thread, SIGUSR1);
         sleep_s(SIG_EVERY_S);
     }
-    cr_assert(timed_join(&thread, deadline), "the signalled waiter did not return within %.0f s",
-              SIG_WAIT_S + 10.0);
+    cr_assert(timed_join(&thread, deadline), "the signalled waiter did not return within %.0f s", SIG_WAIT_S + 10.0);
     expect_full_wait(w.waited, atomic_load(&signals_caught), "signalled thread");
 }
 

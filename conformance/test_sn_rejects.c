@@ -19,8 +19,7 @@ static slotkit_pool *rejects_pool(slotkit_handle *sample)
     return pool;
 }
 
-static void expect_rejected_commit(slotkit_pool *pool, slotkit_handle h, size_t len,
-                                   slotkit_status want)
+static void expect_rejected_commit(slotkit_pool *pool, slotkit_handle h, size_t len, slotkit_status want)
 {
     uint8_t bytes[REJ_CAPACITY + 1] = {0};
     for (int i = 0; i < REJ_TRIES; i++) {
@@ -29,8 +28,7 @@ static void expect_rejected_commit(slotkit_pool *pool, slotkit_handle h, size_t 
     }
 }
 
-static void expect_rejected_in_place(slotkit_pool *pool, slotkit_handle h, size_t len,
-                                     slotkit_status want)
+static void expect_rejected_in_place(slotkit_pool *pool, slotkit_handle h, size_t len, slotkit_status want)
 {
     for (int i = 0; i < REJ_TRIES; i++) {
         uint32_t sn = 0;
@@ -101,10 +99,8 @@ Test(seq, r_seq_2__rejected_never_reserved,
     slotkit_handle loan = must_reserve(pool, 0);
     /* Only two slots were ever reserved: any third one never was. */
     slotkit_handle never = loan;
-    for (never.slot_index = 0; never.slot_index == loan.slot_index ||
-                               never.slot_index == sample.slot_index;
-         never.slot_index++) {
-    }
+    for (never.slot_index = 0; never.slot_index == loan.slot_index || never.slot_index == sample.slot_index;
+         never.slot_index++) {}
     expect_rejected_commit(pool, never, 1, SLOTKIT_OUT_OF_BOUNDS);
     expect_good_commit(pool, loan, "never reserved");
 }
@@ -117,13 +113,11 @@ Test(seq, r_seq_2__rejected_already_committed,
     /* The sample waits for reader 0, so its slot is not reserved again. */
     expect_rejected_commit(pool, sample, 1, SLOTKIT_OUT_OF_BOUNDS);
     slotkit_handle loan = must_reserve(pool, 0);
-    cr_assert_neq(loan.slot_index, sample.slot_index,
-                  "reserve lent the slot of a sample that waits for a reader");
+    cr_assert_neq(loan.slot_index, sample.slot_index, "reserve lent the slot of a sample that waits for a reader");
     expect_good_commit(pool, loan, "already committed");
 }
 
-Test(seq, r_seq_2__rejected_discarded,
-     .description = "R-SEQ-2: commits of a discarded loan consume no SN")
+Test(seq, r_seq_2__rejected_discarded, .description = "R-SEQ-2: commits of a discarded loan consume no SN")
 {
     slotkit_handle sample;
     slotkit_pool *pool = rejects_pool(&sample);

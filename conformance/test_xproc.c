@@ -49,8 +49,8 @@ static int child_geometry(void *arg)
 
 /* Creates (count, capacity, hash), lets a child attach with the given geometry,
  * and checks what it reports against the creator's configuration. */
-static void check_attached_geometry(size_t count, size_t capacity, const uint8_t *hash,
-                                    size_t attach_count, size_t attach_capacity)
+static void check_attached_geometry(size_t count, size_t capacity, const uint8_t *hash, size_t attach_count,
+                                    size_t attach_capacity)
 {
     slotkit_config created = conf_config(count, capacity);
     created.type_hash = hash;
@@ -64,10 +64,9 @@ static void check_attached_geometry(size_t count, size_t capacity, const uint8_t
     expect_ok(c->count_status);
     cr_assert_eq(c->count, count, "attacher: slot_count %zu, expected %zu", c->count, count);
     cr_assert_eq(c->capacity, capacity,
-                 "attacher: slot_capacity %zu, expected the configured %zu (padded would be %zu)",
-                 c->capacity, capacity, SLOTKIT_SLOT_TOTAL_SIZE(capacity) - 16);
-    cr_assert_eq(c->total, SLOTKIT_SLOT_TOTAL_SIZE(capacity),
-                 "attacher: slot_total_size %zu, expected %zu", c->total,
+                 "attacher: slot_capacity %zu, expected the configured %zu (padded would be %zu)", c->capacity,
+                 capacity, SLOTKIT_SLOT_TOTAL_SIZE(capacity) - 16);
+    cr_assert_eq(c->total, SLOTKIT_SLOT_TOTAL_SIZE(capacity), "attacher: slot_total_size %zu, expected %zu", c->total,
                  SLOTKIT_SLOT_TOTAL_SIZE(capacity));
     if (!has_caps(SLOTKIT_CAP_TYPE_HASH)) {
         return;
@@ -125,14 +124,11 @@ struct x2_ctx {
     xp_flag published, marked;
 };
 
-static uint64_t x2_seed(size_t i)
-{
-    return 0x5EED0000u + i;
-}
+static uint64_t x2_seed(size_t i) { return 0x5EED0000u + i; }
 
 /* Reads a sample in a child and records header and whether the bytes match. */
-static void x2_child_read(slotkit_pool *pool, slotkit_handle h, size_t len, uint64_t seed,
-                          slotkit_slot_header *seen, bool *bytes_ok)
+static void x2_child_read(slotkit_pool *pool, slotkit_handle h, size_t len, uint64_t seed, slotkit_slot_header *seen,
+                          bool *bytes_ok)
 {
     uint8_t buf[X2_CAPACITY + 1];
     memset(buf, 0xEE, sizeof buf);
@@ -155,13 +151,11 @@ static void x2_expect_seen(const struct x2_ctx *c, const char *who)
 {
     for (size_t i = 0; i < X2_SAMPLES; i++) {
         const slotkit_slot_header *h = &c->seen[i];
-        cr_assert(h->sequence_number == c->sn[i] && h->sample_size == x2_len[i] &&
-                      h->reader_mask == 0 && h->reserved == 0,
-                  "%s: sample %zu header {%u, %u, 0x%x, %u}, expected {%u, %zu, 0x0, 0}", who, i,
-                  h->sequence_number, h->sample_size, h->reader_mask, h->reserved, c->sn[i],
-                  x2_len[i]);
-        cr_assert(c->bytes_ok[i], "%s: sample %zu (len %zu) bytes differ from the committed ones",
-                  who, i, x2_len[i]);
+        cr_assert(h->sequence_number == c->sn[i] && h->sample_size == x2_len[i] && h->reader_mask == 0 &&
+                      h->reserved == 0,
+                  "%s: sample %zu header {%u, %u, 0x%x, %u}, expected {%u, %zu, 0x0, 0}", who, i, h->sequence_number,
+                  h->sample_size, h->reader_mask, h->reserved, c->sn[i], x2_len[i]);
+        cr_assert(c->bytes_ok[i], "%s: sample %zu (len %zu) bytes differ from the committed ones", who, i, x2_len[i]);
     }
 }
 
@@ -197,8 +191,7 @@ static int x2_writer_child(void *arg)
     for (size_t i = 0; i < X2_SAMPLES; i++) {
         fill_pattern(bytes, x2_len[i], x2_seed(i));
         XP_CHECK_STATUS(slotkit_reserve(pool, 0x1, &c->handle[i]), SLOTKIT_OK);
-        XP_CHECK_STATUS(slotkit_commit(pool, c->handle[i], bytes, x2_len[i], &c->sn[i]),
-                        SLOTKIT_OK);
+        XP_CHECK_STATUS(slotkit_commit(pool, c->handle[i], bytes, x2_len[i], &c->sn[i]), SLOTKIT_OK);
     }
     xp_post(&c->published, 1);
     /* The parent marks sample 0 as reader 0; that must show here too. */
@@ -228,8 +221,8 @@ Test(xproc, r_xproc_2__attacher_writes,
     xp_expect_flag(child, &c->published, 1, CHILD_S, "publish its samples");
     for (size_t i = 0; i < X2_SAMPLES; i++) {
         cr_assert_eq(c->sn[i], X2_FIRST_SN + 1 + (uint32_t)i,
-                     "attacher's commit %zu got SN %u, expected %u (one counter per pool)", i,
-                     c->sn[i], X2_FIRST_SN + 1 + (uint32_t)i);
+                     "attacher's commit %zu got SN %u, expected %u (one counter per pool)", i, c->sn[i],
+                     X2_FIRST_SN + 1 + (uint32_t)i);
         fill_pattern(bytes, x2_len[i], x2_seed(i));
         expect_header(pool, c->handle[i], c->sn[i], (uint32_t)x2_len[i], 0);
         expect_sample(pool, c->handle[i], bytes, x2_len[i]);
@@ -239,13 +232,11 @@ Test(xproc, r_xproc_2__attacher_writes,
     xp_expect_exit_ok(child, CHILD_S);
 
     const slotkit_slot_header *p = &c->parent_seen;
-    cr_assert(p->sequence_number == X2_FIRST_SN && p->sample_size == 3 && p->reader_mask == 0 &&
-                  p->reserved == 0,
-              "attacher read the creator's sample as {%u, %u, 0x%x, %u}, expected {%u, 3, 0, 0}",
-              p->sequence_number, p->sample_size, p->reader_mask, p->reserved, X2_FIRST_SN);
+    cr_assert(p->sequence_number == X2_FIRST_SN && p->sample_size == 3 && p->reader_mask == 0 && p->reserved == 0,
+              "attacher read the creator's sample as {%u, %u, 0x%x, %u}, expected {%u, 3, 0, 0}", p->sequence_number,
+              p->sample_size, p->reader_mask, p->reserved, X2_FIRST_SN);
     cr_assert_eq(c->after_mark.reader_mask, 0x1u,
-                 "attacher sees reader_mask 0x%x after the creator's mark, expected 0x1",
-                 c->after_mark.reader_mask);
+                 "attacher sees reader_mask 0x%x after the creator's mark, expected 0x1", c->after_mark.reader_mask);
     /* Back in the creator, the counter continues after the attacher's commits. */
     expect_next_sn(pool, X2_FIRST_SN + 1 + X2_SAMPLES);
 }
@@ -317,8 +308,7 @@ static bool x3_race(slotkit_pool *pool, struct x3_ctx *c, int id)
             if (!atomic_flag_test_and_set(&c->failure_claimed)) {
                 snprintf(c->failure, sizeof c->failure,
                          "racer %d, loan %u, slot %u: %s (status %s, other holder: racer %d)", id,
-                         (unsigned)atomic_load(&c->loans[id]), h.slot_index, why,
-                         status_name(st), (int)other - 1);
+                         (unsigned)atomic_load(&c->loans[id]), h.slot_index, why, status_name(st), (int)other - 1);
             }
             return false;
         }
@@ -364,9 +354,8 @@ Test(xproc, r_xproc_3,
         xp_expect_exit_ok(kids[i], X3_SECONDS + CHILD_S);
     }
     cr_assert(ok, "%s", c->failure);
-    cr_log_info("loans per racer: %u %u %u; %u taken while another was held",
-                (unsigned)c->loans[0], (unsigned)c->loans[1], (unsigned)c->loans[2],
-                (unsigned)c->overlaps);
+    cr_log_info("loans per racer: %u %u %u; %u taken while another was held", (unsigned)c->loans[0],
+                (unsigned)c->loans[1], (unsigned)c->loans[2], (unsigned)c->overlaps);
     for (int i = 0; i < X3_RACERS; i++) {
         /* Each racer really took part, or the race proved nothing. */
         cr_assert_geq(atomic_load(&c->loans[i]), 20u, "racer %d took only %u loans", i,
@@ -405,22 +394,21 @@ static int x4_reader_child(void *arg)
             bool found = false;
             XP_CHECK_STATUS(slotkit_next_unread(pool, r, &found, &h), SLOTKIT_OK);
             XP_CHECK(found && same_handle(h, c->handle[i]),
-                     "reader %u: next_unread found=%d slot %u, expected slot %u (sn %u)", r,
-                     (int)found, h.slot_index, c->handle[i].slot_index, c->sn[i]);
+                     "reader %u: next_unread found=%d slot %u, expected slot %u (sn %u)", r, (int)found, h.slot_index,
+                     c->handle[i].slot_index, c->sn[i]);
         }
         slotkit_slot_header header;
         uint8_t buf[16];
         XP_CHECK_STATUS(slotkit_read(pool, h, &header, buf, sizeof buf), SLOTKIT_OK);
-        XP_CHECK(header.sequence_number == c->sn[i], "reader %u: slot %u has sn %u, expected %u",
-                 r, h.slot_index, header.sequence_number, c->sn[i]);
+        XP_CHECK(header.sequence_number == c->sn[i], "reader %u: slot %u has sn %u, expected %u", r, h.slot_index,
+                 header.sequence_number, c->sn[i]);
         XP_CHECK_STATUS(slotkit_mark_read(pool, h, r), SLOTKIT_OK);
     }
     if (c->use_next_unread) {
         bool found = true;
         slotkit_handle h;
         XP_CHECK_STATUS(slotkit_next_unread(pool, r, &found, &h), SLOTKIT_OK);
-        XP_CHECK(!found, "reader %u: next_unread still finds slot %u after marking all", r,
-                 h.slot_index);
+        XP_CHECK(!found, "reader %u: next_unread still finds slot %u after marking all", r, h.slot_index);
     }
     xp_post(&c->done[k], 1);
     slotkit_pool_close(pool);
@@ -570,7 +558,7 @@ Test(xproc, r_xproc_4__writer_in_other_process,
 struct x5_ctx {
     slotkit_config attach;
     slotkit_handle parent_loan, parent_sample;
-    uint32_t loan_sn;      /* the child's commit of the parent's loan */
+    uint32_t loan_sn; /* the child's commit of the parent's loan */
     slotkit_handle child_loan;
     slotkit_slot_header sample_seen;
     xp_flag done, release;
@@ -584,11 +572,9 @@ static int x5_child(void *arg)
     slotkit_pool *pool = xp_child_open(&c->attach);
     /* Reserve first: after the mark below, the creator's sample is recyclable. */
     XP_CHECK_STATUS(slotkit_reserve(pool, 0, &c->child_loan), SLOTKIT_OK);
-    XP_CHECK_STATUS(slotkit_commit(pool, c->parent_loan, X5_BYTES, sizeof X5_BYTES, &c->loan_sn),
-                    SLOTKIT_OK);
+    XP_CHECK_STATUS(slotkit_commit(pool, c->parent_loan, X5_BYTES, sizeof X5_BYTES, &c->loan_sn), SLOTKIT_OK);
     uint8_t buf[32];
-    XP_CHECK_STATUS(slotkit_read(pool, c->parent_sample, &c->sample_seen, buf, sizeof buf),
-                    SLOTKIT_OK);
+    XP_CHECK_STATUS(slotkit_read(pool, c->parent_sample, &c->sample_seen, buf, sizeof buf), SLOTKIT_OK);
     XP_CHECK_STATUS(slotkit_mark_read(pool, c->parent_sample, 0), SLOTKIT_OK);
     xp_post(&c->done, 1);
     /* Stay alive: the parent commits this process's loan while it lives. */
@@ -611,8 +597,7 @@ Test(xproc, r_xproc_5,
     pid_t kid = xp_spawn(x5_child, c);
     xp_expect_flag(kid, &c->done, 1, CHILD_S, "use the creator's handles");
 
-    cr_assert_eq(c->loan_sn, sample_sn + 1, "child's commit of the creator's loan got SN %u",
-                 c->loan_sn);
+    cr_assert_eq(c->loan_sn, sample_sn + 1, "child's commit of the creator's loan got SN %u", c->loan_sn);
     expect_header(pool, c->parent_loan, c->loan_sn, sizeof X5_BYTES, 0);
     expect_sample(pool, c->parent_loan, X5_BYTES, sizeof X5_BYTES);
     cr_assert(c->sample_seen.sequence_number == sample_sn && c->sample_seen.sample_size == 1,
@@ -621,8 +606,7 @@ Test(xproc, r_xproc_5,
     expect_header(pool, c->parent_sample, sample_sn, 1, 0x1); /* the child's mark */
     cr_assert_eq(c->child_loan.segment_id, c->parent_loan.segment_id,
                  "segment_id differs between processes of one pool (0x%llx vs 0x%llx)",
-                 (unsigned long long)c->child_loan.segment_id,
-                 (unsigned long long)c->parent_loan.segment_id);
+                 (unsigned long long)c->child_loan.segment_id, (unsigned long long)c->parent_loan.segment_id);
     uint8_t byte = 0x44;
     uint32_t sn = must_commit(pool, c->child_loan, &byte, 1);
     cr_assert_eq(sn, sample_sn + 2);
@@ -632,8 +616,8 @@ Test(xproc, r_xproc_5,
 }
 
 struct x5f_ctx {
-    slotkit_config attach;  /* pool P */
-    slotkit_handle q_loan;  /* handles of pool Q */
+    slotkit_config attach; /* pool P */
+    slotkit_handle q_loan; /* handles of pool Q */
     slotkit_handle q_sample;
     bool in_place;
 };
@@ -648,8 +632,7 @@ static int x5_foreign_child(void *arg)
     slotkit_slot_header header;
     XP_CHECK_STATUS(slotkit_commit(pool, c->q_loan, &byte, 1, &sn), SLOTKIT_OUT_OF_BOUNDS);
     XP_CHECK_STATUS(slotkit_discard(pool, c->q_loan), SLOTKIT_OUT_OF_BOUNDS);
-    XP_CHECK_STATUS(slotkit_read(pool, c->q_sample, &header, buf, sizeof buf),
-                    SLOTKIT_OUT_OF_BOUNDS);
+    XP_CHECK_STATUS(slotkit_read(pool, c->q_sample, &header, buf, sizeof buf), SLOTKIT_OUT_OF_BOUNDS);
     XP_CHECK_STATUS(slotkit_mark_read(pool, c->q_sample, 0), SLOTKIT_OUT_OF_BOUNDS);
     if (c->in_place) {
         void *wp;
@@ -657,8 +640,7 @@ static int x5_foreign_child(void *arg)
         size_t n;
         XP_CHECK_STATUS(slotkit_slot_data_ptr(pool, c->q_loan, &wp, &n), SLOTKIT_OUT_OF_BOUNDS);
         XP_CHECK_STATUS(slotkit_commit_in_place(pool, c->q_loan, 1, &sn), SLOTKIT_OUT_OF_BOUNDS);
-        XP_CHECK_STATUS(slotkit_slot_read_ptr(pool, c->q_sample, &rp, &n),
-                        SLOTKIT_OUT_OF_BOUNDS);
+        XP_CHECK_STATUS(slotkit_slot_read_ptr(pool, c->q_sample, &rp, &n), SLOTKIT_OUT_OF_BOUNDS);
     }
     slotkit_pool_close(pool);
     return 0;
@@ -682,9 +664,9 @@ Test(xproc, r_xproc_5__other_pool,
     xp_expect_exit_ok(xp_spawn(x5_foreign_child, c), CHILD_S);
 
     expect_header(q, c->q_sample, q_sn, 1, 0);
-    expect_next_sn(q, q_sn + 1);                        /* Q's loan was still live */
-    expect_free_slots(p, 4);                            /* P: no loan appeared */
-    expect_next_sn(p, 0);                               /* P: no SN consumed */
+    expect_next_sn(q, q_sn + 1); /* Q's loan was still live */
+    expect_free_slots(p, 4);     /* P: no loan appeared */
+    expect_next_sn(p, 0);        /* P: no SN consumed */
 }
 
 /* ---- R-XPROC-6: no lost wakeup across processes ----------------------------------- */
@@ -700,15 +682,14 @@ struct x6_ctx {
     slotkit_config attach;
     slotkit_handle slot;
     double stop_at;
-    _Atomic bool stop;               /* set by a failing side, so the other leaves */
-    _Atomic uint32_t commits, marks; /* events so far */
+    _Atomic bool stop;                         /* set by a failing side, so the other leaves */
+    _Atomic uint32_t commits, marks;           /* events so far */
     _Atomic uint64_t commit_ns[2], mark_ns[2]; /* time of event n, by parity */
     _Atomic uint32_t rounds_done, reader_waits, writer_waits;
     double worst_reader_late, worst_writer_late;
 };
 
-static _Noreturn void x6_fail(struct x6_ctx *c, const char *what, unsigned round,
-                              slotkit_status st)
+static _Noreturn void x6_fail(struct x6_ctx *c, const char *what, unsigned round, slotkit_status st)
 {
     atomic_store(&c->stop, true);
     xp_child_fail("round %u: %s (status %s)", round, what, status_name(st));
@@ -753,8 +734,7 @@ static int x6_writer(void *arg)
                 c->worst_writer_late = late;
             }
             if (late >= XP_LOST_WAKEUP_S) {
-                x6_fail(c, "lost wakeup: the writer slept on after a mark in another process",
-                        round, SLOTKIT_OK);
+                x6_fail(c, "lost wakeup: the writer slept on after a mark in another process", round, SLOTKIT_OK);
             }
         }
         random_delay(&rng, 3000); /* race the reader's check-then-wait */
@@ -802,8 +782,7 @@ static int x6_reader(void *arg)
                 c->worst_reader_late = late;
             }
             if (late >= XP_LOST_WAKEUP_S) {
-                x6_fail(c, "lost wakeup: the reader slept on after a commit in another process",
-                        round, SLOTKIT_OK);
+                x6_fail(c, "lost wakeup: the reader slept on after a commit in another process", round, SLOTKIT_OK);
             }
         }
         random_delay(&rng, 1000);
@@ -844,8 +823,8 @@ Test(xproc, r_xproc_6,
     unsigned rounds = atomic_load(&c->rounds_done);
     cr_log_info("%u rounds; waits: reader %u, writer %u; slowest wake after its event: "
                 "reader %.3f s, writer %.3f s",
-                rounds, (unsigned)c->reader_waits, (unsigned)c->writer_waits,
-                c->worst_reader_late, c->worst_writer_late);
+                rounds, (unsigned)c->reader_waits, (unsigned)c->writer_waits, c->worst_reader_late,
+                c->worst_writer_late);
     /* Enough rounds for the race to mean something, even on a slow box. */
     cr_assert_geq(rounds, 50u, "only %u rounds in %.1f s", rounds, X6_SECONDS);
     cr_assert_eq(atomic_load(&c->commits), rounds);
@@ -872,8 +851,7 @@ Test(xproc, r_xproc_6__blocked_waiters,
 
 /* Attaching with (count, capacity) must fail INCOMPATIBLE, name both
  * geometries (the numbers given as want_*), and change nothing. */
-static void check_mismatch(size_t count, size_t capacity, const char *pool_number,
-                           const char *asked_number)
+static void check_mismatch(size_t count, size_t capacity, const char *pool_number, const char *asked_number)
 {
     require_caps(SLOTKIT_CAP_CROSS_PROCESS);
     slotkit_config created = conf_config(X10_COUNT, X10_CAPACITY);
@@ -899,11 +877,10 @@ static void check_mismatch(size_t count, size_t capacity, const char *pool_numbe
                  count, capacity, X10_COUNT, X10_CAPACITY, status_name(st));
     cr_assert_eq(out, (slotkit_pool *)(void *)&marker, "failed attach wrote *out");
     cr_assert_eq(err.status, SLOTKIT_INCOMPATIBLE, "err.status is %s", status_name(err.status));
-    cr_assert_not_null(memchr(err.message, '\0', sizeof err.message),
-                       "err.message is not NUL-terminated");
+    cr_assert_not_null(memchr(err.message, '\0', sizeof err.message), "err.message is not NUL-terminated");
     cr_assert(strstr(err.message, pool_number) != NULL && strstr(err.message, asked_number) != NULL,
-              "message does not name both geometries (pool %s, asked %s): '%s'", pool_number,
-              asked_number, err.message);
+              "message does not name both geometries (pool %s, asked %s): '%s'", pool_number, asked_number,
+              err.message);
 
     /* Nothing changed: the pool, its sample and its counter are as before, and a
      * matching attach still works. */
@@ -963,11 +940,11 @@ static void expect_open_errno(const slotkit_config *config, int want_errno)
         adopt_pool(out);
     }
     cr_assert_eq(st, SLOTKIT_SYSTEM_ERROR, "%s of '%s' returned %s, expected SYSTEM_ERROR (%s)",
-                 config->role == SLOTKIT_ROLE_ATTACH ? "ATTACH" : "CREATE", config->name,
-                 status_name(st), strerror(want_errno));
+                 config->role == SLOTKIT_ROLE_ATTACH ? "ATTACH" : "CREATE", config->name, status_name(st),
+                 strerror(want_errno));
     cr_assert_eq(out, (slotkit_pool *)(void *)&marker, "failed open wrote *out");
-    cr_assert_eq(err.sys_errno, want_errno, "err.sys_errno %d (%s), expected %d (%s)",
-                 err.sys_errno, strerror(err.sys_errno), want_errno, strerror(want_errno));
+    cr_assert_eq(err.sys_errno, want_errno, "err.sys_errno %d (%s), expected %d (%s)", err.sys_errno,
+                 strerror(err.sys_errno), want_errno, strerror(want_errno));
 }
 
 Test(xproc, r_xproc_11__enoent,
@@ -1073,10 +1050,8 @@ Test(xproc, r_xproc_11__eexist_other_process,
     struct x11_ctx *c = xp_shared_alloc(sizeof *c);
     c->clash = x11_clash(&s.created);
     xp_expect_exit_ok(xp_spawn(x11_child, c), CHILD_S);
-    cr_assert_eq(c->status, SLOTKIT_SYSTEM_ERROR, "CREATE in another process returned %s",
-                 status_name(c->status));
-    cr_assert_eq(c->sys_errno, EEXIST, "err.sys_errno %d (%s), expected EEXIST", c->sys_errno,
-                 strerror(c->sys_errno));
+    cr_assert_eq(c->status, SLOTKIT_SYSTEM_ERROR, "CREATE in another process returned %s", status_name(c->status));
+    cr_assert_eq(c->sys_errno, EEXIST, "err.sys_errno %d (%s), expected EEXIST", c->sys_errno, strerror(c->sys_errno));
     cr_assert(!c->wrote_out, "failed open wrote *out");
     x11_expect_untouched(&s);
 }
@@ -1102,8 +1077,7 @@ static int x12_survivor(void *arg)
     uint8_t buf[8];
     XP_CHECK_STATUS(slotkit_read(pool, c->sample, &header, buf, sizeof buf), SLOTKIT_OK);
     XP_CHECK(header.sequence_number == c->sample_sn && buf[0] == 0x77,
-             "after the creator closed: sample sn %u byte 0x%02x", header.sequence_number,
-             buf[0]);
+             "after the creator closed: sample sn %u byte 0x%02x", header.sequence_number, buf[0]);
     XP_CHECK_STATUS(slotkit_mark_read(pool, c->sample, 0), SLOTKIT_OK);
     slotkit_handle h;
     XP_CHECK_STATUS(slotkit_reserve(pool, 0x2, &h), SLOTKIT_OK);
@@ -1111,8 +1085,7 @@ static int x12_survivor(void *arg)
     XP_CHECK_STATUS(slotkit_commit(pool, h, &byte, 1, &c->sn_after), SLOTKIT_OK);
     XP_CHECK_STATUS(slotkit_read(pool, h, &header, buf, sizeof buf), SLOTKIT_OK);
     XP_CHECK(header.sequence_number == c->sn_after && buf[0] == 0x78,
-             "own sample after the creator closed: sn %u byte 0x%02x", header.sequence_number,
-             buf[0]);
+             "own sample after the creator closed: sn %u byte 0x%02x", header.sequence_number, buf[0]);
     XP_CHECK_STATUS(slotkit_mark_read(pool, h, 1), SLOTKIT_OK);
     XP_CHECK_STATUS(slotkit_read(pool, h, &header, buf, sizeof buf), SLOTKIT_OK);
     c->mask_after = header.reader_mask;

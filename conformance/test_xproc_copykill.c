@@ -100,8 +100,8 @@ Test(xproc, r_xproc_7__killed_mid_copy,
                      "disconnect (the reader was killed after %u copies started)",
                      round, status_name(c->reserve_status), (unsigned)atomic_load(&c->copies));
         cr_assert_lt(c->writer_took, KC_BOUND_S,
-                     "round %u: disconnect + reserve took %.3f s after the reader died mid-copy",
-                     round, c->writer_took);
+                     "round %u: disconnect + reserve took %.3f s after the reader died mid-copy", round,
+                     c->writer_took);
         slowest = c->writer_took > slowest ? c->writer_took : slowest;
     }
     cr_log_info("%u rounds; the slowest disconnect + reserve took %.3f s", KC_ROUNDS, slowest);

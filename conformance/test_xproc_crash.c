@@ -119,8 +119,7 @@ static int x7_busy_reader(void *arg)
         slotkit_slot_header header;
         uint8_t buf[8];
         XP_CHECK_STATUS(slotkit_read(pool, h, &header, buf, sizeof buf), SLOTKIT_OK);
-        XP_CHECK(header.sample_size == 4 &&
-                     pattern_ok(buf, 4, header.sequence_number),
+        XP_CHECK(header.sample_size == 4 && pattern_ok(buf, 4, header.sequence_number),
                  "reader: sample sn %u has a bad payload", header.sequence_number);
         XP_CHECK_STATUS(slotkit_mark_read(pool, h, X7_READER), SLOTKIT_OK);
         atomic_fetch_add(&c->consumed, 1);
@@ -194,7 +193,7 @@ Test(xproc, r_xproc_7__killed_while_reading,
 
 struct x8_ctx {
     slotkit_config attach;
-    size_t loans;              /* how many the child takes */
+    size_t loans; /* how many the child takes */
     slotkit_handle loan[X8_MAX_LOANS];
     bool in_place;
     xp_flag ready;
@@ -243,16 +242,15 @@ Test(xproc, r_xproc_8,
     /* No sample was published by the dead loan. */
     slotkit_slot_header header;
     uint8_t buf[32];
-    expect_status(slotkit_read(pool, c->loan[0], &header, buf, sizeof buf),
-                  SLOTKIT_OUT_OF_BOUNDS);
+    expect_status(slotkit_read(pool, c->loan[0], &header, buf, sizeof buf), SLOTKIT_OUT_OF_BOUNDS);
     if (has_caps(SLOTKIT_CAP_NEXT_UNREAD)) {
         expect_next_unread_is(pool, 0, sample[0], 0);
     }
     /* The pool is otherwise full: the reserve must reclaim the dead loan. */
     slotkit_handle h = must_reserve(pool, 0x1);
     cr_assert_eq(h.slot_index, c->loan[0].slot_index,
-                 "reserve returned slot %u; only the dead loan's slot %u was reclaimable",
-                 h.slot_index, c->loan[0].slot_index);
+                 "reserve returned slot %u; only the dead loan's slot %u was reclaimable", h.slot_index,
+                 c->loan[0].slot_index);
     uint8_t byte = 0x99;
     cr_assert_eq(must_commit(pool, h, &byte, 1), 2u, "the dead loan consumed a sequence number");
     expect_sample(pool, h, &byte, 1);
@@ -282,8 +280,7 @@ Test(xproc, r_xproc_8__all_slots,
     for (uint32_t i = 0; i < X8_MAX_LOANS; i++) {
         h[i] = must_reserve(pool, 0x1);
         for (uint32_t j = 0; j < i; j++) {
-            cr_assert_neq(h[i].slot_index, h[j].slot_index, "slot %u loaned twice",
-                          h[i].slot_index);
+            cr_assert_neq(h[i].slot_index, h[j].slot_index, "slot %u loaned twice", h[i].slot_index);
         }
     }
     expect_no_free_slot(pool);
@@ -349,13 +346,11 @@ Test(xproc, r_xproc_8__killed_while_writing,
         cr_assert_eq(reservable, (size_t)X8_SLOTS,
                      "round %u: %zu of %d slots reservable after the writer died (it had "
                      "completed %u commits and %s)",
-                     round, reservable, X8_SLOTS, done,
-                     tried > done ? "was inside a commit" : "was between commits");
+                     round, reservable, X8_SLOTS, done, tried > done ? "was inside a commit" : "was between commits");
         /* The commit it was in either happened whole or not at all. */
         uint32_t sn = probe_next_sn(pool) - base;
         cr_assert(sn == done || sn == tried,
-                  "next SN is base + %u; the dead writer completed %u commits and started %u",
-                  sn, done, tried);
+                  "next SN is base + %u; the dead writer completed %u commits and started %u", sn, done, tried);
         base += sn + 1; /* the probe took one */
     }
 }

@@ -60,8 +60,7 @@ static int x13_attacher(void *arg)
 }
 
 /* CREATE in this process; status and message for the caller to judge. */
-static slotkit_status try_create(const slotkit_config *config, slotkit_pool **out,
-                                 slotkit_error *err)
+static slotkit_status try_create(const slotkit_config *config, slotkit_pool **out, slotkit_error *err)
 {
     memset(err, 0, sizeof *err);
     *out = NULL;
@@ -77,11 +76,9 @@ static void expect_fresh_pool(slotkit_pool *pool, const slotkit_config *config)
 {
     size_t count = 0;
     expect_ok(slotkit_slot_count(pool, &count));
-    cr_assert_eq(count, (size_t)NEW_SLOTS, "recreated pool has %zu slots, expected the new %d",
-                 count, NEW_SLOTS);
+    cr_assert_eq(count, (size_t)NEW_SLOTS, "recreated pool has %zu slots, expected the new %d", count, NEW_SLOTS);
     cr_assert_eq(slotkit_slot_capacity(pool), (size_t)NEW_CAPACITY,
-                 "recreated pool has capacity %zu, expected the new %d",
-                 slotkit_slot_capacity(pool), NEW_CAPACITY);
+                 "recreated pool has capacity %zu, expected the new %d", slotkit_slot_capacity(pool), NEW_CAPACITY);
     expect_free_slots(pool, NEW_SLOTS); /* the dead creator's sample and loan are gone */
     slotkit_handle h;
     cr_assert_eq(publish_byte(pool, 0x1, 7, &h), NEW_FIRST_SN,
@@ -123,8 +120,7 @@ static void check_recreate_after_kill(bool attacher_too)
                   err.message);
         (void)slotkit_posix_clean(true, NULL, NULL); /* what `slotkit clean` runs */
         st = try_create(&again, &pool, &err);
-        cr_assert_eq(st, SLOTKIT_OK, "CREATE after `slotkit clean` returned %s: %s",
-                     status_name(st), err.message);
+        cr_assert_eq(st, SLOTKIT_OK, "CREATE after `slotkit clean` returned %s: %s", status_name(st), err.message);
     }
     cr_assert_eq(st, SLOTKIT_OK,
                  "CREATE of a name whose creator was killed (nothing has the pool open) returned "

@@ -72,14 +72,10 @@ void sleep_s(double seconds)
     struct timespec ts;
     ts.tv_sec = (time_t)seconds;
     ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
 
-bool serial_after(uint32_t a, uint32_t b)
-{
-    return a != b && (uint32_t)(a - b) < 0x80000000u;
-}
+bool serial_after(uint32_t a, uint32_t b) { return a != b && (uint32_t)(a - b) < 0x80000000u; }
 
 uint64_t rng_next(uint64_t *state)
 {
@@ -99,6 +95,5 @@ void random_delay(uint64_t *rng, unsigned max_spins)
         return;
     }
     unsigned spins = (unsigned)((r >> 8) % ((uint64_t)max_spins + 1u));
-    for (volatile unsigned i = 0; i < spins; i++) {
-    }
+    for (volatile unsigned i = 0; i < spins; i++) {}
 }

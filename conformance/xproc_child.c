@@ -80,8 +80,7 @@ void *xp_shared_alloc(size_t size)
 
 pid_t xp_spawn(int (*fn)(void *arg), void *arg)
 {
-    cr_assert_lt(child_count, (size_t)XP_MAX_CHILDREN, "test bug: more than %d children",
-                 XP_MAX_CHILDREN);
+    cr_assert_lt(child_count, (size_t)XP_MAX_CHILDREN, "test bug: more than %d children", XP_MAX_CHILDREN);
     if (child_msgs == NULL) {
         child_msgs = xp_shared_alloc(sizeof(*child_msgs) * XP_MAX_CHILDREN);
     }
@@ -142,8 +141,7 @@ static void kill_and_wait(size_t i)
     }
     (void)kill(children[i].pid, SIGKILL);
     int status = 0;
-    while (waitpid(children[i].pid, &status, 0) == -1 && errno == EINTR) {
-    }
+    while (waitpid(children[i].pid, &status, 0) == -1 && errno == EINTR) {}
     children[i].reaped = true;
     children[i].status = status;
 }
@@ -169,8 +167,7 @@ void xp_expect_exit_ok(pid_t pid, double timeout_s)
     while (!try_reap(i)) {
         if (mono_now() > deadline) {
             kill_and_wait(i);
-            cr_assert_fail("child %zu (pid %ld) did not finish within %.1f s; %s", i, (long)pid,
-                           timeout_s,
+            cr_assert_fail("child %zu (pid %ld) did not finish within %.1f s; %s", i, (long)pid, timeout_s,
                            child_msgs[i][0] != '\0' ? child_msgs[i] : "no message from it");
         }
         sleep_s(0.002);
@@ -192,8 +189,7 @@ void xp_kill_and_reap(pid_t pid)
     if (ended_before || !WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL) {
         char what[XP_MSG_LEN + 64];
         describe(i, what, sizeof what);
-        cr_assert_fail("child %zu (pid %ld) was to be killed while running, but it %s", i,
-                       (long)pid, what);
+        cr_assert_fail("child %zu (pid %ld) was to be killed while running, but it %s", i, (long)pid, what);
     }
 }
 
@@ -225,8 +221,8 @@ void xp_expect_flag(pid_t pid, xp_flag *flag, uint32_t value, double timeout_s, 
             }
         }
         if (mono_now() > deadline) {
-            cr_assert_fail("children did not %s within %.1f s (flag %u, expected %u)", what,
-                           timeout_s, (unsigned)atomic_load(flag), (unsigned)value);
+            cr_assert_fail("children did not %s within %.1f s (flag %u, expected %u)", what, timeout_s,
+                           (unsigned)atomic_load(flag), (unsigned)value);
         }
     }
 }
@@ -282,15 +278,14 @@ slotkit_pool *xp_child_open(const slotkit_config *config)
     memset(&err, 0, sizeof err);
     slotkit_pool *pool = NULL;
     slotkit_status st = slotkit_pool_open(conf_backend, config, &pool, &err);
-    XP_CHECK(st == SLOTKIT_OK && pool != NULL, "open(role %d, '%s') in a child returned %s: %s",
-             (int)config->role, config->name, status_name(st), err.message);
+    XP_CHECK(st == SLOTKIT_OK && pool != NULL, "open(role %d, '%s') in a child returned %s: %s", (int)config->role,
+             config->name, status_name(st), err.message);
     return pool;
 }
 
 void xp_child_await(xp_flag *flag, uint32_t value, double timeout_s, const char *what)
 {
-    XP_CHECK(xp_await(flag, value, timeout_s), "child gave up waiting %.1f s for %s", timeout_s,
-             what);
+    XP_CHECK(xp_await(flag, value, timeout_s), "child gave up waiting %.1f s for %s", timeout_s, what);
 }
 
 /* ---- R-XPROC-6 wake-up check ---------------------------------------------------- */
@@ -306,10 +301,7 @@ struct wake_ctx {
     _Atomic uint32_t next_index;
 };
 
-static uint64_t mono_ns(void)
-{
-    return (uint64_t)(mono_now() * 1e9);
-}
+static uint64_t mono_ns(void) { return (uint64_t)(mono_now() * 1e9); }
 
 /* Waits for the parent's commit, judged by the generation alone (R-NOTIFY-1),
  * so the check leans on no other rule (reading a loaned slot, R-READ-3, for
@@ -332,8 +324,9 @@ static int wake_waiter(void *arg)
             }
             baseline = gen;
         }
-        XP_CHECK(mono_now() < give_up, "waiter: the generation did not change within 15 s "
-                                       "(%u waits)",
+        XP_CHECK(mono_now() < give_up,
+                 "waiter: the generation did not change within 15 s "
+                 "(%u waits)",
                  (unsigned)atomic_load(&c->waits[me]));
         if (!announced) {
             announced = true;

@@ -82,19 +82,18 @@ bool xp_await(xp_flag *flag, uint32_t value, double timeout_s);
 /* Records a one-line failure message for the parent and _exit()s. */
 _Noreturn void xp_child_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define XP_CHECK(cond, ...)                                                                   \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            xp_child_fail(__VA_ARGS__);                                                        \
-        }                                                                                      \
+#define XP_CHECK(cond, ...)             \
+    do {                                \
+        if (!(cond)) {                  \
+            xp_child_fail(__VA_ARGS__); \
+        }                               \
     } while (0)
 
 /* expr must return want; the message names the call and both statuses. */
-#define XP_CHECK_STATUS(expr, want)                                                            \
-    do {                                                                                       \
-        slotkit_status xp_got_ = (expr);                                                       \
-        XP_CHECK(xp_got_ == (want), "%s returned %s, expected %s", #expr,                      \
-                 status_name(xp_got_), status_name(want));                                     \
+#define XP_CHECK_STATUS(expr, want)                                                                                 \
+    do {                                                                                                            \
+        slotkit_status xp_got_ = (expr);                                                                            \
+        XP_CHECK(xp_got_ == (want), "%s returned %s, expected %s", #expr, status_name(xp_got_), status_name(want)); \
     } while (0)
 
 /* Opens the config (normally an ATTACH one) or fails the child. */

@@ -101,15 +101,17 @@ void cli_format_caps(unsigned caps, char *out, size_t out_size)
         unsigned bit;
         const char *name;
     } names[] = {
-        {SLOTKIT_CAP_CROSS_PROCESS, "CROSS_PROCESS"}, {SLOTKIT_CAP_IN_PLACE, "IN_PLACE"},
-        {SLOTKIT_CAP_NOTIFY, "NOTIFY"},               {SLOTKIT_CAP_TYPE_HASH, "TYPE_HASH"},
+        {SLOTKIT_CAP_CROSS_PROCESS, "CROSS_PROCESS"},
+        {SLOTKIT_CAP_IN_PLACE, "IN_PLACE"},
+        {SLOTKIT_CAP_NOTIFY, "NOTIFY"},
+        {SLOTKIT_CAP_TYPE_HASH, "TYPE_HASH"},
         {SLOTKIT_CAP_NEXT_UNREAD, "NEXT_UNREAD"},
     };
     size_t used = 0;
     out[0] = '\0';
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (caps & names[i].bit)
-            used += (size_t)snprintf(out + used, used < out_size ? out_size - used : 0, "%s%s",
-                                     used ? "," : "", names[i].name);
+            used += (size_t)snprintf(out + used, used < out_size ? out_size - used : 0, "%s%s", used ? "," : "",
+                                     names[i].name);
     if (used == 0) snprintf(out, out_size, "-");
 }

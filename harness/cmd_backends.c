@@ -51,9 +51,10 @@ static void list_plugin_dirs(void)
 
 int cmd_backends(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"backend", required_argument, NULL, 'b'}, {"names", no_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},          {0, 0, 0, 0}};
+    static const struct option options[] = {{"backend", required_argument, NULL, 'b'},
+                                            {"names", no_argument, NULL, 'n'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {0, 0, 0, 0}};
     const char *extra[32];
     int extra_count = 0;
     for (int opt; (opt = getopt_long(argc, argv, "b:nh", options, NULL)) != -1;) {

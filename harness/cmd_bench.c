@@ -27,26 +27,25 @@
 
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "usage: slotkit bench --backend NAME|PATH.so [--suite S] [--cpus A,B] [--quick] [--out DIR]\n"
-            "                     [-- Google Benchmark flags]\n\n"
-            "Measures a backend against the machine's limits, measured in the same run on the\n"
-            "same CPUs: cache-line and futex ping-pong, memcpy bandwidth. Every figure carries\n"
-            "its limit and the ratio (counters limit_*, x_limit). See docs/benchmarks.md.\n\n"
-            "  --backend B   built-in name, plug-in name, or path to a plug-in (default: inmem)\n"
-            "  --suite S     limits, ops, latency, throughput or all (default: all; only 'all'\n"
-            "                adds the hyperfine whole-process runs)\n"
-            "  --cpus A,B    writer on CPU A, reader on CPU B (default: the first two allowed)\n"
-            "  --quick       a smoke run: few sizes, few samples (seconds)\n"
-            "  --out DIR     where to write (default: results/runs/<UTC time>-<host>-<backend>/)\n"
-            "  --callgrind   instead: count instructions per reserve+commit+read+mark_read of\n"
-            "                the single-thread copy path under valgrind (repeatable, for the\n"
-            "                deterministic gate) into callgrind.json\n"
-            "  --results DIR store the results document here (default $SLOTKIT_RESULTS_DIR or ./results)\n"
-            "  --no-store    do not store a results document\n\n"
-            "Progress goes to stderr, Google Benchmark's table to stdout, then one line per\n"
-            "case with its figure beside its limit. Exit status: 0 complete, 1 a case failed\n"
-            "or the output is incomplete, 2 setup error.\n");
+    fprintf(to, "usage: slotkit bench --backend NAME|PATH.so [--suite S] [--cpus A,B] [--quick] [--out DIR]\n"
+                "                     [-- Google Benchmark flags]\n\n"
+                "Measures a backend against the machine's limits, measured in the same run on the\n"
+                "same CPUs: cache-line and futex ping-pong, memcpy bandwidth. Every figure carries\n"
+                "its limit and the ratio (counters limit_*, x_limit). See docs/benchmarks.md.\n\n"
+                "  --backend B   built-in name, plug-in name, or path to a plug-in (default: inmem)\n"
+                "  --suite S     limits, ops, latency, throughput or all (default: all; only 'all'\n"
+                "                adds the hyperfine whole-process runs)\n"
+                "  --cpus A,B    writer on CPU A, reader on CPU B (default: the first two allowed)\n"
+                "  --quick       a smoke run: few sizes, few samples (seconds)\n"
+                "  --out DIR     where to write (default: results/runs/<UTC time>-<host>-<backend>/)\n"
+                "  --callgrind   instead: count instructions per reserve+commit+read+mark_read of\n"
+                "                the single-thread copy path under valgrind (repeatable, for the\n"
+                "                deterministic gate) into callgrind.json\n"
+                "  --results DIR store the results document here (default $SLOTKIT_RESULTS_DIR or ./results)\n"
+                "  --no-store    do not store a results document\n\n"
+                "Progress goes to stderr, Google Benchmark's table to stdout, then one line per\n"
+                "case with its figure beside its limit. Exit status: 0 complete, 1 a case failed\n"
+                "or the output is incomplete, 2 setup error.\n");
 }
 
 /* slotkit-bench: $SLOTKIT_BENCH, beside this executable, or in libexec. */
@@ -138,8 +137,9 @@ static int run_callgrind(const char *bench, const char *dir)
         snprintf(a_out, sizeof a_out, "--callgrind-out-file=%s", out_file);
         snprintf(a_rounds, sizeof a_rounds, "--callgrind-ops=%ld", rounds);
         snprintf(a_size, sizeof a_size, "--payload=%d", sizes[i]);
-        char *cg_argv[] = {"valgrind", "--quiet", "--tool=callgrind", "--toggle-collect=ops_callgrind_loop",
-                           a_out, (char *)bench, a_rounds, a_size, NULL};
+        char *cg_argv[] = {"valgrind", "--quiet",     "--tool=callgrind", "--toggle-collect=ops_callgrind_loop",
+                           a_out,      (char *)bench, a_rounds,           a_size,
+                           NULL};
         fprintf(stderr, "slotkit: bench: callgrind, copy path, %d B, %ld round trips\n", sizes[i], rounds);
         int status = run(cg_argv);
         long long total = callgrind_total(out_file);
@@ -248,8 +248,7 @@ static void export_backend(const char *backend_arg)
 }
 
 /* --out, else results/runs/<UTC time>-<host>-<backend>/. */
-static bool make_run_dir(const bench_opts *o, const slotkit_backend *backend, const char *host, char *dir,
-                         size_t size)
+static bool make_run_dir(const bench_opts *o, const slotkit_backend *backend, const char *host, char *dir, size_t size)
 {
     if (o->out) {
         snprintf(dir, size, "%s", o->out);
@@ -298,14 +297,25 @@ static int run_hyperfine(const bench_opts *o, const slotkit_backend *backend, co
     bool xp = backend->capabilities & SLOTKIT_CAP_CROSS_PROCESS;
     for (int w = 0; w < runs; w++) {
         char cmd[PATH_MAX * 2], export[PATH_MAX + 64], name[128];
-        snprintf(cmd, sizeof cmd, "%s --whole=%s --samples=%s%s%s", bench, whole_runs[w], o->quick ? "10000" : "1000000",
-                 o->cpus ? " --cpus=" : "", o->cpus ? o->cpus : "");
+        snprintf(cmd, sizeof cmd, "%s --whole=%s --samples=%s%s%s", bench, whole_runs[w],
+                 o->quick ? "10000" : "1000000", o->cpus ? " --cpus=" : "", o->cpus ? o->cpus : "");
         snprintf(export, sizeof export, "%s/hyperfine-%s.json", dir, whole_runs[w]);
         snprintf(name, sizeof name, "%s %s%s", backend->name, whole_runs[w],
                  w == 1 ? (xp ? " (2 processes)" : " (2 threads: backend lacks CROSS_PROCESS)") : "");
-        char *hf_argv[] = {"hyperfine", "--style", "basic", "-N", "--warmup", o->quick ? "1" : "3",
-                           "--runs", o->quick ? "3" : (w == 1 ? "10" : "30"), "--export-json", export,
-                           "--command-name", name, cmd, NULL};
+        char *hf_argv[] = {"hyperfine",
+                           "--style",
+                           "basic",
+                           "-N",
+                           "--warmup",
+                           o->quick ? "1" : "3",
+                           "--runs",
+                           o->quick ? "3" : (w == 1 ? "10" : "30"),
+                           "--export-json",
+                           export,
+                           "--command-name",
+                           name,
+                           cmd,
+                           NULL};
         fprintf(stderr, "slotkit: bench: hyperfine %s\n", whole_runs[w]);
         int s = run(hf_argv);
         if (s != 0) {
@@ -363,9 +373,10 @@ static int write_meta(const bench_opts *o, const slotkit_backend *backend, const
                            json_object_new_int64(o->hyperfine ? (o->quick ? 10000 : 1000000) : 0));
     json_object_object_add(meta, "commands", commands);
     json_object_object_add(meta, "files", meta_files(o, backend, meta));
-    meta_add(meta, "units", "gbench: *_ns counters in ns, one-way latency = RTT/2; *_per_s per second; x_limit = "
-                            "figure / limit (latency, ops: >= 1, lower is better; throughput: <= 1, higher is "
-                            "better). hyperfine: seconds");
+    meta_add(meta, "units",
+             "gbench: *_ns counters in ns, one-way latency = RTT/2; *_per_s per second; x_limit = "
+             "figure / limit (latency, ops: >= 1, lower is better; throughput: <= 1, higher is "
+             "better). hyperfine: seconds");
     json_object_object_add(meta, "bench_exit_status", json_object_new_int(gb_status));
     snprintf(path, sizeof path, "%s/meta.json", dir);
     int wrote = json_object_to_file_ext(path, meta, JSON_C_TO_STRING_PRETTY);

@@ -14,12 +14,16 @@ static void report_segment(const slotkit_segment_report *segment, void *ctx)
 {
     struct clean_tally *tally = ctx;
     const char *state = segment->state;
-    printf("%-14s %-20s /dev/shm%s%s%s%s\n", state, segment->kind, segment->shm_name,
-           segment->detail[0] ? " (" : "", segment->detail, segment->detail[0] ? ")" : "");
-    if (strcmp(state, SLOTKIT_POSIX_LIVE) == 0) tally->live++;
-    else if (strcmp(state, SLOTKIT_POSIX_STALE) == 0) tally->stale++;
-    else if (strcmp(state, SLOTKIT_POSIX_REMOVED) == 0) tally->removed++;
-    else tally->other++;
+    printf("%-14s %-20s /dev/shm%s%s%s%s\n", state, segment->kind, segment->shm_name, segment->detail[0] ? " (" : "",
+           segment->detail, segment->detail[0] ? ")" : "");
+    if (strcmp(state, SLOTKIT_POSIX_LIVE) == 0)
+        tally->live++;
+    else if (strcmp(state, SLOTKIT_POSIX_STALE) == 0)
+        tally->stale++;
+    else if (strcmp(state, SLOTKIT_POSIX_REMOVED) == 0)
+        tally->removed++;
+    else
+        tally->other++;
 }
 
 int cmd_clean(int argc, char **argv)
@@ -51,7 +55,7 @@ int cmd_clean(int argc, char **argv)
     if (optind < argc) return cli_fail("clean: unexpected argument '%s' (see --help)", argv[optind]);
     struct clean_tally tally = {0};
     slotkit_posix_clean(remove, report_segment, &tally);
-    printf("clean: %d live, %d stale%s, %d removed, %d other\n", tally.live, tally.stale,
-           remove ? "" : " (dry run)", tally.removed, tally.other);
+    printf("clean: %d live, %d stale%s, %d removed, %d other\n", tally.live, tally.stale, remove ? "" : " (dry run)",
+           tally.removed, tally.other);
     return 0;
 }

@@ -87,8 +87,11 @@ static int parse_args(int argc, char **argv, conform_args *a)
         {"timeout", required_argument, NULL, 'T'}, {"budget", required_argument, NULL, 'B'},
         {"memcheck", no_argument, NULL, 'M'},      {0, 0, 0, 0}};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    *a = (conform_args){.backend = "inmem", .jobs = cpus > 0 ? (int)cpus : 1, .timeout_s = DEFAULT_TIMEOUT_S,
-                        .budget_s = DEFAULT_BUDGET_S, .store = true};
+    *a = (conform_args){.backend = "inmem",
+                        .jobs = cpus > 0 ? (int)cpus : 1,
+                        .timeout_s = DEFAULT_TIMEOUT_S,
+                        .budget_s = DEFAULT_BUDGET_S,
+                        .store = true};
     for (int opt; (opt = getopt_long(argc, argv, "b:f:j:h", options, NULL)) != -1;) {
         char *end;
         switch (opt) {
@@ -190,12 +193,13 @@ static int probe(const char *spec, probed_backend *out)
         return 2;
     }
     if (loaded == NULL) {
-        cli_fail("conform: backend '%s' %s while loading", spec,
-                 status == -1 ? "hung or crashed" : "exited");
+        cli_fail("conform: backend '%s' %s while loading", spec, status == -1 ? "hung or crashed" : "exited");
         return 2;
     }
-    fprintf(stderr, "slotkit: conform: warning: backend '%s' crashed or hung in its first open/close; "
-                    "running the suite, which judges that (R-OPEN-4)\n", out->name);
+    fprintf(stderr,
+            "slotkit: conform: warning: backend '%s' crashed or hung in its first open/close; "
+            "running the suite, which judges that (R-OPEN-4)\n",
+            out->name);
     return 1;
 }
 
@@ -214,8 +218,10 @@ static void select_tests(conform_test *tests, size_t count, const char *filter)
 static void export_backend(const char *spec)
 {
     char path[PATH_MAX];
-    if (strchr(spec, '/') != NULL && realpath(spec, path) != NULL) setenv("SLOTKIT_BACKEND", path, 1);
-    else setenv("SLOTKIT_BACKEND", spec, 1);
+    if (strchr(spec, '/') != NULL && realpath(spec, path) != NULL)
+        setenv("SLOTKIT_BACKEND", path, 1);
+    else
+        setenv("SLOTKIT_BACKEND", spec, 1);
 }
 
 static int write_reports(const conform_args *a, const probed_backend *b, const conform_test *tests, size_t count,
@@ -279,8 +285,7 @@ int cmd_conform(int argc, char **argv)
     if (parsed != 0) return parsed < 0 ? 0 : parsed;
     char suite[PATH_MAX];
     if (!find_suite(suite, sizeof suite))
-        return cli_fail("conform: conformance suite binary not found (looked for %s; set $SLOTKIT_CONFORMANCE)",
-                        suite);
+        return cli_fail("conform: conformance suite binary not found (looked for %s; set $SLOTKIT_CONFORMANCE)", suite);
     proc_tree_become_subreaper(); /* before the probe: what it forks comes back here */
     probed_backend backend;
     if (probe(a.backend, &backend) == 2) return 2;
@@ -293,11 +298,15 @@ int cmd_conform(int argc, char **argv)
     cli_format_caps(backend.capabilities, caps, sizeof caps);
     fprintf(stderr, "slotkit: conformance of backend '%s' %s (capabilities: %s), %.0f s per test, %.0f s budget\n",
             backend.name, backend.version, caps, a.timeout_s, a.budget_s);
-    runner_options options = {.suite_path = suite, .jobs = a.jobs, .test_timeout_s = a.timeout_s,
-                              .budget_s = a.budget_s, .verbose = a.verbose,
+    runner_options options = {.suite_path = suite,
+                              .jobs = a.jobs,
+                              .test_timeout_s = a.timeout_s,
+                              .budget_s = a.budget_s,
+                              .verbose = a.verbose,
                               .memcheck = a.memcheck ? "/usr/bin/valgrind" : NULL};
     if (a.memcheck && access(options.memcheck, X_OK) != 0)
-        return cli_fail("conform: --memcheck needs valgrind (%s not found; apt-get install valgrind)", options.memcheck);
+        return cli_fail("conform: --memcheck needs valgrind (%s not found; apt-get install valgrind)",
+                        options.memcheck);
     int rc = runner_run(tests, (size_t)count, &options);
     if (rc == 0) rc = judge_and_report(&a, &backend, tests, (size_t)count);
     free(tests);

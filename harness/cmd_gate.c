@@ -14,36 +14,35 @@
 
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "usage: slotkit gate --baseline OLD.json NEW.json [options]\n"
-            "       slotkit gate --auto NEW.json [options]\n"
-            "       slotkit gate --ab A_SLOTKIT B_SLOTKIT [--rounds N] [options] [-- BENCH-ARGS...]\n\n"
-            "Decides per benchmark: improved, unchanged or REGRESSED; exits 1 on any regression.\n"
-            "Wall-clock samples (Google Benchmark repetitions, hyperfine runs) regress only when\n"
-            "the two-sided Mann-Whitney U test is significant (p < alpha, as compare.py; needs\n"
-            "--min-reps repetitions on each side) AND the median changes beyond the noise floor.\n"
-            "Instruction counts (callgrind) are deterministic: any increase beyond --tolerance\n"
-            "regresses. Documents from different host fingerprints (wall clock) or different\n"
-            "compilers/flags (instruction counts) are refused unless --force.\n\n"
-            "  --baseline FILE     the document to compare against\n"
-            "  --auto              baseline: the newest earlier document in the store with the\n"
-            "                      same host fingerprint, kind and backend\n"
-            "  --ab A B            interleaved A/B: runs 'A bench --out DIR BENCH-ARGS' and the same\n"
-            "                      with B, alternating ABBA, one sample per round and benchmark\n"
-            "  --rounds N          A/B rounds (default 10, at most 1000)\n"
-            "  --alpha P           significance level (default 0.05)\n"
-            "  --noise PCT         noise floor for wall-clock medians (default 5%%)\n"
-            "  --noise-for RE=PCT  noise floor for benchmarks matching the extended regex RE\n"
-            "                      (repeatable; the last match wins)\n"
-            "  --tolerance PCT     instruction-count tolerance (default 0.5%%)\n"
-            "  --min-reps N        repetitions needed on each side (default 9, 2 to 100000)\n"
-            "  --metric M          Google Benchmark metric: real_time (default) or cpu_time\n"
-            "  --require-all       a benchmark missing from the new run fails the gate\n"
-            "  --force             compare documents from different fingerprints anyway\n"
-            "  --results DIR       the store (default $SLOTKIT_RESULTS_DIR or ./results)\n\n"
-            "Documents are read only from regular files of at most 64 MiB; a NaN, infinite or\n"
-            "negative figure is an error (docs/results-schema.md, \"Input limits\").\n\n"
-            "Exit status: 0 no regression, 1 regression, 2 usage or setup error (incl. refusal).\n");
+    fprintf(to, "usage: slotkit gate --baseline OLD.json NEW.json [options]\n"
+                "       slotkit gate --auto NEW.json [options]\n"
+                "       slotkit gate --ab A_SLOTKIT B_SLOTKIT [--rounds N] [options] [-- BENCH-ARGS...]\n\n"
+                "Decides per benchmark: improved, unchanged or REGRESSED; exits 1 on any regression.\n"
+                "Wall-clock samples (Google Benchmark repetitions, hyperfine runs) regress only when\n"
+                "the two-sided Mann-Whitney U test is significant (p < alpha, as compare.py; needs\n"
+                "--min-reps repetitions on each side) AND the median changes beyond the noise floor.\n"
+                "Instruction counts (callgrind) are deterministic: any increase beyond --tolerance\n"
+                "regresses. Documents from different host fingerprints (wall clock) or different\n"
+                "compilers/flags (instruction counts) are refused unless --force.\n\n"
+                "  --baseline FILE     the document to compare against\n"
+                "  --auto              baseline: the newest earlier document in the store with the\n"
+                "                      same host fingerprint, kind and backend\n"
+                "  --ab A B            interleaved A/B: runs 'A bench --out DIR BENCH-ARGS' and the same\n"
+                "                      with B, alternating ABBA, one sample per round and benchmark\n"
+                "  --rounds N          A/B rounds (default 10, at most 1000)\n"
+                "  --alpha P           significance level (default 0.05)\n"
+                "  --noise PCT         noise floor for wall-clock medians (default 5%%)\n"
+                "  --noise-for RE=PCT  noise floor for benchmarks matching the extended regex RE\n"
+                "                      (repeatable; the last match wins)\n"
+                "  --tolerance PCT     instruction-count tolerance (default 0.5%%)\n"
+                "  --min-reps N        repetitions needed on each side (default 9, 2 to 100000)\n"
+                "  --metric M          Google Benchmark metric: real_time (default) or cpu_time\n"
+                "  --require-all       a benchmark missing from the new run fails the gate\n"
+                "  --force             compare documents from different fingerprints anyway\n"
+                "  --results DIR       the store (default $SLOTKIT_RESULTS_DIR or ./results)\n\n"
+                "Documents are read only from regular files of at most 64 MiB; a NaN, infinite or\n"
+                "negative figure is an error (docs/results-schema.md, \"Input limits\").\n\n"
+                "Exit status: 0 no regression, 1 regression, 2 usage or setup error (incl. refusal).\n");
 }
 
 /* The options that tune the comparison: each checked in full (range, no NaN,
@@ -66,8 +65,7 @@ static int set_option(int opt, const char *arg, gate_options *o, int *rounds)
         if ((o->noise = gate_parse_percent(arg)) < 0)
             return cli_fail("gate: --noise wants a percentage from 0 to 999, got '%s'", arg);
         return 0;
-    case 'N':
-        return gate_add_noise_rule(o, arg, err, sizeof err) != 0 ? cli_fail("gate: %s", err) : 0;
+    case 'N': return gate_add_noise_rule(o, arg, err, sizeof err) != 0 ? cli_fail("gate: %s", err) : 0;
     case 't':
         if ((o->instr_tolerance = gate_parse_percent(arg)) < 0)
             return cli_fail("gate: --tolerance wants a percentage from 0 to 999, got '%s'", arg);
@@ -94,7 +92,8 @@ static void print_document(const char *role, const char *path, json_object *doc)
     char shown_path[PATH_MAX], commit[13], created[64];
     escape_terminal(commit, sizeof commit, results_get_string(doc, "build.git_commit", "?"));
     escape_terminal(created, sizeof created, results_get_string(doc, "created_utc", "?"));
-    printf("gate: %s %s (commit %s, %s)\n", role, escape_terminal(shown_path, sizeof shown_path, path), commit, created);
+    printf("gate: %s %s (commit %s, %s)\n", role, escape_terminal(shown_path, sizeof shown_path, path), commit,
+           created);
 }
 
 /* The two documents to compare and the names they are shown by. */
@@ -136,7 +135,8 @@ static int file_documents(const char *baseline, const char *root, int argc, char
     in->old_doc = results_find_baseline(root, in->new_doc, in->new_path, in->old_path, sizeof in->old_path);
     if (in->old_doc == NULL)
         return cli_fail("gate: no earlier %s document for backend '%s' with host fingerprint %s under %s/",
-                        results_get_string(in->new_doc, "kind", "?"), results_get_string(in->new_doc, "backend.name", "?"),
+                        results_get_string(in->new_doc, "kind", "?"),
+                        results_get_string(in->new_doc, "backend.name", "?"),
                         results_get_string(in->new_doc, "host.fingerprint", "?"), results_root(root));
     return 0;
 }
@@ -160,15 +160,21 @@ static int compare_and_print(const gate_inputs *in, const gate_options *o)
 
 int cmd_gate(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"baseline", required_argument, NULL, 'b'}, {"auto", no_argument, NULL, 'A'},
-        {"ab", required_argument, NULL, 'x'},       {"rounds", required_argument, NULL, 'r'},
-        {"alpha", required_argument, NULL, 'a'},    {"noise", required_argument, NULL, 'n'},
-        {"noise-for", required_argument, NULL, 'N'}, {"tolerance", required_argument, NULL, 't'},
-        {"min-reps", required_argument, NULL, 'm'}, {"metric", required_argument, NULL, 'M'},
-        {"require-all", no_argument, NULL, 'q'},    {"force", no_argument, NULL, 'f'},
-        {"results", required_argument, NULL, 'R'},  {"help", no_argument, NULL, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option options[] = {{"baseline", required_argument, NULL, 'b'},
+                                            {"auto", no_argument, NULL, 'A'},
+                                            {"ab", required_argument, NULL, 'x'},
+                                            {"rounds", required_argument, NULL, 'r'},
+                                            {"alpha", required_argument, NULL, 'a'},
+                                            {"noise", required_argument, NULL, 'n'},
+                                            {"noise-for", required_argument, NULL, 'N'},
+                                            {"tolerance", required_argument, NULL, 't'},
+                                            {"min-reps", required_argument, NULL, 'm'},
+                                            {"metric", required_argument, NULL, 'M'},
+                                            {"require-all", no_argument, NULL, 'q'},
+                                            {"force", no_argument, NULL, 'f'},
+                                            {"results", required_argument, NULL, 'R'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {0, 0, 0, 0}};
     gate_options o;
     gate_options_default(&o);
     const char *baseline = NULL, *ab_a = NULL, *root = NULL;
@@ -180,8 +186,14 @@ int cmd_gate(int argc, char **argv)
         case 'A': auto_baseline = true; break;
         case 'x': ab_a = optarg; break;
         case 'R': root = optarg; break;
-        case 'h': usage(stdout); gate_options_free(&o); return 0;
-        case '?': usage(stderr); gate_options_free(&o); return 2;
+        case 'h':
+            usage(stdout);
+            gate_options_free(&o);
+            return 0;
+        case '?':
+            usage(stderr);
+            gate_options_free(&o);
+            return 2;
         default:
             if (set_option(opt, optarg, &o, &rounds) != 0) {
                 gate_options_free(&o);

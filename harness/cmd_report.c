@@ -64,7 +64,8 @@ int cmd_report(int argc, char **argv)
     if (results_check_store(o.root, why, sizeof why) != 0) return cli_fail("report: %s", why);
     char out_dir[PATH_MAX];
     if (o.out_dir == NULL) {
-        snprintf(out_dir, sizeof out_dir, "%s/%s/report", results_root(o.root), o.host ? o.host : fingerprint_host_id());
+        snprintf(out_dir, sizeof out_dir, "%s/%s/report", results_root(o.root),
+                 o.host ? o.host : fingerprint_host_id());
         o.out_dir = out_dir;
     }
     char html[PATH_MAX + 16], err[1024];

@@ -54,7 +54,8 @@ static void list_documents(const char *root, const char *host, bool json)
 {
     char **paths = results_list(root, host);
     json_object *arr = json_object_new_array();
-    if (!json) printf("%-22s %-8s %-12s %-12s %-40s %s\n", "CREATED (UTC)", "KIND", "BACKEND", "COMMIT", "SUMMARY", "PATH");
+    if (!json)
+        printf("%-22s %-8s %-12s %-12s %-40s %s\n", "CREATED (UTC)", "KIND", "BACKEND", "COMMIT", "SUMMARY", "PATH");
     int count = 0;
     for (char **p = paths; *p; p++, count++) {
         char err[1536], summary[160], shown[5][PATH_MAX];
@@ -88,14 +89,16 @@ static void list_documents(const char *root, const char *host, bool json)
         } else {
             /* Every field is the document's (or a file name in the store): escaped for the terminal. */
             static const char *const keys[] = {"created_utc", "kind", "backend.name", "build.git_commit"};
-            for (int k = 0; k < 4; k++) escape_terminal(shown[k], sizeof shown[k], results_get_string(doc, keys[k], "?"));
+            for (int k = 0; k < 4; k++)
+                escape_terminal(shown[k], sizeof shown[k], results_get_string(doc, keys[k], "?"));
             printf("%-22s %-8s %-12s %-12.12s %-40s %s\n", shown[0], shown[1], shown[2], shown[3], summary,
                    escape_terminal(shown[4], sizeof shown[4], *p));
         }
         json_object_put(doc);
     }
     if (json)
-        printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+        printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
     else if (count == 0)
         printf("(no results under %s/%s%s)\n", results_root(root), host ? host : "", host ? "/" : "");
     json_object_put(arr);
@@ -104,14 +107,11 @@ static void list_documents(const char *root, const char *host, bool json)
 
 int cmd_results(int argc, char **argv)
 {
-    static const struct option options[] = {{"host", required_argument, NULL, 'H'},
-                                            {"this-host", no_argument, NULL, 'T'},
-                                            {"json", no_argument, NULL, 'j'},
-                                            {"results", required_argument, NULL, 'R'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {"import", required_argument, NULL, 'I'},
-                                            {"backend", required_argument, NULL, 'b'},
-                                            {0, 0, 0, 0}};
+    static const struct option options[] = {
+        {"host", required_argument, NULL, 'H'},    {"this-host", no_argument, NULL, 'T'},
+        {"json", no_argument, NULL, 'j'},          {"results", required_argument, NULL, 'R'},
+        {"help", no_argument, NULL, 'h'},          {"import", required_argument, NULL, 'I'},
+        {"backend", required_argument, NULL, 'b'}, {0, 0, 0, 0}};
     const char *host = NULL, *root = NULL, *import = NULL, *backend_arg = NULL;
     bool json = false;
     for (int opt; (opt = getopt_long(argc, argv, "h", options, NULL)) != -1;) {

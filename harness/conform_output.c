@@ -35,9 +35,12 @@ int conform_write_tap(const char *path, const conform_test *tests, size_t count,
         if (!t->selected) continue;
         const conform_rule *r = rule_of(rules, rule_count, t->rule);
         fprintf(f, "%s %zu - %s::%s (%s)", failed(t) ? "not ok" : "ok", ++n, t->suite, t->name, t->rule);
-        if (t->outcome == OUTCOME_SKIPPED) fprintf(f, " # SKIP %s", t->detail);
-        else if (failed(t) && r && r->verdict == VERDICT_BLOCKED) fprintf(f, " # TODO blocked %s", r->detail);
-        else if (failed(t) && test_is_should(t)) fprintf(f, " # TODO advisory (SHOULD) rule");
+        if (t->outcome == OUTCOME_SKIPPED)
+            fprintf(f, " # SKIP %s", t->detail);
+        else if (failed(t) && r && r->verdict == VERDICT_BLOCKED)
+            fprintf(f, " # TODO blocked %s", r->detail);
+        else if (failed(t) && test_is_should(t))
+            fprintf(f, " # TODO advisory (SHOULD) rule");
         fputc('\n', f);
         if (failed(t)) fprintf(f, "  # %s: %s\n", outcome_name(t->outcome), t->detail);
     }
@@ -100,8 +103,8 @@ int conform_write_junit(const char *path, const char *backend, const conform_tes
     return fclose(f) == 0 ? 0 : cli_fail("conform: cannot write %s: %s", path, strerror(errno));
 }
 
-json_object *conform_to_json(const conform_test *tests, size_t count, const conform_rule *rules,
-                             size_t rule_count, const verdict_totals *totals)
+json_object *conform_to_json(const conform_test *tests, size_t count, const conform_rule *rules, size_t rule_count,
+                             const verdict_totals *totals)
 {
     json_object *root = json_object_new_object(), *jt = json_object_new_array(), *jr = json_object_new_array();
     for (size_t i = 0; i < count; i++) {

@@ -15,7 +15,7 @@ int conform_write_tap(const char *path, const conform_test *tests, size_t count,
 int conform_write_junit(const char *path, const char *backend, const conform_test *tests, size_t count,
                         const conform_rule *rules, size_t rule_count);
 /* {"tests": [...], "rules": [...], "totals": {...}} */
-json_object *conform_to_json(const conform_test *tests, size_t count, const conform_rule *rules,
-                             size_t rule_count, const verdict_totals *totals);
+json_object *conform_to_json(const conform_test *tests, size_t count, const conform_rule *rules, size_t rule_count,
+                             const verdict_totals *totals);
 
 #endif

@@ -50,10 +50,7 @@ static const char memcheck_suppressions[] =
     "{\n  rtld-dst-expansion-4\n  Memcheck:Addr4\n  fun:strncmp\n  fun:is_dst\n}\n"
     "{\n  rtld-dst-expansion-cond\n  Memcheck:Cond\n  fun:strncmp\n  fun:is_dst\n}\n";
 
-static void suppressions_path(const char *dir, char *out, size_t size)
-{
-    snprintf(out, size, "%s/memcheck.supp", dir);
-}
+static void suppressions_path(const char *dir, char *out, size_t size) { snprintf(out, size, "%s/memcheck.supp", dir); }
 
 static int write_suppressions(const char *dir)
 {
@@ -213,15 +210,16 @@ static void judge(conform_test *t, const running_test *slot, int wait_status, co
         snprintf(t->detail, sizeof t->detail, "%s", rec.message);
     } else if (WIFSIGNALED(wait_status)) {
         t->outcome = OUTCOME_CRASHED;
-        snprintf(t->detail, sizeof t->detail, "the test process died of signal %d; output: %s",
-                 WTERMSIG(wait_status), escaped_tail);
+        snprintf(t->detail, sizeof t->detail, "the test process died of signal %d; output: %s", WTERMSIG(wait_status),
+                 escaped_tail);
     } else {
         t->outcome = OUTCOME_CRASHED;
         snprintf(t->detail, sizeof t->detail, "no result recorded (exit status %d); output: %s",
                  WEXITSTATUS(wait_status), escaped_tail);
     }
     char memcheck[256];
-    if (o->memcheck != NULL && t->outcome != OUTCOME_TIMEOUT && (memcheck_errors(records, memcheck, sizeof memcheck), memcheck[0])) {
+    if (o->memcheck != NULL && t->outcome != OUTCOME_TIMEOUT &&
+        (memcheck_errors(records, memcheck, sizeof memcheck), memcheck[0])) {
         t->outcome = OUTCOME_FAILED;
         snprintf(t->detail, sizeof t->detail, "(memcheck) %s", memcheck);
     }
@@ -446,8 +444,10 @@ int runner_capture(void (*child)(void *), void *arg, double limit_s, char *buf, 
     /* Until the child exits, not until the pipe closes: what it forked may keep the pipe open. */
     for (double end = now_s() + limit_s; !exited && now_s() < end;) {
         struct pollfd p = {.fd = fds[0], .events = POLLIN};
-        if (open_end && poll(&p, 1, 20) > 0) open_end = read_some(fds[0], buf, size, &len);
-        else if (!open_end) usleep(20000);
+        if (open_end && poll(&p, 1, 20) > 0)
+            open_end = read_some(fds[0], buf, size, &len);
+        else if (!open_end)
+            usleep(20000);
         exited = waitpid(pid, &status, WNOHANG) == pid;
     }
     while (exited && open_end && read_some(fds[0], buf, size, &len) && len < size - 1) {

@@ -15,7 +15,11 @@ typedef enum { CHAR_TEXT, CHAR_SPACE, CHAR_BAD } char_class;
 static size_t utf8_char(const unsigned char *s, uint32_t *cp)
 {
     static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
-    size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    size_t len = s[0] < 0x80             ? 1
+                 : (s[0] & 0xE0) == 0xC0 ? 2
+                 : (s[0] & 0xF0) == 0xE0 ? 3
+                 : (s[0] & 0xF8) == 0xF0 ? 4
+                                         : 0;
     if (len == 0) return 0;
     uint32_t c = len == 1 ? s[0] : s[0] & (0x7F >> len);
     for (size_t i = 1; i < len; i++) {
@@ -37,8 +41,8 @@ static char_class next_char(const char *s, size_t *len)
         return CHAR_BAD;
     }
     if (c == '\t' || c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029) return CHAR_SPACE;
-    bool control = c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x200E || c == 0x200F ||
-                   (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+    bool control = c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
+                   (c >= 0x2066 && c <= 0x2069);
     return control ? CHAR_BAD : CHAR_TEXT;
 }
 
@@ -104,20 +108,32 @@ static void write_number(FILE *out, const char *spec, size_t len, va_list *ap)
     bool j = strchr(fmt, 'j') != NULL, t = strchr(fmt, 't') != NULL;
     bool big = strchr(fmt, 'L') != NULL;
     if (strchr("fFgGeEaA", conv)) {
-        if (big) fprintf(out, fmt, va_arg(*ap, long double));
-        else fprintf(out, fmt, va_arg(*ap, double));
+        if (big)
+            fprintf(out, fmt, va_arg(*ap, long double));
+        else
+            fprintf(out, fmt, va_arg(*ap, double));
     } else if (strchr("di", conv)) {
-        if (ll) fprintf(out, fmt, va_arg(*ap, long long));
-        else if (l) fprintf(out, fmt, va_arg(*ap, long));
-        else if (j) fprintf(out, fmt, va_arg(*ap, intmax_t));
-        else if (z || t) fprintf(out, fmt, va_arg(*ap, ptrdiff_t));
-        else fprintf(out, fmt, va_arg(*ap, int));
+        if (ll)
+            fprintf(out, fmt, va_arg(*ap, long long));
+        else if (l)
+            fprintf(out, fmt, va_arg(*ap, long));
+        else if (j)
+            fprintf(out, fmt, va_arg(*ap, intmax_t));
+        else if (z || t)
+            fprintf(out, fmt, va_arg(*ap, ptrdiff_t));
+        else
+            fprintf(out, fmt, va_arg(*ap, int));
     } else if (strchr("uxXo", conv)) {
-        if (ll) fprintf(out, fmt, va_arg(*ap, unsigned long long));
-        else if (l) fprintf(out, fmt, va_arg(*ap, unsigned long));
-        else if (j) fprintf(out, fmt, va_arg(*ap, uintmax_t));
-        else if (z || t) fprintf(out, fmt, va_arg(*ap, size_t));
-        else fprintf(out, fmt, va_arg(*ap, unsigned));
+        if (ll)
+            fprintf(out, fmt, va_arg(*ap, unsigned long long));
+        else if (l)
+            fprintf(out, fmt, va_arg(*ap, unsigned long));
+        else if (j)
+            fprintf(out, fmt, va_arg(*ap, uintmax_t));
+        else if (z || t)
+            fprintf(out, fmt, va_arg(*ap, size_t));
+        else
+            fprintf(out, fmt, va_arg(*ap, unsigned));
     } else if (conv == 'c') {
         fprintf(out, fmt, va_arg(*ap, int));
     } else {

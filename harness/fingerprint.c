@@ -64,8 +64,7 @@ static void cpuinfo(const char *key, char *out, size_t size)
     char line[4096];
     size_t klen = strlen(key);
     while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, key, klen) != 0 || (line[klen] != '\t' && line[klen] != ' ' && line[klen] != ':'))
-            continue;
+        if (strncmp(line, key, klen) != 0 || (line[klen] != '\t' && line[klen] != ' ' && line[klen] != ':')) continue;
         char *colon = strchr(line, ':');
         if (colon == NULL) continue;
         colon++;
@@ -291,7 +290,8 @@ static json_object *memory_json(const host_facts *f, json_object *numa)
 }
 
 /* The fields that change what a benchmark measures, and their hash: the fingerprint. */
-static json_object *fingerprint_fields(const host_facts *f, json_object *topo, json_object *numa, char *fp, size_t fp_size)
+static json_object *fingerprint_fields(const host_facts *f, json_object *topo, json_object *numa, char *fp,
+                                       size_t fp_size)
 {
     char topo_s[256], numa_s[2048], huge_s[64];
     topology_summary(topo, topo_s, sizeof topo_s);
@@ -424,7 +424,8 @@ int fingerprint_diff(json_object *doc_a, json_object *doc_b, int toolchain, char
         snprintf(msg, msg_size, "a document has no host.fingerprint_fields");
         return 1;
     }
-    json_object_object_foreach(fa, key, va) {
+    json_object_object_foreach(fa, key, va)
+    {
         json_object *vb = NULL;
         const char *sa = json_object_get_string(va), *sb = "(absent)";
         if (json_object_object_get_ex(fb, key, &vb)) sb = json_object_get_string(vb);
@@ -433,7 +434,8 @@ int fingerprint_diff(json_object *doc_a, json_object *doc_b, int toolchain, char
         used += (size_t)snprintf(msg + used, used < msg_size ? msg_size - used : 0, "%s%s '%s' vs '%s'",
                                  used ? "; " : "", key, sa, sb);
     }
-    json_object_object_foreach(fb, keyb, vb2) {
+    json_object_object_foreach(fb, keyb, vb2)
+    {
         (void)vb2;
         if (json_object_object_get_ex(fa, keyb, NULL)) continue;
         diffs++;

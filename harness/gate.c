@@ -55,7 +55,8 @@ int gate_add_noise_rule(gate_options *o, const char *spec, char *err, size_t err
     }
     gate_noise_rule *r = &o->rules[o->rule_count];
     if ((size_t)(eq - spec) >= sizeof r->pattern) {
-        snprintf(err, err_size, "--noise-for: the regular expression is longer than %zu characters", sizeof r->pattern - 1);
+        snprintf(err, err_size, "--noise-for: the regular expression is longer than %zu characters",
+                 sizeof r->pattern - 1);
         return -1;
     }
     snprintf(r->pattern, sizeof r->pattern, "%.*s", (int)(eq - spec), spec);
@@ -114,14 +115,15 @@ static int check_figures(json_object *set, const char *side, char *err, size_t e
     for (size_t k = 0; k < n; k++) {
         json_object *x = json_object_array_get_idx(values, k);
         if (!json_object_is_type(x, json_type_double) && !json_object_is_type(x, json_type_int)) {
-            snprintf(err, err_size, "benchmark '%s' (%s): values[%zu] of the %s run is not a number", name, metric,
-                     k, side);
+            snprintf(err, err_size, "benchmark '%s' (%s): values[%zu] of the %s run is not a number", name, metric, k,
+                     side);
             return -1;
         }
         double v = json_object_get_double(x);
         if (!isfinite(v) || v < 0) {
-            snprintf(err, err_size, "benchmark '%s' (%s): values[%zu] of the %s run is %g; figures must be finite and >= 0",
-                     name, metric, k, side, v);
+            snprintf(err, err_size,
+                     "benchmark '%s' (%s): values[%zu] of the %s run is %g; figures must be finite and >= 0", name,
+                     metric, k, side, v);
             return -1;
         }
     }
@@ -172,8 +174,11 @@ static void decide(gate_row *row, json_object *old_set, json_object *new_set, co
         /* Deterministic: the counts repeat exactly, so the tolerance only absorbs
          * environment-dependent paths (libc, loader); any real increase counts. */
         row->floor = o->instr_tolerance;
-        row->verdict = row->change > row->floor ? GATE_REGRESSED : row->change < -row->floor ? GATE_IMPROVED : GATE_UNCHANGED;
-        if (row->verdict == GATE_REGRESSED) snprintf(row->note, sizeof row->note, "> %.2f%% tolerance", row->floor * 100);
+        row->verdict = row->change > row->floor    ? GATE_REGRESSED
+                       : row->change < -row->floor ? GATE_IMPROVED
+                                                   : GATE_UNCHANGED;
+        if (row->verdict == GATE_REGRESSED)
+            snprintf(row->note, sizeof row->note, "> %.2f%% tolerance", row->floor * 100);
     } else {
         row->floor = noise_for(o, row->name);
         mwu_result u;
@@ -310,8 +315,8 @@ void gate_print(const gate_report *r, const gate_options *o, FILE *out)
         snprintf(n, sizeof n, "%zu/%zu", row->n_old, row->n_new);
         char name[sizeof row->name], metric[sizeof row->metric]; /* from the documents */
         fprintf(out, "%-48s %-12s %12s %12s %8s %8s %7s  %s%s%s%s\n", escape_terminal(name, sizeof name, row->name),
-                escape_terminal(metric, sizeof metric, row->metric), a, b, change, p, n,
-                labels[row->verdict], row->note[0] ? " (" : "", row->note, row->note[0] ? ")" : "");
+                escape_terminal(metric, sizeof metric, row->metric), a, b, change, p, n, labels[row->verdict],
+                row->note[0] ? " (" : "", row->note, row->note[0] ? ")" : "");
     }
     if (!isnan(r->geomean_ratio))
         fprintf(out, "%-48s %-12s %12s %12s %+7.2f%%\n", "OVERALL_GEOMEAN", "", "", "", (r->geomean_ratio - 1) * 100);
@@ -377,7 +382,8 @@ static void accumulate(json_object *acc, json_object *run)
         json_object *target = find_set(acc, results_get_string(s, "name", ""), results_get_string(s, "metric", ""));
         if (target == NULL) {
             target = json_object_new_object();
-            json_object_object_foreach(s, k, val) {
+            json_object_object_foreach(s, k, val)
+            {
                 if (strcmp(k, "values") != 0) json_object_object_add(target, k, json_object_get(val));
             }
             json_object_object_add(target, "values", json_object_new_array());

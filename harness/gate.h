@@ -56,9 +56,9 @@ typedef struct gate_row {
     char metric[32];
     gate_verdict verdict;
     double old_median, new_median;
-    double change;  /* (new - old) / old, sign flipped for higher-is-better: > 0 is worse */
-    double p;       /* NAN for instruction counts */
-    double floor;   /* the noise floor or tolerance applied */
+    double change; /* (new - old) / old, sign flipped for higher-is-better: > 0 is worse */
+    double p;      /* NAN for instruction counts */
+    double floor;  /* the noise floor or tolerance applied */
     size_t n_old, n_new;
     char note[96];
 } gate_row;

@@ -23,8 +23,8 @@ static void usage(FILE *to)
     fprintf(to, "usage: slotkit <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(to, "\n'slotkit <command> --help' describes a command. slotkit %s, backend ABI %u.\n",
-            SLOTKIT_VERSION, SLOTKIT_ABI_VERSION);
+    fprintf(to, "\n'slotkit <command> --help' describes a command. slotkit %s, backend ABI %u.\n", SLOTKIT_VERSION,
+            SLOTKIT_ABI_VERSION);
 }
 
 int main(int argc, char **argv)

@@ -102,13 +102,14 @@ static void draw_latency(drawing *d, report_backend *b, const report_limits *l)
                 isnan(w->size) ? 0.0 : w->size, isnan(w->size) ? "" : "B", w->p50, w->p90, w->p99, w->p999, limit);
     }
     if (f) fclose(f);
-    snprintf(script, sizeof script,
-             "set logscale y\nset ylabel 'one-way latency (ns)'\nset xtics rotate by -25 noenhanced font ',9'\n"
-             "set bmargin 8\nset offsets 0.3,0.3,0,0\nset key outside right top\n"
-             "plot '%s' using 1:3:xtic(2) with linespoints lw 2 title 'p50', '' using 1:4 with linespoints title 'p90', "
-             "'' using 1:5 with linespoints title 'p99', '' using 1:6 with linespoints title 'p99.9', "
-             "'' using 1:7 with points pt 5 ps 1.5 lc rgb 'black' title 'physical limit'",
-             path);
+    snprintf(
+        script, sizeof script,
+        "set logscale y\nset ylabel 'one-way latency (ns)'\nset xtics rotate by -25 noenhanced font ',9'\n"
+        "set bmargin 8\nset offsets 0.3,0.3,0,0\nset key outside right top\n"
+        "plot '%s' using 1:3:xtic(2) with linespoints lw 2 title 'p50', '' using 1:4 with linespoints title 'p90', "
+        "'' using 1:5 with linespoints title 'p99', '' using 1:6 with linespoints title 'p99.9', "
+        "'' using 1:7 with points pt 5 ps 1.5 lc rgb 'black' title 'physical limit'",
+        path);
     draw(d, &b->latency, script);
 }
 

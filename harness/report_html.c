@@ -17,13 +17,14 @@ static void html_begin(report_renderer *r, const report_model *m, const char *ge
             "<meta name=\"slotkit-figures\" content=\"%d\">\n<title>slotkit tuning report — ",
             drawn);
     escape_html(r->out, m->host_id);
-    fprintf(r->out,
-            "</title>\n<style>\nbody{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}\n"
-            "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:left;"
-            "font-size:90%%}caption{text-align:left;font-weight:bold;padding:4px 0}\n"
-            "figure{margin:1.5em 0}figure svg{width:100%%;height:auto;border:1px solid #ddd}"
-            "figcaption{font-size:90%%;color:#444}\n.broken{color:#b00;font-weight:bold}.meta{color:#666}\n"
-            "</style>\n</head>\n<body>\n<h1>slotkit tuning report — ");
+    fprintf(
+        r->out,
+        "</title>\n<style>\nbody{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}\n"
+        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:left;"
+        "font-size:90%%}caption{text-align:left;font-weight:bold;padding:4px 0}\n"
+        "figure{margin:1.5em 0}figure svg{width:100%%;height:auto;border:1px solid #ddd}"
+        "figcaption{font-size:90%%;color:#444}\n.broken{color:#b00;font-weight:bold}.meta{color:#666}\n"
+        "</style>\n</head>\n<body>\n<h1>slotkit tuning report — ");
     escape_html(r->out, m->host_id);
     fprintf(r->out, "</h1>\n<p class=\"meta\">Generated %s from the newest results of %zu backend(s) in <code>",
             generated, m->nbackends);
@@ -54,8 +55,7 @@ static void html_para(report_renderer *r, bool item, const char *fmt, va_list ap
 static void html_list_begin(report_renderer *r) { fputs("<ul class=\"recommendations\">\n", r->out); }
 static void html_list_end(report_renderer *r) { fputs("</ul>\n", r->out); }
 
-static void html_table_begin(report_renderer *r, int number, const char *caption, int ncols,
-                             const char *const *headers)
+static void html_table_begin(report_renderer *r, int number, const char *caption, int ncols, const char *const *headers)
 {
     fprintf(r->out, "<table id=\"table-%d\"><caption>Table %d. ", number, number);
     escape_html(r->out, caption);
@@ -103,9 +103,10 @@ static void html_figure(report_renderer *r, const report_figure *f)
     fprintf(r->out, "<figure id=\"figure-%d\" class=\"plot\">\n", f->number);
     const char *start = f->svg ? strstr(f->svg, "<svg") : NULL;
     if (start == NULL) {
-        fprintf(r->out,
-                "<p class=\"broken\">Figure %d could not be drawn (gnuplot exit status %d; is gnuplot installed?)</p>\n",
-                f->number, f->status);
+        fprintf(
+            r->out,
+            "<p class=\"broken\">Figure %d could not be drawn (gnuplot exit status %d; is gnuplot installed?)</p>\n",
+            f->number, f->status);
         fputs("</figure>\n", r->out);
         return;
     }

@@ -95,11 +95,11 @@ static void load_machine(report_machine *mc)
     mc->numa = calloc(mc->nnuma + 1, sizeof *mc->numa);
     for (size_t i = 0; i < mc->nnuma; i++) {
         json_object *n = json_object_array_get_idx(numa, i);
-        mc->numa[i] = (report_numa){
-            .node = json_object_get_int(results_get(n, "node")),
-            .cpus = results_get_string(n, "cpus", "?"),
-            .mem_gib = (double)json_object_get_int64(results_get(n, "mem_total_kib")) / (1024.0 * 1024.0),
-            .distances = strdup(json_object_to_json_string(results_get(n, "distances")))};
+        mc->numa[i] =
+            (report_numa){.node = json_object_get_int(results_get(n, "node")),
+                          .cpus = results_get_string(n, "cpus", "?"),
+                          .mem_gib = (double)json_object_get_int64(results_get(n, "mem_total_kib")) / (1024.0 * 1024.0),
+                          .distances = strdup(json_object_to_json_string(results_get(n, "distances")))};
     }
     mc->ncpus = cpus ? json_object_array_length(cpus) : 0;
     mc->cpus = calloc(mc->ncpus + 1, sizeof *mc->cpus);

@@ -7,9 +7,9 @@
 
 static void md_begin(report_renderer *r, const report_model *m, const char *generated)
 {
-    escape_markdown_printf(r->out,
-                           "# slotkit tuning report — %s\n\nGenerated %s from %zu backend(s)' newest results in `%s/%s/`.\n",
-                           m->host_id, generated, m->nbackends, m->root, m->host_id);
+    escape_markdown_printf(
+        r->out, "# slotkit tuning report — %s\n\nGenerated %s from %zu backend(s)' newest results in `%s/%s/`.\n",
+        m->host_id, generated, m->nbackends, m->root, m->host_id);
 }
 
 static void md_end(report_renderer *r) { (void)r; }

@@ -21,9 +21,9 @@ static double counter(json_object *o, const char *key)
 
 static report_kind kind_of(const char *kind)
 {
-    static const char *const names[] = {[CASE_CACHELINE] = "cacheline", [CASE_FUTEX] = "futex",
-                                        [CASE_MEMCPY] = "memcpy",       [CASE_OPS] = "ops",
-                                        [CASE_LATENCY] = "latency",     [CASE_THROUGHPUT] = "throughput"};
+    static const char *const names[] = {
+        [CASE_CACHELINE] = "cacheline", [CASE_FUTEX] = "futex",          [CASE_MEMCPY] = "memcpy", [CASE_OPS] = "ops",
+        [CASE_LATENCY] = "latency",     [CASE_THROUGHPUT] = "throughput"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(kind, names[i]) == 0) return (report_kind)i;
     return CASE_PROCESS; /* the validator allows no other kind */

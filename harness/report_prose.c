@@ -46,7 +46,8 @@ static void placement(report_out *o, const report_advice *a)
         if (!isnan(a->a->cpu_writer))
             snprintf(pair, sizeof pair, " (writer CPU %g, reader CPU %g, memory on node %g)", a->a->cpu_writer,
                      a->a->cpu_reader, a->a->mem_node);
-        out_para(o, true, "%s — placement: use `%s`%s: p50 %.0f ns one-way, against %.0f ns for `%s`, the slowest (Figure %d).",
+        out_para(o, true,
+                 "%s — placement: use `%s`%s: p50 %.0f ns one-way, against %.0f ns for `%s`, the slowest (Figure %d).",
                  b->name, a->a->label, pair, a->a->p50, a->b->p50, a->b->label, b->latency.number);
     }
 }
@@ -57,25 +58,31 @@ static void distance(report_out *o, const report_model *m, const report_advice *
     double thr = m->options->cross_threshold;
     if (a->kind == ADVICE_CROSS)
         out_para(o, true,
-                 "%s — %s placement `%s` costs %+.0f%% over `%s` (p50 %.0f vs %.0f ns, Figure %d): %s the %.0f%% threshold%s.",
+                 "%s — %s placement `%s` costs %+.0f%% over `%s` (p50 %.0f vs %.0f ns, Figure %d): %s the %.0f%% "
+                 "threshold%s.",
                  b->name, a->what, a->a->label, a->extra * 100, a->b->label, a->a->p50, a->b->p50, b->latency.number,
                  a->flag ? "above" : "within", thr * 100,
-                 a->flag ? "; keep the writer and its readers on one L3 / NUMA node" : "; placement across it is acceptable");
+                 a->flag ? "; keep the writer and its readers on one L3 / NUMA node"
+                         : "; placement across it is acceptable");
     else if (a->kind == ADVICE_MEMORY_NODE)
         out_para(o, true,
-                 "%s — memory placement across nodes: %s (p50 %.0f ns on the reader's node vs %.0f ns on the writer's, Figure %d).",
-                 b->name, a->flag ? "put the pool on the reader's node" : "put the pool on the writer's node", a->a->p50,
-                 a->b->p50, b->latency.number);
+                 "%s — memory placement across nodes: %s (p50 %.0f ns on the reader's node vs %.0f ns on the writer's, "
+                 "Figure %d).",
+                 b->name, a->flag ? "put the pool on the reader's node" : "put the pool on the writer's node",
+                 a->a->p50, a->b->p50, b->latency.number);
     else if (a->kind == ADVICE_CROSS_UNMEASURED)
-        out_para(o, true,
-                 "%s — cross-node / cross-CCX cost: not measured (this host has %ld NUMA node(s) and its CPUs share %s, "
-                 "Table 1; %s), so nothing can be said about it here.",
-                 b->name, report_host_int(m, "topology.numa_nodes"),
-                 report_host_int(m, "topology.numa_nodes") <= 1 ? "one node" : "several nodes",
-                 a->flag ? "no cross placement in the stored latency runs" : "no same-L3 baseline in the stored latency runs");
+        out_para(
+            o, true,
+            "%s — cross-node / cross-CCX cost: not measured (this host has %ld NUMA node(s) and its CPUs share %s, "
+            "Table 1; %s), so nothing can be said about it here.",
+            b->name, report_host_int(m, "topology.numa_nodes"),
+            report_host_int(m, "topology.numa_nodes") <= 1 ? "one node" : "several nodes",
+            a->flag ? "no cross placement in the stored latency runs"
+                    : "no same-L3 baseline in the stored latency runs");
     else
         out_para(o, true,
-                 "%s — SMT: sibling hyperthreads are %.0f%% %s than separate cores sharing an L3 (p50 %.0f vs %.0f ns, Figure %d)%s.",
+                 "%s — SMT: sibling hyperthreads are %.0f%% %s than separate cores sharing an L3 (p50 %.0f vs %.0f ns, "
+                 "Figure %d)%s.",
                  b->name, fabs(a->extra) * 100, a->extra > 0 ? "faster" : "slower", a->a->p50, a->b->p50,
                  b->latency.number,
                  a->extra > 0.1 ? "; pair writer and reader on siblings only when that core is dedicated to them"
@@ -94,19 +101,26 @@ static void capacity(report_out *o, const report_model *m, const report_advice *
     const report_backend *b = a->backend;
     if (a->kind == ADVICE_SLOTS_NONE)
         out_para(o, true,
-                 "%s — slots: no slot-count sweep with back-pressure counts is stored, so no smallest slot count can be derived.",
+                 "%s — slots: no slot-count sweep with back-pressure counts is stored, so no smallest slot count can "
+                 "be derived.",
                  b->name);
     else if (a->kind == ADVICE_SLOTS)
         out_para(o, true,
                  "%s — slots: %g slots sustained the measured rate without back-pressure (at most 0.1%% of loans "
-                 "waiting) in every configuration that reached it (the most demanding: %g reader(s), %g-byte payloads; Table %d, Figure %d)%s.",
+                 "waiting) in every configuration that reached it (the most demanding: %g reader(s), %g-byte payloads; "
+                 "Table %d, Figure %d)%s.",
                  b->name, a->value, a->readers, a->size, b->slots_table, b->throughput.number,
-                 a->flag ? "; some configurations showed back-pressure at every slot count measured — measure more slots" : "");
+                 a->flag
+                     ? "; some configurations showed back-pressure at every slot count measured — measure more slots"
+                     : "");
     else if (m->limits.memcpy_figure.number == 0) /* the benchmark's own limit: no memcpy figure to cite */
-        out_para(o, true, "%s — huge pages: at %g-byte payloads one reader receives %.0f%% of the copy limit (Figure %d); %s",
+        out_para(o, true,
+                 "%s — huge pages: at %g-byte payloads one reader receives %.0f%% of the copy limit (Figure %d); %s",
                  b->name, a->size, a->value * 100, b->throughput.number, huge_pages_advice(a));
     else
-        out_para(o, true, "%s — huge pages: at %g-byte payloads one reader receives %.0f%% of the copy limit (Figure %d, Figure %d); %s",
+        out_para(o, true,
+                 "%s — huge pages: at %g-byte payloads one reader receives %.0f%% of the copy limit (Figure %d, Figure "
+                 "%d); %s",
                  b->name, a->size, a->value * 100, b->throughput.number, m->limits.memcpy_figure.number,
                  huge_pages_advice(a));
 }
@@ -116,16 +130,23 @@ static void variation(report_out *o, const report_model *m, const report_advice 
     const char *gov = report_host_string(m, "power.governor"), *name = a->backend->name;
     double thr = m->options->cv_threshold;
     if (a->kind == ADVICE_VARIATION_NONE)
-        out_para(o, true, "%s — variation: no benchmark with 3 or more repetitions is stored (Table %d), so whether the "
-                 "governor ('%s'), boost or SMT add noise cannot be judged from this data.", name, m->variation_table, gov);
+        out_para(o, true,
+                 "%s — variation: no benchmark with 3 or more repetitions is stored (Table %d), so whether the "
+                 "governor ('%s'), boost or SMT add noise cannot be judged from this data.",
+                 name, m->variation_table, gov);
     else if (a->flag)
         out_para(o, true, "%s — variation: repetitions vary by %.1f%% (median CV, Table %d), above %.0f%%; %s", name,
                  a->value * 100, m->variation_table, thr * 100,
-                 strcmp(gov, "performance") == 0 ? "the governor is already 'performance': quiet the machine, disable boost and pin (Google Benchmark's reducing_variance)."
-                 : strcmp(gov, "none") == 0 ? "there is no cpufreq control here (virtual machine?): expect noise, gate on instruction counts, measure wall clock on dedicated hardware."
-                                            : "set the 'performance' governor and disable boost before trusting wall-clock comparisons.");
+                 strcmp(gov, "performance") == 0 ? "the governor is already 'performance': quiet the machine, disable "
+                                                   "boost and pin (Google Benchmark's reducing_variance)."
+                 : strcmp(gov, "none") == 0
+                     ? "there is no cpufreq control here (virtual machine?): expect noise, gate on instruction counts, "
+                       "measure wall clock on dedicated hardware."
+                     : "set the 'performance' governor and disable boost before trusting wall-clock comparisons.");
     else
-        out_para(o, true, "%s — variation: repetitions vary by %.1f%% (median CV, Table %d), below %.0f%%: the frequency governor ('%s') does not show in the data.",
+        out_para(o, true,
+                 "%s — variation: repetitions vary by %.1f%% (median CV, Table %d), below %.0f%%: the frequency "
+                 "governor ('%s') does not show in the data.",
                  name, a->value * 100, m->variation_table, thr * 100, gov);
 }
 

@@ -151,8 +151,8 @@ static void section_limits(report_out *o, const report_model *m)
     static const char *const head[] = {"limit", "case", "value"};
     out_table_begin(o, l->table,
                     "Physical limits: cache-line transfer and futex wake (one-way, median of p50s), memcpy.", 3, head);
-    static const char *const what[] = {[CASE_CACHELINE] = "cache-line transfer", [CASE_FUTEX] = "futex wake",
-                                       [CASE_MEMCPY] = "memcpy bandwidth"};
+    static const char *const what[] = {
+        [CASE_CACHELINE] = "cache-line transfer", [CASE_FUTEX] = "futex wake", [CASE_MEMCPY] = "memcpy bandwidth"};
     for (size_t k = 0; k < l->source->nrows; k++) {
         const report_row *w = &l->source->rows[k];
         if (w->kind != CASE_CACHELINE && w->kind != CASE_FUTEX && w->kind != CASE_MEMCPY) continue;
@@ -215,11 +215,13 @@ static void section_conform(report_out *o, const report_backend *b)
 {
     const report_conformance *c = &b->conformance;
     if (!c->present) {
-        out_para(o, false, "Conformance: no conformance run stored for backend %s (run `slotkit conform --backend %s`).",
-                 b->name, b->name);
+        out_para(o, false,
+                 "Conformance: no conformance run stored for backend %s (run `slotkit conform --backend %s`).", b->name,
+                 b->name);
         return;
     }
-    out_para(o, false, "Conformance (%s, %s): %s — %d rules passed, %d failed, %d skipped by capability, %d advisory missed.",
+    out_para(o, false,
+             "Conformance (%s, %s): %s — %d rules passed, %d failed, %d skipped by capability, %d advisory missed.",
              c->created, c->path, c->verdict_text, c->passed, c->failed, c->skipped, c->warned);
     static const char *const head[] = {"rule", "verdict", "tests", "detail"};
     char caption[160];
@@ -248,14 +250,16 @@ static void section_backend(report_out *o, const report_backend *b, int section)
     if (b->latency.number)
         out_figure(o, &b->latency);
     else
-        out_para(o, false, "Latency: no latency measurements stored for backend %s (run `slotkit bench --suite latency`).",
+        out_para(o, false,
+                 "Latency: no latency measurements stored for backend %s (run `slotkit bench --suite latency`).",
                  b->name);
     if (b->throughput.number)
         out_figure(o, &b->throughput);
     else
-        out_para(o, false,
-                 "Throughput: no throughput measurements stored for backend %s (run `slotkit bench --suite throughput`).",
-                 b->name);
+        out_para(
+            o, false,
+            "Throughput: no throughput measurements stored for backend %s (run `slotkit bench --suite throughput`).",
+            b->name);
     if (b->slots_table) section_slots(o, b);
     if (b->ops_table) section_ops(o, b);
     section_conform(o, b);

@@ -32,8 +32,7 @@ json_object *results_get(json_object *doc, const char *path)
     json_object *o = doc;
     for (char *save = NULL, *key = strtok_r(buf, ".", &save); key && o; key = strtok_r(NULL, ".", &save)) {
         /* fingerprint_fields keys contain dots: take the rest of the path as one key there. */
-        if (json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, key, NULL) == 0 && save &&
-            *save) {
+        if (json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, key, NULL) == 0 && save && *save) {
             char joined[256];
             snprintf(joined, sizeof joined, "%s.%s", key, save);
             json_object *v;
@@ -449,10 +448,10 @@ void results_safe_name(const char *in, char *out, size_t size)
 {
     size_t n = 0;
     for (const char *c = in; *c && n + 1 < size; c++)
-        out[n++] = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' ||
-                           *c == '_'
-                       ? *c
-                       : '_';
+        out[n++] =
+            (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'
+                ? *c
+                : '_';
     out[n] = '\0';
     if (n == 0) snprintf(out, size, "unknown");
 }
@@ -477,7 +476,8 @@ int results_store(json_object *doc, const char *root, char *path_out, size_t pat
         if (*c != '-' && *c != ':') stamp[n++] = *c;
     stamp[n] = '\0';
     results_safe_name(results_get_string(doc, "backend.name", "unknown"), backend, sizeof backend);
-    const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE);
     for (int attempt = 1; attempt < 1000; attempt++) {
         char suffix[16] = "";
         /* "_2" sorts after ".json", so a second run within one second lists after the first. */
@@ -531,8 +531,8 @@ static json_object *find_set(json_object *samples, const char *name, const char 
     return NULL;
 }
 
-static void add_value(json_object *samples, const char *name, const char *metric, const char *unit,
-                      const char *better, const char *source, double value)
+static void add_value(json_object *samples, const char *name, const char *metric, const char *unit, const char *better,
+                      const char *source, double value)
 {
     json_object *s = find_set(samples, name, metric);
     if (s == NULL) {
@@ -556,8 +556,7 @@ static void gbench_samples(json_object *gbench, json_object *samples)
             json_object *b = json_object_array_get_idx(benchmarks, i);
             const char *run_type = results_get_string(b, "run_type", "iteration");
             const char *run_name = results_get_string(b, "run_name", results_get_string(b, "name", "?"));
-            if (results_get(b, "error_occurred") && json_object_get_boolean(results_get(b, "error_occurred")))
-                continue;
+            if (results_get(b, "error_occurred") && json_object_get_boolean(results_get(b, "error_occurred"))) continue;
             if (pass == 0 && strcmp(run_type, "iteration") != 0) continue;
             if (pass == 1 && (strcmp(run_type, "aggregate") != 0 ||
                               strcmp(results_get_string(b, "aggregate_name", ""), "median") != 0 ||
@@ -566,8 +565,10 @@ static void gbench_samples(json_object *gbench, json_object *samples)
             double scale = results_unit_ns(results_get_string(b, "time_unit", "ns"));
             if (scale == 0) continue;
             json_object *rt = results_get(b, "real_time"), *ct = results_get(b, "cpu_time");
-            if (rt) add_value(samples, run_name, "real_time", "ns", "lower", "gbench", json_object_get_double(rt) * scale);
-            if (ct) add_value(samples, run_name, "cpu_time", "ns", "lower", "gbench", json_object_get_double(ct) * scale);
+            if (rt)
+                add_value(samples, run_name, "real_time", "ns", "lower", "gbench", json_object_get_double(rt) * scale);
+            if (ct)
+                add_value(samples, run_name, "cpu_time", "ns", "lower", "gbench", json_object_get_double(ct) * scale);
         }
 }
 
@@ -603,7 +604,8 @@ static void callgrind_samples(json_object *cg, json_object *samples)
                 add_value(samples, name, "instructions", "instructions/op", "lower", "callgrind",
                           json_object_get_double(json_object_array_get_idx(arr, k)));
         } else if (json_object_object_get_ex(b, "instructions_per_op", &v)) {
-            add_value(samples, name, "instructions", "instructions/op", "lower", "callgrind", json_object_get_double(v));
+            add_value(samples, name, "instructions", "instructions/op", "lower", "callgrind",
+                      json_object_get_double(v));
         }
     }
 }
@@ -773,7 +775,8 @@ char **results_list(const char *root, const char *host_id)
     /* A host id is one directory name, never a way out of the store. */
     DIR *d = host_id && !results_plain_name(host_id) ? NULL : opendir(results_root(root));
     for (struct dirent *host; d && (host = readdir(d));) {
-        if (host->d_name[0] == '.' || strcmp(host->d_name, "baselines") == 0 || strcmp(host->d_name, "runs") == 0) continue;
+        if (host->d_name[0] == '.' || strcmp(host->d_name, "baselines") == 0 || strcmp(host->d_name, "runs") == 0)
+            continue;
         if (host_id && strcmp(host_id, host->d_name) != 0) continue;
         char dir[PATH_MAX];
         snprintf(dir, sizeof dir, "%s/%s", results_root(root), host->d_name);

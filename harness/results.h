@@ -88,7 +88,7 @@ int results_validate(json_object *doc, char *err, size_t err_size);
 
 /* The validator's field table, which docs/results-schema.md lists too. */
 typedef struct results_field {
-    const char *path;  /* dotted, e.g. "host.cpu.model" */
+    const char *path; /* dotted, e.g. "host.cpu.model" */
     json_type type;
     const char *kinds; /* "all", "bench", "conform", or "recorded": where host.topology is an object */
 } results_field;

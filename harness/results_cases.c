@@ -79,8 +79,8 @@ static const char *suite_of(const char *kind)
 static int check_case(json_object *c, bool doc, const char *where, char *err, size_t err_size)
 {
     static const char *const doc_suites[] = {"limits", "ops", "latency", "throughput", "whole", NULL};
-    static const char *const doc_kinds[] = {"cacheline", "futex", "memcpy", "ops", "latency", "throughput", "process",
-                                            NULL};
+    static const char *const doc_kinds[] = {"cacheline", "futex",      "memcpy",  "ops",
+                                            "latency",   "throughput", "process", NULL};
     if (c == NULL || !json_object_is_type(c, json_type_object)) {
         snprintf(err, err_size, "%s: missing or not an object", where);
         return -1;
@@ -111,8 +111,8 @@ int results_case_check(json_object *c, const char *where, char *err, size_t err_
 /* The document's copy of a case: the known members only, nulls spelled out. */
 static json_object *case_copy(json_object *c)
 {
-    static const char *const keys[] = {"suite", "kind", "peers", "wait", "path", "size", "readers", "slots",
-                                       "placement"};
+    static const char *const keys[] = {"suite", "kind",    "peers", "wait",     "path",
+                                       "size",  "readers", "slots", "placement"};
     json_object *out = json_object_new_object();
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         json_object *v = NULL;
@@ -230,8 +230,7 @@ static json_object *callgrind_entry(json_object *callgrind, const char *name)
     return NULL;
 }
 
-int results_cases_attach(json_object *samples, json_object *cases, json_object *callgrind, char *err,
-                         size_t err_size)
+int results_cases_attach(json_object *samples, json_object *cases, json_object *callgrind, char *err, size_t err_size)
 {
     for (size_t i = 0; i < json_object_array_length(samples); i++) {
         json_object *s = json_object_array_get_idx(samples, i), *known = NULL, *c = NULL;

@@ -34,7 +34,6 @@ json_object *results_case_process(void);
 /* Attaches each sample set its case: gbench sets by exact run_name from
  * cases (every one must have a case), others as given by the builders above.
  * Returns 0, or -1 with the first sample without a case. */
-int results_cases_attach(json_object *samples, json_object *cases, json_object *callgrind, char *err,
-                         size_t err_size);
+int results_cases_attach(json_object *samples, json_object *cases, json_object *callgrind, char *err, size_t err_size);
 
 #endif

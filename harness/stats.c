@@ -94,7 +94,10 @@ typedef struct ranked {
     int group;
 } ranked;
 
-static int cmp_ranked(const void *a, const void *b) { return cmp_double(&((const ranked *)a)->value, &((const ranked *)b)->value); }
+static int cmp_ranked(const void *a, const void *b)
+{
+    return cmp_double(&((const ranked *)a)->value, &((const ranked *)b)->value);
+}
 
 int stats_mann_whitney(const double *x, size_t n1, const double *y, size_t n2, mwu_result *out)
 {
@@ -144,7 +147,7 @@ double stats_mwu_asymptotic_p(double u_max, size_t n1, size_t n2, double tie_ter
     double dn1 = (double)n1, dn2 = (double)n2, dn = dn1 + dn2;
     double mu = dn1 * dn2 / 2;
     double s = sqrt(dn1 * dn2 / 12 * ((dn + 1) - tie_term / (dn * (dn - 1))));
-    if (s == 0) return 1; /* every value equal: no evidence of any difference */
+    if (s == 0) return 1;              /* every value equal: no evidence of any difference */
     double z = (u_max - mu - 0.5) / s; /* continuity correction, as scipy */
     double p = erfc(z / sqrt(2.0));    /* 2 * normal survival at z */
     return p > 1 ? 1 : p;

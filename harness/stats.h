@@ -16,11 +16,11 @@ double stats_mean(const double *values, size_t n);
 double stats_cv(const double *values, size_t n);
 
 typedef struct mwu_result {
-    double u1;       /* U statistic of the first sample */
-    double u2;       /* n1*n2 - u1 */
-    double p;        /* two-sided p-value */
-    bool exact;      /* exact distribution (small samples, no ties) or normal approximation */
-    bool ties;       /* tied values across the pooled samples */
+    double u1;  /* U statistic of the first sample */
+    double u2;  /* n1*n2 - u1 */
+    double p;   /* two-sided p-value */
+    bool exact; /* exact distribution (small samples, no ties) or normal approximation */
+    bool ties;  /* tied values across the pooled samples */
 } mwu_result;
 
 /* Two-sided Mann-Whitney U. scipy's "auto": exact when either sample has at

@@ -46,14 +46,14 @@ static void add_test(conform_rule *r, const conform_test *t)
     }
     if (v <= r->verdict) return; /* the first, worst test explains the rule */
     r->verdict = v;
-    if (v == VERDICT_PASSED) r->detail[0] = '\0';
+    if (v == VERDICT_PASSED)
+        r->detail[0] = '\0';
     else if (t->outcome == OUTCOME_TIMEOUT)
         snprintf(r->detail, sizeof r->detail, "(timeout) %s::%s: %s", t->suite, t->name, t->detail);
     else if (v == VERDICT_NOT_RUN)
         snprintf(r->detail, sizeof r->detail, "%s::%s not run: the run's budget was spent", t->suite, t->name);
     else
-        snprintf(r->detail, sizeof r->detail, "%s::%s %s: %s", t->suite, t->name, outcome_name(t->outcome),
-                 t->detail);
+        snprintf(r->detail, sizeof r->detail, "%s::%s %s: %s", t->suite, t->name, outcome_name(t->outcome), t->detail);
 }
 
 /* Next space-separated token of *cursor; false at the end. */
@@ -127,8 +127,7 @@ static int compare_rules(const void *a, const void *b)
     return group != 0 ? group : atoi(dx + 1) - atoi(dy + 1);
 }
 
-conform_rule *verdict_compute(const conform_test *tests, size_t test_count, size_t *count,
-                              verdict_totals *totals)
+conform_rule *verdict_compute(const conform_test *tests, size_t test_count, size_t *count, verdict_totals *totals)
 {
     conform_rule *rules = calloc(test_count ? test_count : 1, sizeof *rules);
     size_t n = 0;

@@ -22,10 +22,7 @@ static const builtin_fn builtins[] = {slotkit_inmem_backend, slotkit_posix_backe
 
 size_t slotkit_builtin_count(void) { return BUILTIN_COUNT; }
 
-const slotkit_backend *slotkit_builtin(size_t index)
-{
-    return index < BUILTIN_COUNT ? builtins[index]() : NULL;
-}
+const slotkit_backend *slotkit_builtin(size_t index) { return index < BUILTIN_COUNT ? builtins[index]() : NULL; }
 
 static bool valid_backend_name(const char *name)
 {
@@ -63,8 +60,7 @@ slotkit_status slotkit_backend_validate(const slotkit_backend *b, slotkit_error 
                                  "backend was built for slotkit ABI %u, this slotkit loads ABI levels %u to %u",
                                  b->abi_version, SLOTKIT_ABI_MIN_VERSION, SLOTKIT_ABI_VERSION);
     if (!valid_backend_name(b->name))
-        return slotkit_set_error(err, SLOTKIT_INVALID_ARGUMENT,
-                                 "backend name must be 1-64 characters of [a-z0-9_-]");
+        return slotkit_set_error(err, SLOTKIT_INVALID_ARGUMENT, "backend name must be 1-64 characters of [a-z0-9_-]");
     const char *name = b->name;
     if (b->version == NULL || b->open == NULL || b->close == NULL || b->ops == NULL)
         return slotkit_set_error(err, SLOTKIT_INVALID_ARGUMENT,
@@ -114,8 +110,8 @@ static const slotkit_backend *upgraded(const slotkit_backend *old)
 static slotkit_status load_plugin(const char *path, const slotkit_backend **out, slotkit_error *err)
 {
     if (access(path, R_OK) != 0) {
-        slotkit_status s = slotkit_set_error(err, SLOTKIT_SYSTEM_ERROR, "cannot read plug-in '%s': %s", path,
-                                             strerror(errno));
+        slotkit_status s =
+            slotkit_set_error(err, SLOTKIT_SYSTEM_ERROR, "cannot read plug-in '%s': %s", path, strerror(errno));
         if (err) err->sys_errno = errno;
         return s;
     }
@@ -127,9 +123,8 @@ static slotkit_status load_plugin(const char *path, const slotkit_backend **out,
     void *sym = dlsym(lib, SLOTKIT_ENTRY_SYMBOL);
     if (sym == NULL) {
         dlclose(lib);
-        return slotkit_set_error(err, SLOTKIT_INCOMPATIBLE,
-                                 "'%s' is not a slotkit plug-in: it does not export %s()", path,
-                                 SLOTKIT_ENTRY_SYMBOL);
+        return slotkit_set_error(err, SLOTKIT_INCOMPATIBLE, "'%s' is not a slotkit plug-in: it does not export %s()",
+                                 path, SLOTKIT_ENTRY_SYMBOL);
     }
     memcpy(&entry, &sym, sizeof entry); /* object→function pointer, as POSIX allows */
     const slotkit_backend *backend = entry();

@@ -15,8 +15,8 @@ struct slotkit_pool {
     slotkit_ops upgraded_ops; /* a descriptor of an older level, given directly */
 };
 
-slotkit_status slotkit_pool_open(const slotkit_backend *backend, const slotkit_config *config,
-                                 slotkit_pool **out, slotkit_error *err)
+slotkit_status slotkit_pool_open(const slotkit_backend *backend, const slotkit_config *config, slotkit_pool **out,
+                                 slotkit_error *err)
 {
     slotkit_error local;
     if (err == NULL) err = &local;
@@ -31,8 +31,7 @@ slotkit_status slotkit_pool_open(const slotkit_backend *backend, const slotkit_c
     if (status != SLOTKIT_OK) {
         free(pool);
         if (backend_err.status == SLOTKIT_OK) backend_err.status = status;
-        if (backend_err.message[0] == '\0')
-            slotkit_set_error(&backend_err, status, "%s", slotkit_strerror(status));
+        if (backend_err.message[0] == '\0') slotkit_set_error(&backend_err, status, "%s", slotkit_strerror(status));
         *err = backend_err;
         slotkit_record_detail(err);
         return status;
@@ -63,13 +62,12 @@ static inline slotkit_status recorded(slotkit_status status)
 }
 
 /* A NULL pool or out-pointer is the caller's bug: report it, touch nothing. */
-#define REQUIRE(cond)                                                    \
-    do {                                                                 \
-        if (!(cond)) return slotkit_record(SLOTKIT_INVALID_ARGUMENT);    \
+#define REQUIRE(cond)                                                 \
+    do {                                                              \
+        if (!(cond)) return slotkit_record(SLOTKIT_INVALID_ARGUMENT); \
     } while (0)
 
-slotkit_status slotkit_reserve(slotkit_pool *pool, slotkit_reader_mask active_readers_mask,
-                               slotkit_handle *out_handle)
+slotkit_status slotkit_reserve(slotkit_pool *pool, slotkit_reader_mask active_readers_mask, slotkit_handle *out_handle)
 {
     REQUIRE(pool != NULL && out_handle != NULL);
     return recorded(pool->ops->reserve_slot(pool->instance, active_readers_mask, out_handle));
@@ -102,8 +100,8 @@ slotkit_status slotkit_discard(slotkit_pool *pool, slotkit_handle handle)
     return recorded(pool->ops->discard_slot(pool->instance, handle));
 }
 
-slotkit_status slotkit_read(slotkit_pool *pool, slotkit_handle handle, slotkit_slot_header *out_header,
-                            void *buf, size_t buf_len)
+slotkit_status slotkit_read(slotkit_pool *pool, slotkit_handle handle, slotkit_slot_header *out_header, void *buf,
+                            size_t buf_len)
 {
     REQUIRE(pool != NULL && out_header != NULL && (buf != NULL || buf_len == 0));
     return recorded(pool->ops->read_slot(pool->instance, handle, out_header, buf, buf_len));
@@ -131,24 +129,21 @@ size_t slotkit_slot_total_size(slotkit_pool *pool) { return pool->ops->slot_tota
 
 size_t slotkit_slot_capacity(slotkit_pool *pool) { return pool->ops->slot_capacity(pool->instance); }
 
-slotkit_status slotkit_slot_data_ptr(slotkit_pool *pool, slotkit_handle handle, void **out_ptr,
-                                     size_t *out_capacity)
+slotkit_status slotkit_slot_data_ptr(slotkit_pool *pool, slotkit_handle handle, void **out_ptr, size_t *out_capacity)
 {
     REQUIRE(pool != NULL && out_ptr != NULL && out_capacity != NULL);
     if (pool->ops->slot_data_ptr == NULL) return slotkit_record(SLOTKIT_IN_PLACE_UNSUPPORTED);
     return recorded(pool->ops->slot_data_ptr(pool->instance, handle, out_ptr, out_capacity));
 }
 
-slotkit_status slotkit_commit_in_place(slotkit_pool *pool, slotkit_handle handle, size_t len,
-                                       uint32_t *out_sequence)
+slotkit_status slotkit_commit_in_place(slotkit_pool *pool, slotkit_handle handle, size_t len, uint32_t *out_sequence)
 {
     REQUIRE(pool != NULL && out_sequence != NULL);
     if (pool->ops->commit_in_place == NULL) return slotkit_record(SLOTKIT_IN_PLACE_UNSUPPORTED);
     return record_commit(pool, pool->ops->commit_in_place(pool->instance, handle, len, out_sequence), len);
 }
 
-slotkit_status slotkit_slot_read_ptr(slotkit_pool *pool, slotkit_handle handle, const void **out_ptr,
-                                     size_t *out_len)
+slotkit_status slotkit_slot_read_ptr(slotkit_pool *pool, slotkit_handle handle, const void **out_ptr, size_t *out_len)
 {
     REQUIRE(pool != NULL && out_ptr != NULL && out_len != NULL);
     if (pool->ops->slot_read_ptr == NULL) return slotkit_record(SLOTKIT_IN_PLACE_UNSUPPORTED);

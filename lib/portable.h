@@ -45,8 +45,7 @@ static inline void sleep_ns(uint64_t ns)
     struct timespec ts;
     ts.tv_sec = (time_t)(ns / 1000000000u);
     ts.tv_nsec = (long)(ns % 1000000000u);
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
 
 #endif /* SLOTKIT_LIB_PORTABLE_H */

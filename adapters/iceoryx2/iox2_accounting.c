@@ -25,8 +25,8 @@
 struct acct_header {
     struct shm_segment_header common;
     uint64_t table_bytes;
-    uint64_t claims_offset; /* one _Atomic uint32_t per slot: the last re-send epoch served */
-    uint64_t users_offset;  /* IOX2_MAX_INSTANCES _Atomic uint64_t: proc identities of open instances */
+    uint64_t claims_offset;        /* one _Atomic uint32_t per slot: the last re-send epoch served */
+    uint64_t users_offset;         /* IOX2_MAX_INSTANCES _Atomic uint64_t: proc identities of open instances */
     _Atomic uint32_t resend_epoch; /* bumped by an instance that misses a committed sample */
     uint32_t reserved;
     char name[ACCT_NAME_MAX]; /* the pool name, NUL-terminated */
@@ -35,10 +35,7 @@ _Static_assert(sizeof(struct acct_header) == SHM_IOX2_ACCT_HEADER_BYTES, "the ki
 
 #define USERS_BYTES ((size_t)IOX2_MAX_INSTANCES * sizeof(uint64_t))
 
-static size_t claims_bytes(size_t slot_count)
-{
-    return (slot_count * sizeof(uint32_t) + 63u) & ~(size_t)63u;
-}
+static size_t claims_bytes(size_t slot_count) { return (slot_count * sizeof(uint32_t) + 63u) & ~(size_t)63u; }
 
 /* The accounting's own checks, after shm_segment validated the common
  * header and the slot table: what follows the table, and the pool name. */
@@ -75,10 +72,8 @@ static bool acct_reclaim_stale(const slotkit_instance *inst, const char *name)
 {
     shm_segment seg;
     slotkit_error err;
-    slotkit_status st =
-        shm_segment_map_valid(&shm_kind_iox2_accounting, inst->shm_name, acct_check, name, &seg, &err);
-    if (st != SLOTKIT_OK)
-        return st == SLOTKIT_SYSTEM_ERROR && err.sys_errno == ENOENT; /* gone meanwhile: free */
+    slotkit_status st = shm_segment_map_valid(&shm_kind_iox2_accounting, inst->shm_name, acct_check, name, &seg, &err);
+    if (st != SLOTKIT_OK) return st == SLOTKIT_SYSTEM_ERROR && err.sys_errno == ENOENT; /* gone meanwhile: free */
     const struct acct_header *h = seg.base;
     const bool stale = users_fence((_Atomic uint64_t *)((char *)seg.base + h->users_offset));
     if (stale) {
@@ -108,8 +103,7 @@ static void acct_adopt(slotkit_instance *inst, const shm_segment *seg)
 }
 
 /* The table's size for config, or why config cannot have one. */
-static slotkit_status acct_table_bytes(const slotkit_config *config, size_t *table_bytes,
-                                       slotkit_error *err)
+static slotkit_status acct_table_bytes(const slotkit_config *config, size_t *table_bytes, slotkit_error *err)
 {
     const char *why = NULL;
     slotkit_status st = slot_table_size(config->slot_count, config->slot_capacity, table_bytes, &why);
@@ -126,13 +120,12 @@ static slotkit_status acct_table_bytes(const slotkit_config *config, size_t *tab
 }
 
 /* Fills a fresh segment: the table, the common header, the rest of ours. */
-static void acct_init(slotkit_instance *inst, const shm_segment *seg, const slotkit_config *config,
-                      const char *name, size_t table_bytes, uint64_t segment_id)
+static void acct_init(slotkit_instance *inst, const shm_segment *seg, const slotkit_config *config, const char *name,
+                      size_t table_bytes, uint64_t segment_id)
 {
     struct acct_header *h = seg->base;
-    (void)slot_table_init((char *)seg->base + SHM_IOX2_ACCT_TABLE_OFFSET, config->slot_count,
-                          config->slot_capacity, config->first_sequence_number, segment_id,
-                          config->type_hash, true, inst->table);
+    (void)slot_table_init((char *)seg->base + SHM_IOX2_ACCT_TABLE_OFFSET, config->slot_count, config->slot_capacity,
+                          config->first_sequence_number, segment_id, config->type_hash, true, inst->table);
     shm_segment_init_header(&shm_kind_iox2_accounting, &h->common, config, seg->bytes, segment_id);
     h->table_bytes = table_bytes;
     h->claims_offset = SHM_IOX2_ACCT_TABLE_OFFSET + table_bytes;
@@ -140,15 +133,12 @@ static void acct_init(slotkit_instance *inst, const shm_segment *seg, const slot
     snprintf(h->name, sizeof h->name, "%s", name);
 }
 
-slotkit_status acct_create(slotkit_instance *inst, const slotkit_config *config, const char *name,
-                           slotkit_error *err)
+slotkit_status acct_create(slotkit_instance *inst, const slotkit_config *config, const char *name, slotkit_error *err)
 {
     size_t table_bytes = 0;
     slotkit_status st = acct_table_bytes(config, &table_bytes, err);
-    if (st != SLOTKIT_OK)
-        return st;
-    const size_t total = SHM_IOX2_ACCT_TABLE_OFFSET + table_bytes +
-                         claims_bytes(config->slot_count) + USERS_BYTES;
+    if (st != SLOTKIT_OK) return st;
+    const size_t total = SHM_IOX2_ACCT_TABLE_OFFSET + table_bytes + claims_bytes(config->slot_count) + USERS_BYTES;
     uint64_t segment_id = 0;
     if (!backend_random_segment_id(&segment_id))
         return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, errno, "iceoryx2: getrandom failed");
@@ -159,8 +149,7 @@ slotkit_status acct_create(slotkit_instance *inst, const slotkit_config *config,
     /* shm_segment_create calls a dead creator's leftover INCOMPATIBLE (stale). */
     if (st == SLOTKIT_INCOMPATIBLE && acct_reclaim_stale(inst, name))
         st = shm_segment_create(&shm_kind_iox2_accounting, inst->shm_name, name, total, &seg, err);
-    if (st != SLOTKIT_OK)
-        return st;
+    if (st != SLOTKIT_OK) return st;
     inst->is_creator = true;
     inst->creator_pid = getpid();
     acct_init(inst, &seg, config, name, table_bytes, segment_id);
@@ -170,22 +159,19 @@ slotkit_status acct_create(slotkit_instance *inst, const slotkit_config *config,
 
 /* Ownership, wait for the creator's magic, validation, the caller's geometry
  * (R-XPROC-10), ENOENT when there is none (R-XPROC-11): shm_segment_attach. */
-slotkit_status acct_attach(slotkit_instance *inst, const slotkit_config *config, const char *name,
-                           slotkit_error *err)
+slotkit_status acct_attach(slotkit_instance *inst, const slotkit_config *config, const char *name, slotkit_error *err)
 {
     shm_segment seg;
-    slotkit_status st = shm_segment_attach(&shm_kind_iox2_accounting, inst->shm_name, name, config,
-                                           acct_check, name, &seg, err);
-    if (st != SLOTKIT_OK)
-        return st;
+    slotkit_status st =
+        shm_segment_attach(&shm_kind_iox2_accounting, inst->shm_name, name, config, acct_check, name, &seg, err);
+    if (st != SLOTKIT_OK) return st;
     /* The table's geometry again, from a copy that stays with the instance:
      * a peer may be rewriting the segment under us. */
     const char *table_why = NULL;
     if (slot_table_view_open(inst->table, (char *)seg.base + SHM_IOX2_ACCT_TABLE_OFFSET,
                              seg.bytes - SHM_IOX2_ACCT_TABLE_OFFSET, &table_why) != SLOTKIT_OK) {
         munmap(seg.base, seg.bytes);
-        return backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0, "iceoryx2: %s: %s", table_why,
-                                 inst->shm_name);
+        return backend_set_error(err, SLOTKIT_INCOMPATIBLE, 0, "iceoryx2: %s: %s", table_why, inst->shm_name);
     }
     inst->is_creator = false;
     acct_adopt(inst, &seg);
@@ -207,8 +193,7 @@ void acct_unlink_if_creator(slotkit_instance *inst)
 
 void acct_unmap(slotkit_instance *inst)
 {
-    if (inst->base)
-        munmap(inst->base, inst->mapped_bytes);
+    if (inst->base) munmap(inst->base, inst->mapped_bytes);
     inst->base = NULL;
 }
 
@@ -216,8 +201,7 @@ bool acct_committed_sn(slotkit_instance *inst, uint32_t slot, uint32_t *sn)
 {
     slotkit_slot_header header;
     slotkit_handle h = {.segment_id = inst->segment_id, .slot_index = slot};
-    if (slot_table_read(inst->table, h, &header, NULL, 0) != SLOTKIT_OK)
-        return false;
+    if (slot_table_read(inst->table, h, &header, NULL, 0) != SLOTKIT_OK) return false;
     *sn = header.sequence_number;
     return true;
 }

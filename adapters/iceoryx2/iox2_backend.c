@@ -55,19 +55,18 @@ static void destroy(slotkit_instance *inst)
 
 /* The pool's name; a pool without one (CREATE only) still needs a unique
  * iceoryx2 service, so it gets a random one in anon. */
-static slotkit_status pool_name(const slotkit_config *config, char *anon, size_t anon_size,
-                                const char **out, slotkit_error *err)
+static slotkit_status pool_name(const slotkit_config *config, char *anon, size_t anon_size, const char **out,
+                                slotkit_error *err)
 {
     static _Atomic uint32_t anon_counter;
     const char *name = config->name;
     if (name == NULL || name[0] == '\0') {
         if (config->role != SLOTKIT_ROLE_CREATE)
-            return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
-                                     "iceoryx2: ATTACH needs the pool's name");
+            return backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "iceoryx2: ATTACH needs the pool's name");
         uint64_t r = 0;
         (void)backend_random_segment_id(&r);
-        snprintf(anon, anon_size, "anonymous-%ld-%u-%016llx", (long)getpid(),
-                 atomic_fetch_add(&anon_counter, 1u), (unsigned long long)r);
+        snprintf(anon, anon_size, "anonymous-%ld-%u-%016llx", (long)getpid(), atomic_fetch_add(&anon_counter, 1u),
+                 (unsigned long long)r);
         name = anon;
     }
     if (strlen(name) > IOX2_MAX_POOL_NAME)
@@ -81,50 +80,39 @@ static slotkit_status pool_name(const slotkit_config *config, char *anon, size_t
 
 /* Accounting, user entry, transport, service thread, in that order; the
  * caller destroys whatever a failure leaves. */
-static slotkit_status open_parts(slotkit_instance *inst, const slotkit_config *config,
-                                 const char *name, slotkit_error *err)
+static slotkit_status open_parts(slotkit_instance *inst, const slotkit_config *config, const char *name,
+                                 slotkit_error *err)
 {
     const bool create = config->role == SLOTKIT_ROLE_CREATE;
-    slotkit_status st = create ? acct_create(inst, config, name, err)
-                               : acct_attach(inst, config, name, err);
-    if (st != SLOTKIT_OK)
-        return st;
+    slotkit_status st = create ? acct_create(inst, config, name, err) : acct_attach(inst, config, name, err);
+    if (st != SLOTKIT_OK) return st;
     if (!users_enter(inst))
-        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, EUSERS,
-                                 "iceoryx2: pool '%s' has %u open instances already", name,
-                                 IOX2_MAX_INSTANCES);
+        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, EUSERS, "iceoryx2: pool '%s' has %u open instances already",
+                                 name, IOX2_MAX_INSTANCES);
     st = transport_open(inst, name, create, err);
-    if (st != SLOTKIT_OK)
-        return st;
+    if (st != SLOTKIT_OK) return st;
     /* An attacher asks at once for the samples committed before it. */
     resend_join(inst, !create);
-    if (create)
-        acct_publish(inst); /* everything above is visible to whoever attaches */
+    if (create) acct_publish(inst); /* everything above is visible to whoever attaches */
     st = service_start(inst, err);
-    if (st != SLOTKIT_OK)
-        return st;
-    if (!create)
-        resend_await_committed(inst);
+    if (st != SLOTKIT_OK) return st;
+    if (!create) resend_await_committed(inst);
     return SLOTKIT_OK;
 }
 
-static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance **out,
-                                slotkit_error *err)
+static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance **out, slotkit_error *err)
 {
     slotkit_status st = shm_segment_check_config("iceoryx2", config, out, err);
-    if (st != SLOTKIT_OK)
-        return st;
+    if (st != SLOTKIT_OK) return st;
     char anon[64];
     const char *name = NULL;
     st = pool_name(config, anon, sizeof anon, &name, err);
-    if (st != SLOTKIT_OK)
-        return st;
+    if (st != SLOTKIT_OK) return st;
     (void)proc_identity_self(); /* cache it now: the hot paths must not make syscalls */
     fork_guard_install();
 
     slotkit_instance *inst = calloc(1, sizeof *inst);
-    if (!inst)
-        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "iceoryx2: out of memory");
+    if (!inst) return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "iceoryx2: out of memory");
     pthread_mutex_init(&inst->lock, NULL);
     inst->user_index = -1;
     domain_names(inst, name);
@@ -139,16 +127,15 @@ static slotkit_status iox2_open(const slotkit_config *config, slotkit_instance *
 
 static void iox2_close(slotkit_instance *inst)
 {
-    if (inst)
-        destroy(inst);
+    if (inst) destroy(inst);
 }
 
 static const slotkit_backend iox2_backend = {
     .abi_version = SLOTKIT_ABI_VERSION,
     .name = "iceoryx2",
     .version = IOX2_BACKEND_VERSION,
-    .capabilities = SLOTKIT_CAP_CROSS_PROCESS | SLOTKIT_CAP_IN_PLACE | SLOTKIT_CAP_NOTIFY |
-                    SLOTKIT_CAP_TYPE_HASH | SLOTKIT_CAP_NEXT_UNREAD,
+    .capabilities = SLOTKIT_CAP_CROSS_PROCESS | SLOTKIT_CAP_IN_PLACE | SLOTKIT_CAP_NOTIFY | SLOTKIT_CAP_TYPE_HASH |
+                    SLOTKIT_CAP_NEXT_UNREAD,
     .open = iox2_open,
     .close = iox2_close,
     .ops = &iox2_ops,

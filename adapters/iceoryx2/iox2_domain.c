@@ -41,8 +41,7 @@ static int rmdir_entry(const char *path, const struct stat *sb, int type, struct
 {
     (void)sb;
     (void)ftw;
-    if (type == FTW_DP)
-        (void)rmdir(path);
+    if (type == FTW_DP) (void)rmdir(path);
     return 0;
 }
 
@@ -81,14 +80,12 @@ void domain_remove_all(const slotkit_instance *inst)
 
 void domain_release(const slotkit_instance *inst, bool last_user, bool had_node)
 {
-    if (inst->root[0] == '\0')
-        return; /* the names were never made */
+    if (inst->root[0] == '\0') return; /* the names were never made */
     if (last_user) {
         domain_remove_all(inst); /* the domain is this pool's alone */
         return;
     }
-    if (!had_node)
-        return;
+    if (!had_node) return;
     /* iceoryx2 keeps a per-domain segment and its directories after the last
      * node is gone; remove them when no node is left. close cannot report a
      * failure: the files stay until the pool's last user removes them all. */

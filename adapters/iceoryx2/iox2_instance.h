@@ -69,8 +69,8 @@ struct slotkit_instance {
     char root[64];     /* iceoryx2 root directory of this pool */
 
     /* Who has the pool open (iox2_instances.c). */
-    int user_index;               /* -1: no entry in users[] */
-    slotkit_instance *next_open;  /* the process's list of open instances */
+    int user_index;              /* -1: no entry in users[] */
+    slotkit_instance *next_open; /* the process's list of open instances */
 
     /* iceoryx2 (iox2_transport.c). */
     size_t loan_len; /* capacity, or 1: iceoryx2 slices need an element */
@@ -99,11 +99,9 @@ extern const slotkit_ops iox2_ops;
 
 /* CREATE: a fresh segment (O_EXCL), reclaiming a stale one of the same name;
  * initialised, not yet published. */
-slotkit_status acct_create(slotkit_instance *inst, const slotkit_config *config, const char *name,
-                           slotkit_error *err);
+slotkit_status acct_create(slotkit_instance *inst, const slotkit_config *config, const char *name, slotkit_error *err);
 /* ATTACH: the published segment of that pool, validated against config. */
-slotkit_status acct_attach(slotkit_instance *inst, const slotkit_config *config, const char *name,
-                           slotkit_error *err);
+slotkit_status acct_attach(slotkit_instance *inst, const slotkit_config *config, const char *name, slotkit_error *err);
 /* Makes the segment visible to attachers: everything written before is. */
 void acct_publish(slotkit_instance *inst);
 /* Removes the segment's name if this process created it (R-XPROC-12). */
@@ -138,8 +136,7 @@ void domain_release(const slotkit_instance *inst, bool last_user, bool had_node)
 /* ---- iox2_transport.c ---------------------------------------------------- */
 
 /* The node, the pool's service, a subscriber and a publisher. */
-slotkit_status transport_open(slotkit_instance *inst, const char *name, bool create,
-                              slotkit_error *err);
+slotkit_status transport_open(slotkit_instance *inst, const char *name, bool create, slotkit_error *err);
 /* Drops every iceoryx2 object; true when a node had been created. */
 bool transport_close(slotkit_instance *inst);
 /* Moves every queued sample into held[] (lock held). */
@@ -147,11 +144,10 @@ void transport_drain(slotkit_instance *inst);
 /* Releases the sample held for slot (lock held). */
 void transport_drop_held(slotkit_instance *inst, uint32_t slot);
 /* Loans a chunk, copies len bytes from src into it and sends it (lock held). */
-void transport_send_copy(slotkit_instance *inst, const void *src, size_t len,
-                         const sk_iox2_header *hdr);
+void transport_send_copy(slotkit_instance *inst, const void *src, size_t len, const sk_iox2_header *hdr);
 /* Publishes len bytes from src as the sample of the live loan h (lock held). */
-slotkit_status transport_publish(slotkit_instance *inst, slotkit_handle h, const void *src,
-                                 size_t len, uint32_t *out_sequence);
+slotkit_status transport_publish(slotkit_instance *inst, slotkit_handle h, const void *src, size_t len,
+                                 uint32_t *out_sequence);
 
 /* ---- iox2_service.c ------------------------------------------------------ */
 

@@ -15,8 +15,7 @@ bool users_enter(slotkit_instance *inst)
     const uint64_t me = proc_identity_self();
     for (int i = 0; i < (int)IOX2_MAX_INSTANCES; i++) {
         uint64_t v = atomic_load(&inst->users[i]);
-        if ((v == 0 || proc_identity_is_dead(v)) &&
-            atomic_compare_exchange_strong(&inst->users[i], &v, me)) {
+        if ((v == 0 || proc_identity_is_dead(v)) && atomic_compare_exchange_strong(&inst->users[i], &v, me)) {
             inst->user_index = i;
             return true;
         }
@@ -26,13 +25,11 @@ bool users_enter(slotkit_instance *inst)
 
 bool users_leave(slotkit_instance *inst)
 {
-    if (inst->user_index >= 0)
-        atomic_store(&inst->users[inst->user_index], 0);
+    if (inst->user_index >= 0) atomic_store(&inst->users[inst->user_index], 0);
     inst->user_index = -1;
     for (unsigned i = 0; i < IOX2_MAX_INSTANCES; i++) {
         uint64_t v = atomic_load(&inst->users[i]);
-        if (v != 0 && !proc_identity_is_dead(v))
-            return false;
+        if (v != 0 && !proc_identity_is_dead(v)) return false;
     }
     return true;
 }
@@ -48,12 +45,10 @@ bool users_fence(_Atomic uint64_t *users)
         uint64_t v = atomic_load(&users[i]);
         for (;;) {
             if (v != 0 && !proc_identity_is_dead(v)) {
-                for (unsigned j = 0; j < i; j++)
-                    atomic_store(&users[j], 0);
+                for (unsigned j = 0; j < i; j++) atomic_store(&users[j], 0);
                 return false;
             }
-            if (atomic_compare_exchange_strong(&users[i], &v, me))
-                break;
+            if (atomic_compare_exchange_strong(&users[i], &v, me)) break;
         }
     }
     return true;
@@ -70,14 +65,12 @@ static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static void atfork_prepare(void)
 {
     pthread_mutex_lock(&open_list_lock);
-    for (slotkit_instance *i = open_list; i; i = i->next_open)
-        pthread_mutex_lock(&i->lock);
+    for (slotkit_instance *i = open_list; i; i = i->next_open) pthread_mutex_lock(&i->lock);
 }
 
 static void atfork_release(void)
 {
-    for (slotkit_instance *i = open_list; i; i = i->next_open)
-        pthread_mutex_unlock(&i->lock);
+    for (slotkit_instance *i = open_list; i; i = i->next_open) pthread_mutex_unlock(&i->lock);
     pthread_mutex_unlock(&open_list_lock);
 }
 

@@ -35,19 +35,16 @@ static slotkit_status check_handle(const slotkit_instance *inst, slotkit_handle 
 static slotkit_status live_loan(slotkit_instance *inst, slotkit_handle h, void **staging)
 {
     slotkit_status st = check_handle(inst, h);
-    if (st != SLOTKIT_OK)
-        return st;
+    if (st != SLOTKIT_OK) return st;
     size_t cap = 0;
     return slot_table_data_ptr(inst->table, h, staging, &cap);
 }
 
 /* ---- writing ------------------------------------------------------------- */
 
-static slotkit_status iox2_reserve(slotkit_instance *inst, slotkit_reader_mask mask,
-                                   slotkit_handle *out_handle)
+static slotkit_status iox2_reserve(slotkit_instance *inst, slotkit_reader_mask mask, slotkit_handle *out_handle)
 {
-    if (!out_handle)
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_handle) return SLOTKIT_INVALID_ARGUMENT;
     slotkit_handle h;
     slotkit_status st = slot_table_reserve(inst->table, mask, &h);
     if (st == SLOTKIT_OK) {
@@ -61,17 +58,14 @@ static slotkit_status iox2_reserve(slotkit_instance *inst, slotkit_reader_mask m
     return st;
 }
 
-static slotkit_status iox2_commit(slotkit_instance *inst, slotkit_handle h, const void *bytes,
-                                  size_t len, uint32_t *out_sequence)
+static slotkit_status iox2_commit(slotkit_instance *inst, slotkit_handle h, const void *bytes, size_t len,
+                                  uint32_t *out_sequence)
 {
-    if (!out_sequence || (!bytes && len != 0))
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_sequence || (!bytes && len != 0)) return SLOTKIT_INVALID_ARGUMENT;
     void *staging = NULL;
     slotkit_status st = live_loan(inst, h, &staging);
-    if (st != SLOTKIT_OK)
-        return st; /* R-COMMIT-2 */
-    if (len > inst->capacity)
-        return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
+    if (st != SLOTKIT_OK) return st;                           /* R-COMMIT-2 */
+    if (len > inst->capacity) return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
     pthread_mutex_lock(&inst->lock);
     st = transport_publish(inst, h, bytes, len, out_sequence);
     pthread_mutex_unlock(&inst->lock);
@@ -81,20 +75,16 @@ static slotkit_status iox2_commit(slotkit_instance *inst, slotkit_handle h, cons
 static slotkit_status iox2_discard(slotkit_instance *inst, slotkit_handle h)
 {
     slotkit_status st = check_handle(inst, h);
-    if (st != SLOTKIT_OK)
-        return st;
+    if (st != SLOTKIT_OK) return st;
     return slot_table_discard(inst->table, h); /* R-DISCARD-1/2 */
 }
 
-static slotkit_status iox2_data_ptr(slotkit_instance *inst, slotkit_handle h, void **out_ptr,
-                                    size_t *out_capacity)
+static slotkit_status iox2_data_ptr(slotkit_instance *inst, slotkit_handle h, void **out_ptr, size_t *out_capacity)
 {
-    if (!out_ptr || !out_capacity)
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_ptr || !out_capacity) return SLOTKIT_INVALID_ARGUMENT;
     void *staging = NULL;
     slotkit_status st = live_loan(inst, h, &staging);
-    if (st != SLOTKIT_OK)
-        return st; /* R-INPLACE-2 */
+    if (st != SLOTKIT_OK) return st; /* R-INPLACE-2 */
     /* The loan's staging area in the shared segment, so any process of the
      * pool may commit it in place (R-XPROC-5); commit copies it into the
      * iceoryx2 chunk. */
@@ -103,17 +93,13 @@ static slotkit_status iox2_data_ptr(slotkit_instance *inst, slotkit_handle h, vo
     return SLOTKIT_OK;
 }
 
-static slotkit_status iox2_commit_in_place(slotkit_instance *inst, slotkit_handle h, size_t len,
-                                           uint32_t *out_sequence)
+static slotkit_status iox2_commit_in_place(slotkit_instance *inst, slotkit_handle h, size_t len, uint32_t *out_sequence)
 {
-    if (!out_sequence)
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_sequence) return SLOTKIT_INVALID_ARGUMENT;
     void *staging = NULL;
     slotkit_status st = live_loan(inst, h, &staging);
-    if (st != SLOTKIT_OK)
-        return st; /* R-INPLACE-4 */
-    if (len > inst->capacity)
-        return SLOTKIT_SAMPLE_TOO_LARGE; /* R-INPLACE-4: the loan stays live */
+    if (st != SLOTKIT_OK) return st;                           /* R-INPLACE-4 */
+    if (len > inst->capacity) return SLOTKIT_SAMPLE_TOO_LARGE; /* R-INPLACE-4: the loan stays live */
     pthread_mutex_lock(&inst->lock);
     st = transport_publish(inst, h, staging, len, out_sequence);
     pthread_mutex_unlock(&inst->lock);
@@ -125,23 +111,19 @@ static slotkit_status iox2_commit_in_place(slotkit_instance *inst, slotkit_handl
 /* The accounting's header plus the held sample, checked to be the same
  * sample (same SN and slot). SLOTKIT_OK with *out NULL: committed, but this
  * instance does not hold its bytes yet. Lock held. */
-static slotkit_status sample_of(slotkit_instance *inst, slotkit_handle h,
-                                slotkit_slot_header *out_header, const struct held_sample **out)
+static slotkit_status sample_of(slotkit_instance *inst, slotkit_handle h, slotkit_slot_header *out_header,
+                                const struct held_sample **out)
 {
     *out = NULL;
     slotkit_status st = check_handle(inst, h);
-    if (st == SLOTKIT_OK)
-        st = slot_table_read(inst->table, h, out_header, NULL, 0);
-    if (st != SLOTKIT_OK)
-        return st; /* R-HANDLE-1/2, R-READ-3: FREE or LOANED */
+    if (st == SLOTKIT_OK) st = slot_table_read(inst->table, h, out_header, NULL, 0);
+    if (st != SLOTKIT_OK) return st; /* R-HANDLE-1/2, R-READ-3: FREE or LOANED */
     const struct held_sample *held = &inst->held[h.slot_index];
     if (!held->sample || held->sequence != out_header->sequence_number) {
         transport_drain(inst);
         st = slot_table_read(inst->table, h, out_header, NULL, 0);
-        if (st != SLOTKIT_OK)
-            return st;
-        if (!held->sample || held->sequence != out_header->sequence_number)
-            return SLOTKIT_OK;
+        if (st != SLOTKIT_OK) return st;
+        if (!held->sample || held->sequence != out_header->sequence_number) return SLOTKIT_OK;
     }
     out_header->sample_size = held->length;
     *out = held;
@@ -154,8 +136,7 @@ static slotkit_status sample_of(slotkit_instance *inst, slotkit_handle h,
 static void lock_for_read(slotkit_instance *inst)
 {
     for (int i = 0; i < READ_LOCK_SPINS; i++) {
-        if (pthread_mutex_trylock(&inst->lock) == 0)
-            return;
+        if (pthread_mutex_trylock(&inst->lock) == 0) return;
         cpu_relax();
     }
     pthread_mutex_lock(&inst->lock);
@@ -166,8 +147,7 @@ static slotkit_status sample_never_came(slotkit_instance *inst, uint32_t sequenc
 {
     pthread_mutex_lock(&inst->lock);
     const bool known = inst->transport_error[0] != '\0';
-    backend_op_error(SLOTKIT_SYSTEM_ERROR,
-                     "iceoryx2: the bytes of sample %u (slot %u) never reached this process%s%s",
+    backend_op_error(SLOTKIT_SYSTEM_ERROR, "iceoryx2: the bytes of sample %u (slot %u) never reached this process%s%s",
                      sequence, slot, known ? "; last iceoryx2 error: " : "", inst->transport_error);
     pthread_mutex_unlock(&inst->lock);
     return SLOTKIT_SYSTEM_ERROR;
@@ -177,8 +157,7 @@ static slotkit_status sample_never_came(slotkit_instance *inst, uint32_t sequenc
 static void read_backoff(uint64_t waited_ns)
 {
     if (waited_ns < READ_SPIN_NS) {
-        for (int i = 0; i < 64; i++)
-            cpu_relax();
+        for (int i = 0; i < 64; i++) cpu_relax();
     } else if (waited_ns < READ_YIELD_NS) {
         sched_yield();
     } else {
@@ -191,28 +170,21 @@ static void read_backoff(uint64_t waited_ns)
  * common miss is a send still in flight (the accounting commits before the
  * sample is sent): every retry drains the subscriber in this thread, first
  * spinning, then yielding, and only then sleeping between tries. */
-static slotkit_status with_sample(slotkit_instance *inst, slotkit_handle h,
-                                  slotkit_slot_header *out_header,
-                                  slotkit_status (*fn)(const struct held_sample *, void *),
-                                  void *arg)
+static slotkit_status with_sample(slotkit_instance *inst, slotkit_handle h, slotkit_slot_header *out_header,
+                                  slotkit_status (*fn)(const struct held_sample *, void *), void *arg)
 {
     uint64_t start = 0, last_request = 0;
     for (;;) {
         lock_for_read(inst);
         const struct held_sample *held = NULL;
         slotkit_status st = sample_of(inst, h, out_header, &held);
-        if (st == SLOTKIT_OK && held)
-            st = fn(held, arg);
+        if (st == SLOTKIT_OK && held) st = fn(held, arg);
         pthread_mutex_unlock(&inst->lock);
-        if (st != SLOTKIT_OK || held)
-            return st;
+        if (st != SLOTKIT_OK || held) return st;
         const uint64_t now = monotonic_ns();
-        if (start == 0)
-            start = now;
-        if (now - start >= READ_GIVE_UP_NS)
-            return sample_never_came(inst, out_header->sequence_number, h.slot_index);
-        if (now - start >= READ_RESEND_AFTER_NS &&
-            (last_request == 0 || now - last_request >= IOX2_RESEND_EVERY_NS)) {
+        if (start == 0) start = now;
+        if (now - start >= READ_GIVE_UP_NS) return sample_never_came(inst, out_header->sequence_number, h.slot_index);
+        if (now - start >= READ_RESEND_AFTER_NS && (last_request == 0 || now - last_request >= IOX2_RESEND_EVERY_NS)) {
             resend_request(inst);
             last_request = now;
         }
@@ -228,18 +200,15 @@ struct read_args {
 static slotkit_status copy_out(const struct held_sample *held, void *arg)
 {
     struct read_args *a = arg;
-    if (a->buf_len < held->length)
-        return SLOTKIT_INVALID_ARGUMENT; /* R-READ-4: header filled, nothing copied */
-    if (held->length != 0)
-        memcpy(a->buf, held->payload, held->length);
+    if (a->buf_len < held->length) return SLOTKIT_INVALID_ARGUMENT; /* R-READ-4: header filled, nothing copied */
+    if (held->length != 0) memcpy(a->buf, held->payload, held->length);
     return SLOTKIT_OK;
 }
 
-static slotkit_status iox2_read(slotkit_instance *inst, slotkit_handle h,
-                                slotkit_slot_header *out_header, void *buf, size_t buf_len)
+static slotkit_status iox2_read(slotkit_instance *inst, slotkit_handle h, slotkit_slot_header *out_header, void *buf,
+                                size_t buf_len)
 {
-    if (!out_header || (!buf && buf_len != 0))
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_header || (!buf && buf_len != 0)) return SLOTKIT_INVALID_ARGUMENT;
     struct read_args a = {.buf = buf, .buf_len = buf_len};
     return with_sample(inst, h, out_header, copy_out, &a);
 }
@@ -260,11 +229,9 @@ static slotkit_status point_at(const struct held_sample *held, void *arg)
     return SLOTKIT_OK;
 }
 
-static slotkit_status iox2_read_ptr(slotkit_instance *inst, slotkit_handle h,
-                                    const void **out_ptr, size_t *out_len)
+static slotkit_status iox2_read_ptr(slotkit_instance *inst, slotkit_handle h, const void **out_ptr, size_t *out_len)
 {
-    if (!out_ptr || !out_len)
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_ptr || !out_len) return SLOTKIT_INVALID_ARGUMENT;
     slotkit_slot_header header;
     struct ptr_args a = {.out_ptr = out_ptr, .out_len = out_len};
     return with_sample(inst, h, &header, point_at, &a);
@@ -272,8 +239,7 @@ static slotkit_status iox2_read_ptr(slotkit_instance *inst, slotkit_handle h,
 
 /* ---- accounting only ------------------------------------------------------- */
 
-static slotkit_status iox2_mark_read(slotkit_instance *inst, slotkit_handle h,
-                                     uint32_t reader_index)
+static slotkit_status iox2_mark_read(slotkit_instance *inst, slotkit_handle h, uint32_t reader_index)
 {
     /* The sample stays borrowed (and readable) here until this instance sees
      * the slot's next sample or reserves it. */
@@ -287,21 +253,17 @@ static slotkit_status iox2_disconnect(slotkit_instance *inst, uint32_t reader_in
 
 static slotkit_status iox2_slot_count(slotkit_instance *inst, size_t *out_count)
 {
-    if (!out_count)
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_count) return SLOTKIT_INVALID_ARGUMENT;
     *out_count = inst->slot_count;
     return SLOTKIT_OK;
 }
 
-static size_t iox2_slot_total_size(slotkit_instance *inst)
-{
-    return SLOTKIT_SLOT_TOTAL_SIZE(inst->capacity);
-}
+static size_t iox2_slot_total_size(slotkit_instance *inst) { return SLOTKIT_SLOT_TOTAL_SIZE(inst->capacity); }
 
 static size_t iox2_slot_capacity(slotkit_instance *inst) { return inst->capacity; }
 
-static slotkit_status iox2_next_unread(slotkit_instance *inst, uint32_t reader_index,
-                                       bool *out_found, slotkit_handle *out_handle)
+static slotkit_status iox2_next_unread(slotkit_instance *inst, uint32_t reader_index, bool *out_found,
+                                       slotkit_handle *out_handle)
 {
     return slot_table_next_unread(inst->table, reader_index, out_found, out_handle);
 }
@@ -311,10 +273,7 @@ static bool iox2_type_hash(slotkit_instance *inst, uint8_t out_hash[16])
     return slot_table_view_type_hash(inst->table, out_hash);
 }
 
-static uint64_t iox2_notify_generation(slotkit_instance *inst)
-{
-    return slot_table_generation(inst->table);
-}
+static uint64_t iox2_notify_generation(slotkit_instance *inst) { return slot_table_generation(inst->table); }
 
 static void iox2_wait_for_change(slotkit_instance *inst, uint64_t last, uint64_t timeout_ns)
 {

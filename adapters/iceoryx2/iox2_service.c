@@ -22,19 +22,15 @@
 static void serve_resends(slotkit_instance *inst)
 {
     const uint32_t epoch = atomic_load(inst->resend_epoch);
-    if (epoch == inst->seen_epoch)
-        return;
+    if (epoch == inst->seen_epoch) return;
     inst->seen_epoch = epoch;
     for (uint32_t k = 0; k < inst->slot_count; k++) {
         const struct held_sample *held = &inst->held[k];
         uint32_t sn = 0;
-        if (!held->sample || !acct_committed_sn(inst, k, &sn) || sn != held->sequence)
-            continue;
+        if (!held->sample || !acct_committed_sn(inst, k, &sn) || sn != held->sequence) continue;
         uint32_t claim = atomic_load(&inst->claims[k]);
-        if (claim == epoch || !atomic_compare_exchange_strong(&inst->claims[k], &claim, epoch))
-            continue;
-        const sk_iox2_header hdr = {
-            .sequence = held->sequence, .length = held->length, .slot = k, .reserved = 1};
+        if (claim == epoch || !atomic_compare_exchange_strong(&inst->claims[k], &claim, epoch)) continue;
+        const sk_iox2_header hdr = {.sequence = held->sequence, .length = held->length, .slot = k, .reserved = 1};
         transport_send_copy(inst, held->payload, held->length, &hdr);
     }
 }
@@ -63,15 +59,13 @@ slotkit_status service_start(slotkit_instance *inst, slotkit_error *err)
     inst->thread_started = true;
     /* Wait until the thread is in its loop: a fork while it is still being
      * set up (sanitizer allocators, TLS) could inherit a lock it holds. */
-    while (!atomic_load(&inst->running))
-        sleep_ns(100000u);
+    while (!atomic_load(&inst->running)) sleep_ns(100000u);
     return SLOTKIT_OK;
 }
 
 void service_stop(slotkit_instance *inst)
 {
-    if (!inst->thread_started)
-        return;
+    if (!inst->thread_started) return;
     atomic_store(&inst->stop, true);
     pthread_join(inst->thread, NULL);
     open_list_remove(inst);
@@ -93,9 +87,7 @@ static bool holds_all_committed(slotkit_instance *inst)
 {
     for (uint32_t k = 0; k < inst->slot_count; k++) {
         uint32_t sn = 0;
-        if (acct_committed_sn(inst, k, &sn) &&
-            (!inst->held[k].sample || inst->held[k].sequence != sn))
-            return false;
+        if (acct_committed_sn(inst, k, &sn) && (!inst->held[k].sample || inst->held[k].sequence != sn)) return false;
     }
     return true;
 }
@@ -114,8 +106,7 @@ void resend_await_committed(slotkit_instance *inst)
         const bool done = holds_all_committed(inst);
         pthread_mutex_unlock(&inst->lock);
         const uint64_t now = monotonic_ns();
-        if (done || now - start >= ATTACH_SYNC_NS)
-            return;
+        if (done || now - start >= ATTACH_SYNC_NS) return;
         if (now - last_request >= IOX2_RESEND_EVERY_NS) {
             resend_request(inst);
             last_request = now;

@@ -47,37 +47,31 @@ static sk_iox2_service_limits service_limits(size_t slot_count)
 }
 
 /* The pool's service (created or opened), its subscriber and publisher. */
-static slotkit_status open_service(slotkit_instance *inst, const char *name, bool create,
-                                   slotkit_error *err)
+static slotkit_status open_service(slotkit_instance *inst, const char *name, bool create, slotkit_error *err)
 {
     char service_name[300];
     snprintf(service_name, sizeof service_name, IOX2_SERVICE_PREFIX "%s", name);
     const sk_iox2_service_limits limits = service_limits(inst->slot_count);
     char msg[IOX2_ERR_LEN] = "";
-    int rc = sk_iox2_service_open(inst->node, service_name, &limits, create ? 1 : 0, &inst->service,
-                                  msg, sizeof msg);
+    int rc = sk_iox2_service_open(inst->node, service_name, &limits, create ? 1 : 0, &inst->service, msg, sizeof msg);
     if (rc != SK_IOX2_OK) {
         const bool exists = rc == SK_IOX2_E_EXISTS;
         return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, exists ? EEXIST : 0, "iceoryx2: %s%s", msg,
                                  exists ? " (a service of this name exists)" : "");
     }
-    rc = sk_iox2_subscriber_create(inst->service, limits.subscriber_max_buffer_size,
-                                   &inst->subscriber, msg, sizeof msg);
+    rc =
+        sk_iox2_subscriber_create(inst->service, limits.subscriber_max_buffer_size, &inst->subscriber, msg, sizeof msg);
     if (rc == SK_IOX2_OK)
-        rc = sk_iox2_publisher_create(inst->service, inst->loan_len, 4, &inst->publisher, msg,
-                                      sizeof msg);
-    if (rc != SK_IOX2_OK)
-        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, 0, "iceoryx2: %s", msg);
+        rc = sk_iox2_publisher_create(inst->service, inst->loan_len, 4, &inst->publisher, msg, sizeof msg);
+    if (rc != SK_IOX2_OK) return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, 0, "iceoryx2: %s", msg);
     return SLOTKIT_OK;
 }
 
-slotkit_status transport_open(slotkit_instance *inst, const char *name, bool create,
-                              slotkit_error *err)
+slotkit_status transport_open(slotkit_instance *inst, const char *name, bool create, slotkit_error *err)
 {
     inst->loan_len = inst->capacity ? inst->capacity : 1u;
     inst->held = calloc(inst->slot_count, sizeof *inst->held);
-    if (!inst->held)
-        return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "iceoryx2: out of memory");
+    if (!inst->held) return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "iceoryx2: out of memory");
     char msg[IOX2_ERR_LEN] = "";
     if (sk_iox2_node_create(inst->prefix, inst->root, &inst->node, msg, sizeof msg) != SK_IOX2_OK)
         return backend_set_error(err, SLOTKIT_SYSTEM_ERROR, 0, "iceoryx2: %s", msg);
@@ -90,8 +84,7 @@ slotkit_status transport_open(slotkit_instance *inst, const char *name, bool cre
 bool transport_close(slotkit_instance *inst)
 {
     if (inst->held) {
-        for (size_t i = 0; i < inst->slot_count; i++)
-            sk_iox2_sample_drop(inst->held[i].sample);
+        for (size_t i = 0; i < inst->slot_count; i++) sk_iox2_sample_drop(inst->held[i].sample);
     }
     free(inst->held);
     inst->held = NULL;
@@ -101,8 +94,7 @@ bool transport_close(slotkit_instance *inst)
     inst->subscriber = NULL;
     inst->publisher = NULL;
     inst->service = NULL;
-    if (!inst->node)
-        return false;
+    if (!inst->node) return false;
     /* Processes of this pool that died (SIGKILL) left nodes behind: remove
      * them, so the last one out can remove the domain. */
     (void)sk_iox2_node_cleanup_dead(inst->node, NULL);
@@ -126,8 +118,8 @@ static bool keeps_held(slotkit_instance *inst, const sk_iox2_header *hdr)
 {
     const struct held_sample *held = &inst->held[hdr->slot];
     uint32_t sn = 0;
-    return held->sample && (held->sequence == hdr->sequence ||
-                            (acct_committed_sn(inst, hdr->slot, &sn) && sn == held->sequence));
+    return held->sample &&
+           (held->sequence == hdr->sequence || (acct_committed_sn(inst, hdr->slot, &sn) && sn == held->sequence));
 }
 
 void transport_drain(slotkit_instance *inst)
@@ -138,63 +130,54 @@ void transport_drain(slotkit_instance *inst)
         size_t payload_len = 0;
         sk_iox2_header hdr;
         char msg[IOX2_ERR_LEN];
-        if (sk_iox2_receive(inst->subscriber, &sample, &payload, &payload_len, &hdr, msg,
-                            sizeof msg) != SK_IOX2_OK) {
+        if (sk_iox2_receive(inst->subscriber, &sample, &payload, &payload_len, &hdr, msg, sizeof msg) != SK_IOX2_OK) {
             note_error(inst, "%s", msg);
             return;
         }
-        if (!sample)
-            return;
-        if (hdr.slot >= inst->slot_count || hdr.length > payload_len ||
-            hdr.length > inst->capacity || keeps_held(inst, &hdr)) {
+        if (!sample) return;
+        if (hdr.slot >= inst->slot_count || hdr.length > payload_len || hdr.length > inst->capacity ||
+            keeps_held(inst, &hdr)) {
             sk_iox2_sample_drop(sample);
             continue;
         }
         transport_drop_held(inst, hdr.slot);
-        inst->held[hdr.slot] = (struct held_sample){
-            .sample = sample, .payload = payload, .sequence = hdr.sequence, .length = hdr.length};
+        inst->held[hdr.slot] =
+            (struct held_sample){.sample = sample, .payload = payload, .sequence = hdr.sequence, .length = hdr.length};
     }
 }
 
-void transport_send_copy(slotkit_instance *inst, const void *src, size_t len,
-                         const sk_iox2_header *hdr)
+void transport_send_copy(slotkit_instance *inst, const void *src, size_t len, const sk_iox2_header *hdr)
 {
     sk_iox2_loan *loan = NULL;
     uint8_t *payload = NULL;
     char msg[IOX2_ERR_LEN];
-    if (sk_iox2_loan_slice(inst->publisher, inst->loan_len, &loan, &payload, msg, sizeof msg) !=
-        SK_IOX2_OK) {
+    if (sk_iox2_loan_slice(inst->publisher, inst->loan_len, &loan, &payload, msg, sizeof msg) != SK_IOX2_OK) {
         note_error(inst, "%s", msg);
         return;
     }
-    if (len != 0)
-        memcpy(payload, src, len);
+    if (len != 0) memcpy(payload, src, len);
     size_t recipients = 0;
-    if (sk_iox2_send(loan, hdr, &recipients, msg, sizeof msg) != SK_IOX2_OK)
-        note_error(inst, "%s", msg);
+    if (sk_iox2_send(loan, hdr, &recipients, msg, sizeof msg) != SK_IOX2_OK) note_error(inst, "%s", msg);
 }
 
 /* The chunk is filled first, then the accounting commits (it hands out the
  * SN and refuses a handle that is not a live loan any more), then the send. */
-slotkit_status transport_publish(slotkit_instance *inst, slotkit_handle h, const void *src,
-                                 size_t len, uint32_t *out_sequence)
+slotkit_status transport_publish(slotkit_instance *inst, slotkit_handle h, const void *src, size_t len,
+                                 uint32_t *out_sequence)
 {
     sk_iox2_loan *loan = NULL;
     uint8_t *payload = NULL;
     char msg[IOX2_ERR_LEN];
-    if (sk_iox2_loan_slice(inst->publisher, inst->loan_len, &loan, &payload, msg, sizeof msg) !=
-        SK_IOX2_OK)
+    if (sk_iox2_loan_slice(inst->publisher, inst->loan_len, &loan, &payload, msg, sizeof msg) != SK_IOX2_OK)
         return backend_op_error(SLOTKIT_SYSTEM_ERROR, "iceoryx2: %s", msg);
-    if (len != 0)
-        memcpy(payload, src, len);
+    if (len != 0) memcpy(payload, src, len);
     uint32_t sn = 0;
     slotkit_status st = slot_table_commit(inst->table, h, NULL, 0, &sn);
     if (st != SLOTKIT_OK) {
         sk_iox2_loan_drop(loan);
         return st;
     }
-    const sk_iox2_header hdr = {
-        .sequence = sn, .length = (uint32_t)len, .slot = h.slot_index, .reserved = 0};
+    const sk_iox2_header hdr = {.sequence = sn, .length = (uint32_t)len, .slot = h.slot_index, .reserved = 0};
     size_t recipients = 0;
     if (sk_iox2_send(loan, &hdr, &recipients, msg, sizeof msg) != SK_IOX2_OK) {
         /* The slot is committed in the accounting but has no sample: the

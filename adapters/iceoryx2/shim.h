@@ -47,35 +47,31 @@ enum {
     SK_IOX2_E_EXISTS = 8,
 };
 
-int sk_iox2_node_create(const char *prefix, const char *root_path, sk_iox2_node **out, char *err,
-                        size_t err_len);
+int sk_iox2_node_create(const char *prefix, const char *root_path, sk_iox2_node **out, char *err, size_t err_len);
 uint64_t sk_iox2_node_cleanup_dead(const sk_iox2_node *node, uint64_t *failed);
 void sk_iox2_node_drop(sk_iox2_node *node);
 /* Removes the domain's global management segment once no node is left:
  * 1 removed, 0 nodes remain or already gone, -1 error. */
 int sk_iox2_domain_remove(const char *prefix, const char *root_path, char *err, size_t err_len);
 
-int sk_iox2_service_open(const sk_iox2_node *node, const char *name,
-                         const sk_iox2_service_limits *limits, int create, sk_iox2_service **out,
-                         char *err, size_t err_len);
+int sk_iox2_service_open(const sk_iox2_node *node, const char *name, const sk_iox2_service_limits *limits, int create,
+                         sk_iox2_service **out, char *err, size_t err_len);
 void sk_iox2_service_drop(sk_iox2_service *service);
 
 int sk_iox2_publisher_create(const sk_iox2_service *service, size_t max_slice_len, size_t max_loans,
                              sk_iox2_publisher **out, char *err, size_t err_len);
 void sk_iox2_publisher_drop(sk_iox2_publisher *publisher);
-int sk_iox2_subscriber_create(const sk_iox2_service *service, size_t buffer_size,
-                              sk_iox2_subscriber **out, char *err, size_t err_len);
+int sk_iox2_subscriber_create(const sk_iox2_service *service, size_t buffer_size, sk_iox2_subscriber **out, char *err,
+                              size_t err_len);
 void sk_iox2_subscriber_drop(sk_iox2_subscriber *subscriber);
 
-int sk_iox2_loan_slice(const sk_iox2_publisher *publisher, size_t len, sk_iox2_loan **out,
-                       uint8_t **payload, char *err, size_t err_len);
+int sk_iox2_loan_slice(const sk_iox2_publisher *publisher, size_t len, sk_iox2_loan **out, uint8_t **payload, char *err,
+                       size_t err_len);
 void sk_iox2_loan_drop(sk_iox2_loan *loan);
-int sk_iox2_send(sk_iox2_loan *loan, const sk_iox2_header *header, size_t *recipients, char *err,
-                 size_t err_len);
+int sk_iox2_send(sk_iox2_loan *loan, const sk_iox2_header *header, size_t *recipients, char *err, size_t err_len);
 
-int sk_iox2_receive(const sk_iox2_subscriber *subscriber, sk_iox2_sample **out,
-                    const uint8_t **payload, size_t *payload_len, sk_iox2_header *header, char *err,
-                    size_t err_len);
+int sk_iox2_receive(const sk_iox2_subscriber *subscriber, sk_iox2_sample **out, const uint8_t **payload,
+                    size_t *payload_len, sk_iox2_header *header, char *err, size_t err_len);
 void sk_iox2_sample_drop(sk_iox2_sample *sample);
 
 #endif /* SLOTKIT_IOX2_SHIM_H */

@@ -138,8 +138,8 @@ static slotkit_status tmpl_reserve_slot(slotkit_instance *inst, slotkit_reader_m
     return status; /* NO_FREE_SLOT changed nothing (R-RESERVE-3) */
 }
 
-static slotkit_status tmpl_commit_slot(slotkit_instance *inst, slotkit_handle handle, const void *bytes,
-                                       size_t len, uint32_t *out_sequence)
+static slotkit_status tmpl_commit_slot(slotkit_instance *inst, slotkit_handle handle, const void *bytes, size_t len,
+                                       uint32_t *out_sequence)
 {
     if (out_sequence == NULL || (bytes == NULL && len > 0)) return SLOTKIT_INVALID_ARGUMENT;
     struct slot *s = slot_of(inst, handle);
@@ -178,8 +178,8 @@ static slotkit_status tmpl_discard_slot(slotkit_instance *inst, slotkit_handle h
     return status;
 }
 
-static slotkit_status tmpl_read_slot(slotkit_instance *inst, slotkit_handle handle,
-                                     slotkit_slot_header *out_header, void *buf, size_t buf_len)
+static slotkit_status tmpl_read_slot(slotkit_instance *inst, slotkit_handle handle, slotkit_slot_header *out_header,
+                                     void *buf, size_t buf_len)
 {
     if (out_header == NULL || (buf == NULL && buf_len > 0)) return SLOTKIT_INVALID_ARGUMENT;
     struct slot *s = slot_of(inst, handle);
@@ -266,8 +266,7 @@ static slotkit_status tmpl_open(const slotkit_config *config, slotkit_instance *
     if (config == NULL || out == NULL)
         return open_fail(err, SLOTKIT_INVALID_ARGUMENT, 0, "template: NULL config or out pointer");
     if (config->role == SLOTKIT_ROLE_ATTACH)
-        return open_fail(err, SLOTKIT_UNSUPPORTED, 0,
-                         "template: role ATTACH is unsupported (single-process backend)");
+        return open_fail(err, SLOTKIT_UNSUPPORTED, 0, "template: role ATTACH is unsupported (single-process backend)");
     if (config->role != SLOTKIT_ROLE_CREATE)
         return open_fail(err, SLOTKIT_UNSUPPORTED, 0, "template: unknown role %d", (int)config->role);
     if (config->slot_count == 0)
@@ -285,8 +284,8 @@ static slotkit_status tmpl_open(const slotkit_config *config, slotkit_instance *
                          count, capacity);
     slotkit_instance *inst = calloc(1, sizeof(slotkit_instance) + count * per_slot);
     if (inst == NULL)
-        return open_fail(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "template: cannot allocate %zu slots of %zu bytes",
-                         count, capacity);
+        return open_fail(err, SLOTKIT_SYSTEM_ERROR, ENOMEM, "template: cannot allocate %zu slots of %zu bytes", count,
+                         capacity);
 
     int rc = pthread_mutex_init(&inst->lock, NULL);
     if (rc != 0) {

@@ -99,10 +99,10 @@ typedef enum slotkit_role {
 } slotkit_role;
 
 typedef struct slotkit_config {
-    size_t slot_count;              /* >= 1 */
-    size_t slot_capacity;           /* payload bytes per slot; 0 allowed */
-    const char *name;               /* pool name; may be NULL for single-process backends */
-    const uint8_t *type_hash;       /* NULL, or 16 bytes the backend reports back */
+    size_t slot_count;        /* >= 1 */
+    size_t slot_capacity;     /* payload bytes per slot; 0 allowed */
+    const char *name;         /* pool name; may be NULL for single-process backends */
+    const uint8_t *type_hash; /* NULL, or 16 bytes the backend reports back */
     slotkit_role role;
     /* First sequence number a CREATE-ed pool hands out. 0 in normal use;
      * the conformance suite starts near 2^32 to test the wrap (R-SEQ-3). */
@@ -135,8 +135,8 @@ typedef struct slotkit_ops {
     slotkit_status (*discard_slot)(slotkit_instance *, slotkit_handle);
     /* Copy a committed sample into buf (buf_len >= sample size) and its
      * header into *out_header. */
-    slotkit_status (*read_slot)(slotkit_instance *, slotkit_handle, slotkit_slot_header *out_header,
-                                void *buf, size_t buf_len);
+    slotkit_status (*read_slot)(slotkit_instance *, slotkit_handle, slotkit_slot_header *out_header, void *buf,
+                                size_t buf_len);
     /* Reader reader_index is done with the sample in this slot. */
     slotkit_status (*mark_read)(slotkit_instance *, slotkit_handle, uint32_t reader_index);
     /* No sample waits for reader_index any more (R-DISC-*). */
@@ -147,14 +147,11 @@ typedef struct slotkit_ops {
 
     /* --- optional (NULL = the contract's default) --- */
     /* Writable pointer and capacity of a live loan, for filling in place. */
-    slotkit_status (*slot_data_ptr)(slotkit_instance *, slotkit_handle, void **out_ptr,
-                                    size_t *out_capacity);
+    slotkit_status (*slot_data_ptr)(slotkit_instance *, slotkit_handle, void **out_ptr, size_t *out_capacity);
     /* Publish len bytes already written through slot_data_ptr. */
-    slotkit_status (*commit_in_place)(slotkit_instance *, slotkit_handle, size_t len,
-                                      uint32_t *out_sequence);
+    slotkit_status (*commit_in_place)(slotkit_instance *, slotkit_handle, size_t len, uint32_t *out_sequence);
     /* Read-only pointer and length of a committed sample (zero-copy read). */
-    slotkit_status (*slot_read_ptr)(slotkit_instance *, slotkit_handle, const void **out_ptr,
-                                    size_t *out_len);
+    slotkit_status (*slot_read_ptr)(slotkit_instance *, slotkit_handle, const void **out_ptr, size_t *out_len);
     /* The reader's oldest sample it has not marked read; *out_found false
      * when nothing is pending (R-NEXT-*). */
     slotkit_status (*next_unread_slot)(slotkit_instance *, uint32_t reader_index, bool *out_found,

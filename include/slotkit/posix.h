@@ -21,14 +21,16 @@ extern "C" {
 #endif
 
 /* States slotkit_posix_clean reports, one per object. */
-#define SLOTKIT_POSIX_LIVE "live"         /* valid, creator running: never removed */
-#define SLOTKIT_POSIX_STALE "stale"       /* creator gone; kept because remove was false */
-#define SLOTKIT_POSIX_REMOVED "removed"   /* creator gone; removed now */
-#define SLOTKIT_POSIX_FOREIGN "foreign"   /* another user's, not mode 0600, not a slotkit segment,
+#define SLOTKIT_POSIX_LIVE "live"       /* valid, creator running: never removed */
+#define SLOTKIT_POSIX_STALE "stale"     /* creator gone; kept because remove was false */
+#define SLOTKIT_POSIX_REMOVED "removed" /* creator gone; removed now */
+#define SLOTKIT_POSIX_FOREIGN \
+    "foreign"                                       /* another user's, not mode 0600, not a slotkit segment,
                                              another version, or corrupt: never removed */
 #define SLOTKIT_POSIX_UNINITIALISED "uninitialised" /* creator still initialising it */
 #define SLOTKIT_POSIX_UNREADABLE "unreadable"       /* cannot be opened or mapped */
-#define SLOTKIT_POSIX_NOT_REGULAR "not a regular file, ignored" /* a FIFO, symlink, ...: never
+#define SLOTKIT_POSIX_NOT_REGULAR \
+    "not a regular file, ignored" /* a FIFO, symlink, ...: never
                                                                    opened for reading, never removed */
 
 /* What slotkit_posix_clean says about one /dev/shm object. */

@@ -36,8 +36,7 @@ const slotkit_backend *slotkit_builtin(size_t index);
  * descriptor: ABI version, name, required entries, capabilities consistent
  * with the optional entries. On failure *err has a one-line reason.
  */
-slotkit_status slotkit_backend_load(const char *name_or_path, const slotkit_backend **out,
-                                    slotkit_error *err);
+slotkit_status slotkit_backend_load(const char *name_or_path, const slotkit_backend **out, slotkit_error *err);
 
 /* Checks a descriptor the way the loader does (for built-ins and tests). */
 slotkit_status slotkit_backend_validate(const slotkit_backend *backend, slotkit_error *err);
@@ -52,32 +51,25 @@ void slotkit_ops_upgrade(const slotkit_ops *table, slotkit_ops *out);
 /* One open backend instance. */
 typedef struct slotkit_pool slotkit_pool;
 
-slotkit_status slotkit_pool_open(const slotkit_backend *backend, const slotkit_config *config,
-                                 slotkit_pool **out, slotkit_error *err);
+slotkit_status slotkit_pool_open(const slotkit_backend *backend, const slotkit_config *config, slotkit_pool **out,
+                                 slotkit_error *err);
 void slotkit_pool_close(slotkit_pool *pool);
 const slotkit_backend *slotkit_pool_backend(const slotkit_pool *pool);
 
 /* The 16 operations. Same meaning as the slotkit_ops entries. */
-slotkit_status slotkit_reserve(slotkit_pool *, slotkit_reader_mask active_readers_mask,
-                               slotkit_handle *out_handle);
-slotkit_status slotkit_commit(slotkit_pool *, slotkit_handle, const void *bytes, size_t len,
-                              uint32_t *out_sequence);
+slotkit_status slotkit_reserve(slotkit_pool *, slotkit_reader_mask active_readers_mask, slotkit_handle *out_handle);
+slotkit_status slotkit_commit(slotkit_pool *, slotkit_handle, const void *bytes, size_t len, uint32_t *out_sequence);
 slotkit_status slotkit_discard(slotkit_pool *, slotkit_handle);
-slotkit_status slotkit_read(slotkit_pool *, slotkit_handle, slotkit_slot_header *out_header,
-                            void *buf, size_t buf_len);
+slotkit_status slotkit_read(slotkit_pool *, slotkit_handle, slotkit_slot_header *out_header, void *buf, size_t buf_len);
 slotkit_status slotkit_mark_read(slotkit_pool *, slotkit_handle, uint32_t reader_index);
 slotkit_status slotkit_mark_reader_disconnected(slotkit_pool *, uint32_t reader_index);
 slotkit_status slotkit_slot_count(slotkit_pool *, size_t *out_count);
 size_t slotkit_slot_total_size(slotkit_pool *);
 size_t slotkit_slot_capacity(slotkit_pool *);
-slotkit_status slotkit_slot_data_ptr(slotkit_pool *, slotkit_handle, void **out_ptr,
-                                     size_t *out_capacity);
-slotkit_status slotkit_commit_in_place(slotkit_pool *, slotkit_handle, size_t len,
-                                       uint32_t *out_sequence);
-slotkit_status slotkit_slot_read_ptr(slotkit_pool *, slotkit_handle, const void **out_ptr,
-                                     size_t *out_len);
-slotkit_status slotkit_next_unread(slotkit_pool *, uint32_t reader_index, bool *out_found,
-                                   slotkit_handle *out_handle);
+slotkit_status slotkit_slot_data_ptr(slotkit_pool *, slotkit_handle, void **out_ptr, size_t *out_capacity);
+slotkit_status slotkit_commit_in_place(slotkit_pool *, slotkit_handle, size_t len, uint32_t *out_sequence);
+slotkit_status slotkit_slot_read_ptr(slotkit_pool *, slotkit_handle, const void **out_ptr, size_t *out_len);
+slotkit_status slotkit_next_unread(slotkit_pool *, uint32_t reader_index, bool *out_found, slotkit_handle *out_handle);
 bool slotkit_type_hash(slotkit_pool *, uint8_t out_hash[16]);
 uint64_t slotkit_notify_generation(slotkit_pool *);
 void slotkit_wait_for_change(slotkit_pool *, uint64_t last, uint64_t timeout_ns);

@@ -50,10 +50,8 @@ slotkit_status backend_op_error(slotkit_status status, const char *fmt, ...)
 
 bool backend_take_op_error(slotkit_status status, char *message, size_t size)
 {
-    if (status == SLOTKIT_OK || op_error.status != status)
-        return false;
+    if (status == SLOTKIT_OK || op_error.status != status) return false;
     op_error.status = SLOTKIT_OK;
-    if (size != 0)
-        snprintf(message, size, "%s", op_error.message);
+    if (size != 0) snprintf(message, size, "%s", op_error.message);
     return true;
 }

@@ -23,8 +23,7 @@ bool backend_random_segment_id(uint64_t *out);
  * library takes it when it records that status. Per thread; the next
  * backend_op_error of the thread replaces it. Returns status.
  */
-slotkit_status backend_op_error(slotkit_status status, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+slotkit_status backend_op_error(slotkit_status status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Copies the reason left for status into message (size bytes) and clears
  * it; false (message untouched) when none is left for that status. */

@@ -56,10 +56,10 @@
  * the magic is published (release) and never changes afterwards; the
  * creator fields are written first of all. Fixed-width fields only. */
 struct shm_segment_header {
-    _Atomic uint64_t magic;       /* the kind's */
-    uint32_t layout_version;      /* the kind's */
-    uint32_t abi_version;         /* SLOTKIT_ABI_VERSION */
-    uint32_t header_bytes;        /* the kind's whole header */
+    _Atomic uint64_t magic;  /* the kind's */
+    uint32_t layout_version; /* the kind's */
+    uint32_t abi_version;    /* SLOTKIT_ABI_VERSION */
+    uint32_t header_bytes;   /* the kind's whole header */
     uint32_t slot_count;
     uint64_t slot_capacity;       /* configured, unpadded */
     uint64_t slot_stride;         /* SLOTKIT_SLOT_TOTAL_SIZE(slot_capacity) */
@@ -73,13 +73,13 @@ struct shm_segment_header {
 };
 
 typedef struct shm_segment_kind {
-    const char *label;       /* "posix pool": in listings */
-    const char *who;         /* "posix": the prefix of error messages */
-    const char *shm_prefix;  /* "/slotkit-" */
+    const char *label;      /* "posix pool": in listings */
+    const char *who;        /* "posix": the prefix of error messages */
+    const char *shm_prefix; /* "/slotkit-" */
     uint64_t magic;
     uint32_t layout_version; /* bumped on any change of the kind's header or table layout */
     uint32_t header_bytes;
-    uint32_t table_offset;   /* 64-byte multiple, >= header_bytes */
+    uint32_t table_offset; /* 64-byte multiple, >= header_bytes */
 } shm_segment_kind;
 
 #define SHM_POSIX_POOL_MAGIC 0x4D48534B544F4C53ull /* "SLOTKSHM" in little-endian memory order */
@@ -121,16 +121,15 @@ slotkit_status shm_segment_create(const shm_segment_kind *kind, const char *shm_
 
 /* Fills the common header of a created segment from config (all but the
  * magic and the creator, already there). */
-void shm_segment_init_header(const shm_segment_kind *kind, struct shm_segment_header *h,
-                             const slotkit_config *config, uint64_t total_bytes, uint64_t segment_id);
+void shm_segment_init_header(const shm_segment_kind *kind, struct shm_segment_header *h, const slotkit_config *config,
+                             uint64_t total_bytes, uint64_t segment_id);
 
 /* Publishes a fully initialised segment: attachers wait for this. */
 void shm_segment_publish(const shm_segment_kind *kind, struct shm_segment_header *h);
 
 /* The kind's own checks of a segment whose common header passed (its extra
  * fields, what follows the table); false and a reason in why. */
-typedef bool (*shm_segment_kind_check_fn)(const void *base, size_t bytes, const void *ctx, char *why,
-                                          size_t why_size);
+typedef bool (*shm_segment_kind_check_fn)(const void *base, size_t bytes, const void *ctx, char *why, size_t why_size);
 
 /*
  * ATTACH: opens shm_name without following links or blocking, refuses an
@@ -151,8 +150,8 @@ slotkit_status shm_segment_attach(const shm_segment_kind *kind, const char *shm_
  * creator and geometry: for a CREATE that may take over a dead pool's
  * name. Statuses as for attach. */
 slotkit_status shm_segment_map_valid(const shm_segment_kind *kind, const char *shm_name,
-                                     shm_segment_kind_check_fn kind_check, const void *kind_ctx,
-                                     shm_segment *out, slotkit_error *err);
+                                     shm_segment_kind_check_fn kind_check, const void *kind_ctx, shm_segment *out,
+                                     slotkit_error *err);
 
 /* Unlinks shm_name only if it still names the object (dev, ino) created: a
  * creator never removes a newer pool that reuses the name. */
@@ -197,7 +196,7 @@ typedef enum shm_segment_state {
 /* Judges dir_fd/entry_name (of /dev/shm) as a segment of `kind`, without
  * following links, blocking or writing; detail gets a one-line reason for
  * anything but LIVE. */
-shm_segment_state shm_segment_judge(const shm_segment_kind *kind, int dir_fd, const char *entry_name,
-                                    char *detail, size_t detail_size);
+shm_segment_state shm_segment_judge(const shm_segment_kind *kind, int dir_fd, const char *entry_name, char *detail,
+                                    size_t detail_size);
 
 #endif

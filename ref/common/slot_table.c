@@ -66,8 +66,8 @@ static inline uint64_t st_tag(uint64_t s) { return (s >> ST_TAG_SHIFT) & ST_TAG_
 
 static inline uint64_t st_make(unsigned phase, uint32_t mask, uint64_t pins, uint64_t tag)
 {
-    return (uint64_t)mask | ((uint64_t)phase << ST_PHASE_SHIFT) |
-           ((pins & ST_PINS_MAX) << ST_PINS_SHIFT) | ((tag & ST_TAG_MAX) << ST_TAG_SHIFT);
+    return (uint64_t)mask | ((uint64_t)phase << ST_PHASE_SHIFT) | ((pins & ST_PINS_MAX) << ST_PINS_SHIFT) |
+           ((tag & ST_TAG_MAX) << ST_TAG_SHIFT);
 }
 
 static inline uint64_t st_with_phase(uint64_t s, unsigned phase)
@@ -104,8 +104,7 @@ static inline unsigned char *payload_of(const slot_table_view *t, uint32_t index
 /* R-HANDLE-1/2: a handle of another pool or past the end names no slot. */
 static inline slotkit_status check_handle(const slot_table_view *t, slotkit_handle h)
 {
-    if (h.segment_id != t->segment_id || h.slot_index >= t->slot_count)
-        return SLOTKIT_OUT_OF_BOUNDS;
+    if (h.segment_id != t->segment_id || h.slot_index >= t->slot_count) return SLOTKIT_OUT_OF_BOUNDS;
     return SLOTKIT_OK;
 }
 
@@ -138,8 +137,7 @@ static bool before_deadline(const struct timespec *deadline)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return now.tv_sec < deadline->tv_sec ||
-           (now.tv_sec == deadline->tv_sec && now.tv_nsec < deadline->tv_nsec);
+    return now.tv_sec < deadline->tv_sec || (now.tv_sec == deadline->tv_sec && now.tv_nsec < deadline->tv_nsec);
 }
 
 static long futex_call(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *ts)
@@ -170,8 +168,7 @@ static inline void bump_generation(const slot_table_view *t)
 {
     slot_table *shared = t->shared;
     atomic_fetch_add_explicit(&shared->generation, 1u, memory_order_seq_cst);
-    if (atomic_load_explicit(&shared->waiters, memory_order_seq_cst) != 0)
-        wake_waiters(t);
+    if (atomic_load_explicit(&shared->waiters, memory_order_seq_cst) != 0) wake_waiters(t);
 }
 
 /* ---- dead peers (process_shared tables) ------------------------------ */
@@ -205,7 +202,7 @@ static inline void bump_generation(const slot_table_view *t)
 /* How long a reserve waits for read_slot copies before deeming them dead. A
  * live copy takes one memcpy; only a reader preempted for this long loses its
  * read (OUT_OF_BOUNDS, never a torn sample). */
-#ifndef PIN_WAIT_LIMIT_NS /* the fuzz build (tests/fuzz) shortens both limits */
+#ifndef PIN_WAIT_LIMIT_NS              /* the fuzz build (tests/fuzz) shortens both limits */
 #define PIN_WAIT_LIMIT_NS 100000000ull /* 100 ms */
 #endif
 
@@ -236,10 +233,7 @@ static bool lazy_deadline_ok(struct lazy_deadline *d, uint64_t limit_ns)
 }
 
 /* Identity written into the publish lock word. */
-static inline uint64_t self_identity(const slot_table_view *t)
-{
-    return t->process_shared ? proc_identity_self() : 1u;
-}
+static inline uint64_t self_identity(const slot_table_view *t) { return t->process_shared ? proc_identity_self() : 1u; }
 
 /*
  * The holder record of a slot, one 64-bit word:
@@ -254,10 +248,7 @@ static inline uint64_t self_identity(const slot_table_view *t)
  *     state: the committer, not the reserver, holds a COMMITTING slot
  *     (handles travel between processes, R-XPROC-5).
  */
-static inline uint32_t key_of(uint64_t tag, unsigned phase)
-{
-    return (uint32_t)(((tag & ST_TAG_MAX) << 2) | phase);
-}
+static inline uint32_t key_of(uint64_t tag, unsigned phase) { return (uint32_t)(((tag & ST_TAG_MAX) << 2) | phase); }
 static inline uint32_t record_key(uint64_t r) { return (uint32_t)(r >> 48); }
 static inline uint64_t record_owner(uint64_t r) { return r & PROC_IDENTITY48_MASK; }
 static inline uint64_t make_record(uint32_t key, uint64_t owner)
@@ -290,8 +281,7 @@ static enum take_result claim_record(struct slot_control *c, uint64_t *s, uint32
         if (record_key(r) == key && record_owner(r) != 0 &&
             (record_owner(r) == me || !proc_identity48_is_dead(record_owner(r))))
             return TAKE_BUSY;
-        if (atomic_compare_exchange_weak_explicit(&c->holder, &r, mine, memory_order_acq_rel,
-                                                  memory_order_acquire))
+        if (atomic_compare_exchange_weak_explicit(&c->holder, &r, mine, memory_order_acq_rel, memory_order_acquire))
             break;
     }
     /* Our view of the state may have been stale, and then r was the record
@@ -299,11 +289,9 @@ static enum take_result claim_record(struct slot_control *c, uint64_t *s, uint32
      * the record on). The acquire above makes this load see at least the
      * state r was written for. */
     *s = atomic_load_explicit(&c->state, memory_order_acquire);
-    if (st_recyclable(*s) && st_tag(*s) == tag)
-        return TAKE_OK;
+    if (st_recyclable(*s) && st_tag(*s) == tag) return TAKE_OK;
     uint64_t expected = mine;
-    atomic_compare_exchange_strong_explicit(&c->holder, &expected, r, memory_order_acq_rel,
-                                            memory_order_relaxed);
+    atomic_compare_exchange_strong_explicit(&c->holder, &expected, r, memory_order_acq_rel, memory_order_relaxed);
     return TAKE_CHANGED;
 }
 
@@ -311,14 +299,13 @@ static enum take_result claim_record(struct slot_control *c, uint64_t *s, uint32
 static void release_record(struct slot_control *c, uint32_t key)
 {
     uint64_t mine = make_record(key, proc_identity_pack48(proc_identity_self()));
-    atomic_compare_exchange_strong_explicit(&c->holder, &mine, make_record(key, 0),
-                                            memory_order_release, memory_order_relaxed);
+    atomic_compare_exchange_strong_explicit(&c->holder, &mine, make_record(key, 0), memory_order_release,
+                                            memory_order_relaxed);
 }
 
 /* ---- geometry and lifecycle ----------------------------------------- */
 
-slotkit_status slot_table_size(size_t slot_count, size_t capacity, size_t *out_bytes,
-                               const char **why)
+slotkit_status slot_table_size(size_t slot_count, size_t capacity, size_t *out_bytes, const char **why)
 {
     const char *reason = NULL;
     size_t stride = 0, controls = 0, payloads = 0, total = 0;
@@ -327,24 +314,20 @@ slotkit_status slot_table_size(size_t slot_count, size_t capacity, size_t *out_b
         reason = "slot_count must be at least 1";
     else if (slot_count > SLOT_TABLE_MAX_SLOTS)
         reason = "slot_count exceeds 2^32-1 (slot_index is 32-bit)";
-    else if (capacity > SLOT_TABLE_MAX_CAPACITY ||
-             capacity > SIZE_MAX - SLOTKIT_SLOT_HEADER_SIZE - SLOTKIT_SLOT_ALIGN)
+    else if (capacity > SLOT_TABLE_MAX_CAPACITY || capacity > SIZE_MAX - SLOTKIT_SLOT_HEADER_SIZE - SLOTKIT_SLOT_ALIGN)
         reason = "slot_capacity exceeds 2^32-1 (sample_size is 32-bit)";
     else {
         stride = SLOTKIT_SLOT_TOTAL_SIZE(capacity);
         if (__builtin_mul_overflow(slot_count, (size_t)CONTROL_STRIDE, &controls) ||
             __builtin_mul_overflow(slot_count, stride, &payloads) ||
-            __builtin_add_overflow(controls, payloads, &total) ||
-            __builtin_add_overflow(total, HEADER_BYTES, &total))
+            __builtin_add_overflow(controls, payloads, &total) || __builtin_add_overflow(total, HEADER_BYTES, &total))
             reason = "slot_count * slot size overflows the address space";
     }
     if (reason) {
-        if (why)
-            *why = reason;
+        if (why) *why = reason;
         return SLOTKIT_INVALID_ARGUMENT;
     }
-    if (out_bytes)
-        *out_bytes = total;
+    if (out_bytes) *out_bytes = total;
     return SLOTKIT_OK;
 }
 
@@ -372,10 +355,8 @@ static void fill_view(slot_table_view *view, void *mem, const struct table_geome
     memcpy(view->type_hash, g->type_hash, sizeof view->type_hash);
 }
 
-slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity,
-                            uint32_t first_sequence_number, uint64_t segment_id,
-                            const uint8_t *type_hash, bool process_shared,
-                            slot_table_view *view)
+slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity, uint32_t first_sequence_number,
+                            uint64_t segment_id, const uint8_t *type_hash, bool process_shared, slot_table_view *view)
 {
     size_t total = 0;
     if (!mem || ((uintptr_t)mem % SLOT_TABLE_ALIGN) != 0 ||
@@ -396,8 +377,7 @@ slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity,
     t->segment_id = segment_id;
     t->process_shared = process_shared ? 1u : 0u;
     t->has_type_hash = type_hash ? 1u : 0u;
-    if (type_hash)
-        memcpy(t->type_hash, type_hash, sizeof t->type_hash);
+    if (type_hash) memcpy(t->type_hash, type_hash, sizeof t->type_hash);
 
     atomic_init(&t->next_sequence, first_sequence_number);
     atomic_init(&t->publish_owner, 0u);
@@ -408,8 +388,7 @@ slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity,
     atomic_init(&t->generation, 0u);
     atomic_init(&t->waiters, 0u);
     for (size_t i = 0; i < slot_count; i++) {
-        struct slot_control *c =
-            (struct slot_control *)((char *)mem + HEADER_BYTES + i * CONTROL_STRIDE);
+        struct slot_control *c = (struct slot_control *)((char *)mem + HEADER_BYTES + i * CONTROL_STRIDE);
         atomic_init(&c->state, st_make(PHASE_FREE, 0, 0, 0));
         atomic_init(&c->sequence, 0u);
         atomic_init(&c->size, 0u);
@@ -418,12 +397,14 @@ slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity,
     }
     if (view) {
         /* From the arguments, like an attacher's copy of what it validated. */
-        struct table_geometry g = {
-            .slot_count = t->slot_count, .capacity = t->capacity, .stride = t->stride,
-            .payload_offset = t->payload_offset, .segment_id = segment_id,
-            .process_shared = t->process_shared, .has_type_hash = t->has_type_hash};
-        if (type_hash)
-            memcpy(g.type_hash, type_hash, sizeof g.type_hash);
+        struct table_geometry g = {.slot_count = t->slot_count,
+                                   .capacity = t->capacity,
+                                   .stride = t->stride,
+                                   .payload_offset = t->payload_offset,
+                                   .segment_id = segment_id,
+                                   .process_shared = t->process_shared,
+                                   .has_type_hash = t->has_type_hash};
+        if (type_hash) memcpy(g.type_hash, type_hash, sizeof g.type_hash);
         fill_view(view, mem, &g);
     }
     /* Last, with release: a process that sees the magic sees a whole table. */
@@ -437,8 +418,7 @@ slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity,
 static void read_geometry(const void *mem, struct table_geometry *g)
 {
     const volatile struct slot_table *t = mem;
-    g->magic = atomic_load_explicit(&((struct slot_table *)(uintptr_t)mem)->magic,
-                                    memory_order_acquire);
+    g->magic = atomic_load_explicit(&((struct slot_table *)(uintptr_t)mem)->magic, memory_order_acquire);
     g->layout_version = t->layout_version;
     g->slot_count = t->slot_count;
     g->capacity = t->capacity;
@@ -449,35 +429,29 @@ static void read_geometry(const void *mem, struct table_geometry *g)
     g->segment_id = t->segment_id;
     g->process_shared = t->process_shared;
     g->has_type_hash = t->has_type_hash;
-    for (size_t i = 0; i < sizeof g->type_hash; i++)
-        g->type_hash[i] = t->type_hash[i];
+    for (size_t i = 0; i < sizeof g->type_hash; i++) g->type_hash[i] = t->type_hash[i];
 }
 
 /* NULL when g describes a table this code can use within mapped_bytes. */
 static const char *geometry_problem(const struct table_geometry *g, size_t mapped_bytes)
 {
     size_t expected = 0;
-    if (g->magic != SLOT_TABLE_MAGIC)
-        return "segment is not a slotkit slot table (bad magic)";
-    if (g->layout_version != SLOT_TABLE_LAYOUT_VERSION)
-        return "slot table layout version differs from this build's";
+    if (g->magic != SLOT_TABLE_MAGIC) return "segment is not a slotkit slot table (bad magic)";
+    if (g->layout_version != SLOT_TABLE_LAYOUT_VERSION) return "slot table layout version differs from this build's";
     if (slot_table_size(g->slot_count, g->capacity, &expected, NULL) != SLOTKIT_OK ||
         g->stride != SLOTKIT_SLOT_TOTAL_SIZE(g->capacity) || g->control_offset != HEADER_BYTES ||
-        g->payload_offset != HEADER_BYTES + (uint64_t)g->slot_count * CONTROL_STRIDE ||
-        g->total_bytes != expected || g->process_shared > 1u || g->has_type_hash > 1u)
+        g->payload_offset != HEADER_BYTES + (uint64_t)g->slot_count * CONTROL_STRIDE || g->total_bytes != expected ||
+        g->process_shared > 1u || g->has_type_hash > 1u)
         return "slot table geometry is corrupt";
-    if (g->total_bytes > mapped_bytes)
-        return "segment is smaller than its slot table";
+    if (g->total_bytes > mapped_bytes) return "segment is smaller than its slot table";
     return NULL;
 }
 
 /* Alignment and room for the header: checked before any field is read. */
 static const char *memory_problem(const void *mem, size_t mapped_bytes)
 {
-    if (!mem || ((uintptr_t)mem % SLOT_TABLE_ALIGN) != 0)
-        return "table memory is not 64-byte aligned";
-    if (mapped_bytes < HEADER_BYTES)
-        return "segment is smaller than a slot table header";
+    if (!mem || ((uintptr_t)mem % SLOT_TABLE_ALIGN) != 0) return "table memory is not 64-byte aligned";
+    if (mapped_bytes < HEADER_BYTES) return "segment is smaller than a slot table header";
     return NULL;
 }
 
@@ -490,15 +464,13 @@ slotkit_status slot_table_validate(const void *mem, size_t mapped_bytes, const c
         reason = geometry_problem(&g, mapped_bytes);
     }
     if (reason) {
-        if (why)
-            *why = reason;
+        if (why) *why = reason;
         return SLOTKIT_INCOMPATIBLE;
     }
     return SLOTKIT_OK;
 }
 
-slotkit_status slot_table_view_open(slot_table_view *view, void *mem, size_t mapped_bytes,
-                                    const char **why)
+slotkit_status slot_table_view_open(slot_table_view *view, void *mem, size_t mapped_bytes, const char **why)
 {
     const char *reason = memory_problem(mem, mapped_bytes);
     struct table_geometry g;
@@ -507,8 +479,7 @@ slotkit_status slot_table_view_open(slot_table_view *view, void *mem, size_t map
         reason = geometry_problem(&g, mapped_bytes);
     }
     if (reason) {
-        if (why)
-            *why = reason;
+        if (why) *why = reason;
         return SLOTKIT_INCOMPATIBLE;
     }
     /* From here on only the copy counts (see slot_table_view). */
@@ -526,8 +497,7 @@ bool slot_table_process_shared(const slot_table *t) { return t->process_shared !
 
 bool slot_table_type_hash(const slot_table *t, uint8_t out_hash[16])
 {
-    if (!t->has_type_hash || !out_hash)
-        return false;
+    if (!t->has_type_hash || !out_hash) return false;
     memcpy(out_hash, t->type_hash, sizeof t->type_hash);
     return true;
 }
@@ -538,8 +508,7 @@ size_t slot_table_view_total_size(const slot_table_view *v) { return v->stride; 
 
 bool slot_table_view_type_hash(const slot_table_view *v, uint8_t out_hash[16])
 {
-    if (!v->has_type_hash || !out_hash)
-        return false;
+    if (!v->has_type_hash || !out_hash) return false;
     memcpy(out_hash, v->type_hash, sizeof v->type_hash);
     return true;
 }
@@ -572,14 +541,12 @@ static bool repair_publication(const slot_table_view *t)
 {
     slot_table *shared = t->shared;
     const uint32_t index = atomic_load_explicit(&shared->publish_slot, memory_order_acquire);
-    if (index == NO_SLOT)
-        return false; /* died outside steps (1)-(4): nothing half done */
+    if (index == NO_SLOT) return false;          /* died outside steps (1)-(4): nothing half done */
     const bool repaired = index < t->slot_count; /* else a corrupt word: just clear it */
     if (repaired) {
         const uint32_t sn = atomic_load_explicit(&shared->publish_sn, memory_order_relaxed);
         const uint32_t tag = atomic_load_explicit(&shared->publish_tag, memory_order_relaxed);
-        const bool sn_handed_out =
-            atomic_load_explicit(&shared->next_sequence, memory_order_relaxed) != sn;
+        const bool sn_handed_out = atomic_load_explicit(&shared->next_sequence, memory_order_relaxed) != sn;
         struct slot_control *c = control_of(t, index);
         uint64_t s = atomic_load_explicit(&c->state, memory_order_acquire);
         /* Loop only for disconnects changing mask bits meanwhile. */
@@ -589,8 +556,7 @@ static bool repair_publication(const slot_table_view *t)
                 atomic_store_explicit(&c->wait_set, st_mask(s), memory_order_relaxed);
                 next = st_with_phase(s, PHASE_COMMITTED);
             }
-            if (atomic_compare_exchange_weak_explicit(&c->state, &s, next, memory_order_release,
-                                                      memory_order_relaxed))
+            if (atomic_compare_exchange_weak_explicit(&c->state, &s, next, memory_order_release, memory_order_relaxed))
                 break;
         }
         bump_generation(t);
@@ -619,13 +585,11 @@ static slotkit_status publish_lock_stuck(const slot_table_view *t, uint64_t owne
     return backend_op_error(SLOTKIT_LOCK_POISONED,
                             "slot table: the publish lock was held by pid %ld for over %llu ms "
                             "(a stopped process, or a corrupt lock word 0x%016llx)",
-                            (long)proc_identity_pid(owner), PEER_WAIT_LIMIT_NS / 1000000u,
-                            (unsigned long long)owner);
+                            (long)proc_identity_pid(owner), PEER_WAIT_LIMIT_NS / 1000000u, (unsigned long long)owner);
 }
 
 /* publish_lock, when the first try found the lock taken. */
-__attribute__((noinline)) static slotkit_status publish_lock_contended(const slot_table_view *t,
-                                                                        uint64_t me)
+__attribute__((noinline)) static slotkit_status publish_lock_contended(const slot_table_view *t, uint64_t me)
 {
     slot_table *shared = t->shared;
     unsigned spins = 0, rounds = 0;
@@ -633,19 +597,18 @@ __attribute__((noinline)) static slotkit_status publish_lock_contended(const slo
     for (;;) {
         uint64_t owner = 0;
         /* Acquire: the previous owner's stores happen before ours. */
-        if (atomic_compare_exchange_weak_explicit(&shared->publish_owner, &owner, me,
-                                                  memory_order_acquire, memory_order_relaxed))
+        if (atomic_compare_exchange_weak_explicit(&shared->publish_owner, &owner, me, memory_order_acquire,
+                                                  memory_order_relaxed))
             return SLOTKIT_OK;
         ++rounds;
         if (t->process_shared && owner != 0 && owner != me && rounds % OWNER_CHECK_INTERVAL == 0 &&
             proc_identity_is_dead(owner) &&
-            atomic_compare_exchange_strong_explicit(&shared->publish_owner, &owner, me,
-                                                    memory_order_acquire, memory_order_relaxed)) {
+            atomic_compare_exchange_strong_explicit(&shared->publish_owner, &owner, me, memory_order_acquire,
+                                                    memory_order_relaxed)) {
             repair_publication(t);
             return SLOTKIT_OK;
         }
-        if (rounds % DEADLINE_CHECK_INTERVAL == 0 &&
-            !lazy_deadline_ok(&deadline, PEER_WAIT_LIMIT_NS))
+        if (rounds % DEADLINE_CHECK_INTERVAL == 0 && !lazy_deadline_ok(&deadline, PEER_WAIT_LIMIT_NS))
             return publish_lock_stuck(t, owner);
         backoff(&spins);
     }
@@ -659,9 +622,8 @@ static inline slotkit_status publish_lock(const slot_table_view *t)
     const uint64_t me = self_identity(t);
     uint64_t owner = 0;
     /* Acquire: the previous owner's stores happen before ours. */
-    if (__builtin_expect(atomic_compare_exchange_strong_explicit(&t->shared->publish_owner, &owner,
-                                                                 me, memory_order_acquire,
-                                                                 memory_order_relaxed),
+    if (__builtin_expect(atomic_compare_exchange_strong_explicit(&t->shared->publish_owner, &owner, me,
+                                                                 memory_order_acquire, memory_order_relaxed),
                          1))
         return SLOTKIT_OK;
     return publish_lock_contended(t, me);
@@ -680,11 +642,10 @@ static bool repair_abandoned_publish_lock(const slot_table_view *t)
     slot_table *shared = t->shared;
     const uint64_t me = proc_identity_self();
     uint64_t owner = atomic_load_explicit(&shared->publish_owner, memory_order_relaxed);
-    if (owner == 0 || owner == me || !proc_identity_is_dead(owner))
-        return false;
+    if (owner == 0 || owner == me || !proc_identity_is_dead(owner)) return false;
     bool repaired = false;
-    if (atomic_compare_exchange_strong_explicit(&shared->publish_owner, &owner, me,
-                                                memory_order_acquire, memory_order_relaxed)) {
+    if (atomic_compare_exchange_strong_explicit(&shared->publish_owner, &owner, me, memory_order_acquire,
+                                                memory_order_relaxed)) {
         repaired = repair_publication(t);
         publish_unlock(t);
     }
@@ -707,8 +668,7 @@ static uint32_t reclaim_dead_loans(const slot_table_view *t)
         struct slot_control *c = control_of(t, i);
         uint64_t s = atomic_load_explicit(&c->state, memory_order_acquire);
         const unsigned phase = st_phase(s);
-        if (phase != PHASE_LOANED && phase != PHASE_COMMITTING)
-            continue;
+        if (phase != PHASE_LOANED && phase != PHASE_COMMITTING) continue;
         /* A LOANED slot is held by its reserver, or by a committer that
          * recorded itself and died before claiming the state. */
         const uint64_t r = atomic_load_explicit(&c->holder, memory_order_acquire);
@@ -716,29 +676,24 @@ static uint32_t reclaim_dead_loans(const slot_table_view *t)
         if (key != key_of(st_tag(s), PHASE_COMMITTING) &&
             (phase != PHASE_LOANED || key != key_of(st_tag(s), PHASE_LOANED)))
             continue; /* no record for this loan: never guess */
-        if (owner_alive(record_owner(r), me))
-            continue;
+        if (owner_alive(record_owner(r), me)) continue;
         /* Read after the holder is known dead, so it cannot change any more
          * but by a repair, which frees or publishes the slot itself. */
-        if (phase == PHASE_COMMITTING &&
-            atomic_load_explicit(&t->shared->publish_slot, memory_order_acquire) == i)
+        if (phase == PHASE_COMMITTING && atomic_load_explicit(&t->shared->publish_slot, memory_order_acquire) == i)
             continue;
         /* Only disconnects (mask bits) and unpins still change the word; a
          * dropped pin makes its reader report OUT_OF_BOUNDS. Acquire pairs
          * with the dead holder's last stores, release with the next reserve. */
         const uint64_t tag = st_tag(s);
         while (st_phase(s) == phase && st_tag(s) == tag) {
-            if (atomic_compare_exchange_weak_explicit(&c->state, &s,
-                                                      st_make(PHASE_FREE, 0, 0, st_tag(s)),
-                                                      memory_order_acq_rel,
-                                                      memory_order_relaxed)) {
+            if (atomic_compare_exchange_weak_explicit(&c->state, &s, st_make(PHASE_FREE, 0, 0, st_tag(s)),
+                                                      memory_order_acq_rel, memory_order_relaxed)) {
                 freed++;
                 break;
             }
         }
     }
-    if (freed != 0)
-        bump_generation(t); /* writers waiting for space (R-NOTIFY-5) */
+    if (freed != 0) bump_generation(t); /* writers waiting for space (R-NOTIFY-5) */
     return freed;
 }
 
@@ -752,8 +707,7 @@ static void wait_for_unpinned(const slot_table_view *t, struct slot_control *c)
 {
     unsigned spins = 0;
     if (!t->process_shared) {
-        while (st_pins(atomic_load_explicit(&c->state, memory_order_acquire)) != 0)
-            backoff(&spins);
+        while (st_pins(atomic_load_explicit(&c->state, memory_order_acquire)) != 0) backoff(&spins);
         return;
     }
     /* Shared memory: a pinner may have died mid-copy (or the count may be
@@ -761,13 +715,11 @@ static void wait_for_unpinned(const slot_table_view *t, struct slot_control *c)
     struct lazy_deadline deadline = {.set = false};
     for (;;) {
         uint64_t s = atomic_load_explicit(&c->state, memory_order_acquire);
-        if (st_pins(s) == 0)
-            return;
+        if (st_pins(s) == 0) return;
         if (!lazy_deadline_ok(&deadline, PIN_WAIT_LIMIT_NS)) {
             /* We hold the loan: only unpins and disconnects race with this. */
             const uint64_t no_pins = s & ~(ST_PINS_MAX << ST_PINS_SHIFT);
-            if (atomic_compare_exchange_strong_explicit(&c->state, &s, no_pins,
-                                                        memory_order_acquire,
+            if (atomic_compare_exchange_strong_explicit(&c->state, &s, no_pins, memory_order_acquire,
                                                         memory_order_relaxed))
                 return;
             continue;
@@ -788,21 +740,17 @@ static enum take_result take_slot(const slot_table_view *t, struct slot_control 
     const uint32_t key = key_of(tag + 1u, PHASE_LOANED);
     if (t->process_shared) {
         enum take_result claimed = claim_record(c, s, key);
-        if (claimed != TAKE_OK)
-            return claimed;
+        if (claimed != TAKE_OK) return claimed;
     }
     while (st_recyclable(*s) && st_tag(*s) == tag && (pins_ok || st_pins(*s) == 0)) {
-        const uint64_t loaned =
-            st_make(PHASE_LOANED, active_readers_mask, st_pins(*s), tag + 1u);
+        const uint64_t loaned = st_make(PHASE_LOANED, active_readers_mask, st_pins(*s), tag + 1u);
         /* Acquire: pairs with the release of the last mark_read / unpin /
          * discard, so every reader of the old sample is done before we hand
          * out the payload for writing. */
-        if (atomic_compare_exchange_weak_explicit(&c->state, s, loaned, memory_order_acquire,
-                                                  memory_order_relaxed))
+        if (atomic_compare_exchange_weak_explicit(&c->state, s, loaned, memory_order_acquire, memory_order_relaxed))
             return TAKE_OK;
     }
-    if (t->process_shared)
-        release_record(c, key);
+    if (t->process_shared) release_record(c, key);
     return TAKE_CHANGED;
 }
 
@@ -811,13 +759,11 @@ static enum take_result take_slot(const slot_table_view *t, struct slot_control 
  * one memcpy, and reporting NO_FREE_SLOT here could strand a writer, because
  * an unpin does not bump the generation (R-READ-5). false when someone else
  * took (or is taking) the slot meanwhile. */
-static bool take_pinned_slot(const slot_table_view *t, uint32_t index,
-                             slotkit_reader_mask active_readers_mask)
+static bool take_pinned_slot(const slot_table_view *t, uint32_t index, slotkit_reader_mask active_readers_mask)
 {
     struct slot_control *c = control_of(t, index);
     uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
-    if (!st_recyclable(s) || take_slot(t, c, &s, active_readers_mask, true) != TAKE_OK)
-        return false;
+    if (!st_recyclable(s) || take_slot(t, c, &s, active_readers_mask, true) != TAKE_OK) return false;
     wait_for_unpinned(t, c);
     return true;
 }
@@ -825,8 +771,7 @@ static bool take_pinned_slot(const slot_table_view *t, uint32_t index,
 /* Hands out slot index as the caller's loan. */
 static slotkit_status loaned(slot_table_view *t, uint32_t index, slotkit_handle *out_handle)
 {
-    atomic_store_explicit(&t->shared->reserve_cursor, index + 1 == t->slot_count ? 0 : index + 1,
-                          memory_order_relaxed);
+    atomic_store_explicit(&t->shared->reserve_cursor, index + 1 == t->slot_count ? 0 : index + 1, memory_order_relaxed);
     out_handle->segment_id = t->segment_id;
     out_handle->slot_index = index;
     return SLOTKIT_OK;
@@ -835,8 +780,7 @@ static slotkit_status loaned(slot_table_view *t, uint32_t index, slotkit_handle 
 slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active_readers_mask,
                                   slotkit_handle *out_handle)
 {
-    if (!out_handle)
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_handle) return SLOTKIT_INVALID_ARGUMENT;
     const uint32_t n = t->slot_count;
     /* Rescans happen when others took slots meanwhile, or when a live
      * process is taking the one slot left; a stopped one must not hold us. */
@@ -849,34 +793,29 @@ slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active
         uint32_t index = atomic_load_explicit(&t->shared->reserve_cursor, memory_order_relaxed) % n;
         uint32_t pinned_index = UINT32_MAX;
 
-        for (uint32_t scanned = 0; scanned < n;
-             scanned++, index = (index + 1 == n) ? 0 : index + 1) {
+        for (uint32_t scanned = 0; scanned < n; scanned++, index = (index + 1 == n) ? 0 : index + 1) {
             struct slot_control *c = control_of(t, index);
             uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
             enum take_result taken = TAKE_CHANGED;
             while (taken == TAKE_CHANGED && st_recyclable(s)) {
                 if (st_pins(s) != 0) {
                     /* A copy is in progress; use it only if nothing else is free. */
-                    if (pinned_index == UINT32_MAX)
-                        pinned_index = index;
+                    if (pinned_index == UINT32_MAX) pinned_index = index;
                     break;
                 }
                 taken = take_slot(t, c, &s, active_readers_mask, false);
             }
-            if (taken == TAKE_OK)
-                return loaned(t, index, out_handle);
+            if (taken == TAKE_OK) return loaned(t, index, out_handle);
         }
 
         if (pinned_index != UINT32_MAX) {
-            if (take_pinned_slot(t, pinned_index, active_readers_mask))
-                return loaned(t, pinned_index, out_handle);
+            if (take_pinned_slot(t, pinned_index, active_readers_mask)) return loaned(t, pinned_index, out_handle);
         } else if (!t->process_shared || reclaim_dead_loans(t) == 0) {
             /* R-XPROC-8: before giving up, take back the loans of dead
              * processes, and scan again if some came back. */
             return SLOTKIT_NO_FREE_SLOT;
         }
-        if (!lazy_deadline_ok(&deadline, PEER_WAIT_LIMIT_NS))
-            return SLOTKIT_NO_FREE_SLOT;
+        if (!lazy_deadline_ok(&deadline, PEER_WAIT_LIMIT_NS)) return SLOTKIT_NO_FREE_SLOT;
         backoff(&spins); /* and scan again */
     }
 }
@@ -884,10 +823,7 @@ slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active
 /* ---- commit ---------------------------------------------------------- */
 
 /* A live loan: LOANED and not still being drained by its reserve. */
-static inline bool st_live_loan(uint64_t s)
-{
-    return st_phase(s) == PHASE_LOANED && st_pins(s) == 0;
-}
+static inline bool st_live_loan(uint64_t s) { return st_phase(s) == PHASE_LOANED && st_pins(s) == 0; }
 
 /* Shared tables: before claiming the loan of tag `tag` for commit, make
  * the record name us (see "dead peers"). false when another live committer
@@ -900,14 +836,12 @@ static bool record_committer(struct slot_control *c, uint64_t tag)
     for (;;) {
         if (record_key(r) == key) {
             const uint64_t owner = record_owner(r);
-            if (owner == me)
-                return true; /* ours already: a retry after a disconnect changed the mask */
-            if (owner != 0 && !proc_identity48_is_dead(owner))
-                return false;
+            if (owner == me) return true; /* ours already: a retry after a disconnect changed the mask */
+            if (owner != 0 && !proc_identity48_is_dead(owner)) return false;
             /* else a committer died before claiming the state: take over */
         }
-        if (atomic_compare_exchange_weak_explicit(&c->holder, &r, make_record(key, me),
-                                                  memory_order_acq_rel, memory_order_acquire))
+        if (atomic_compare_exchange_weak_explicit(&c->holder, &r, make_record(key, me), memory_order_acq_rel,
+                                                  memory_order_acquire))
             return true;
     }
 }
@@ -919,14 +853,12 @@ static void unclaim(const slot_table_view *t, struct slot_control *c, uint64_t t
 {
     uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
     while (st_phase(s) == PHASE_COMMITTING && st_tag(s) == tag &&
-           !atomic_compare_exchange_weak_explicit(&c->state, &s, st_with_phase(s, PHASE_LOANED),
-                                                  memory_order_release, memory_order_relaxed)) {
-    }
+           !atomic_compare_exchange_weak_explicit(&c->state, &s, st_with_phase(s, PHASE_LOANED), memory_order_release,
+                                                  memory_order_relaxed)) {}
     if (t->process_shared) { /* the record names us as the loan's holder again */
         const uint64_t me = proc_identity_pack48(proc_identity_self());
         uint64_t committer = make_record(key_of(tag, PHASE_COMMITTING), me);
-        atomic_compare_exchange_strong_explicit(&c->holder, &committer,
-                                                make_record(key_of(tag, PHASE_LOANED), me),
+        atomic_compare_exchange_strong_explicit(&c->holder, &committer, make_record(key_of(tag, PHASE_LOANED), me),
                                                 memory_order_release, memory_order_relaxed);
     }
 }
@@ -935,8 +867,8 @@ static void unclaim(const slot_table_view *t, struct slot_control *c, uint64_t t
  * and recovery"): takes the SN and publishes slot `index`, claimed as
  * `committing`. false when the slot was not COMMITTING any more (only a
  * corrupt table does that), and then no SN is consumed. */
-static bool publish(const slot_table_view *t, struct slot_control *c, uint32_t index,
-                    uint64_t committing, uint32_t *out_sn)
+static bool publish(const slot_table_view *t, struct slot_control *c, uint32_t index, uint64_t committing,
+                    uint32_t *out_sn)
 {
     slot_table *shared = t->shared;
     /* Step (1): describe the publication before the SN is handed out. */
@@ -958,15 +890,13 @@ static bool publish(const slot_table_view *t, struct slot_control *c, uint32_t i
     uint64_t expected = committing;
     while (st_phase(expected) == PHASE_COMMITTING && st_tag(expected) == st_tag(committing)) {
         atomic_store_explicit(&c->wait_set, st_mask(expected), memory_order_relaxed);
-        if (atomic_compare_exchange_weak_explicit(&c->state, &expected,
-                                                  st_with_phase(expected, PHASE_COMMITTED),
+        if (atomic_compare_exchange_weak_explicit(&c->state, &expected, st_with_phase(expected, PHASE_COMMITTED),
                                                   memory_order_release, memory_order_relaxed)) {
             published = true;
             break;
         }
     }
-    if (!published)
-        atomic_store_explicit(&shared->next_sequence, sn, memory_order_relaxed); /* R-SEQ-2 */
+    if (!published) atomic_store_explicit(&shared->next_sequence, sn, memory_order_relaxed); /* R-SEQ-2 */
 
     /* Step (4). */
     atomic_store_explicit(&shared->publish_slot, NO_SLOT, memory_order_release);
@@ -975,14 +905,12 @@ static bool publish(const slot_table_view *t, struct slot_control *c, uint32_t i
 }
 
 /* See "the publish lock and recovery" for why SNs are taken under a lock. */
-static slotkit_status commit_common(slot_table_view *t, slotkit_handle h, const void *bytes,
-                                    size_t len, bool copy, uint32_t *out_sequence)
+static slotkit_status commit_common(slot_table_view *t, slotkit_handle h, const void *bytes, size_t len, bool copy,
+                                    uint32_t *out_sequence)
 {
-    if (!out_sequence || (copy && !bytes && len != 0))
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_sequence || (copy && !bytes && len != 0)) return SLOTKIT_INVALID_ARGUMENT;
     slotkit_status st = check_handle(t, h);
-    if (st != SLOTKIT_OK)
-        return st;
+    if (st != SLOTKIT_OK) return st;
     struct slot_control *c = control_of(t, h.slot_index);
 
     /* Claim the loan: of two racing commits (or a commit and a discard) of
@@ -990,21 +918,17 @@ static slotkit_status commit_common(slot_table_view *t, slotkit_handle h, const 
      * keeps the payload writes below from moving above the claim. */
     uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
     for (;;) {
-        if (!st_live_loan(s))
-            return SLOTKIT_OUT_OF_BOUNDS; /* R-COMMIT-2, R-INPLACE-4 */
-        if (len > t->capacity)
-            return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
+        if (!st_live_loan(s)) return SLOTKIT_OUT_OF_BOUNDS;     /* R-COMMIT-2, R-INPLACE-4 */
+        if (len > t->capacity) return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
         if (t->process_shared && !record_committer(c, st_tag(s)))
             return SLOTKIT_OUT_OF_BOUNDS; /* a racing commit of this handle wins */
-        if (atomic_compare_exchange_weak_explicit(&c->state, &s,
-                                                  st_with_phase(s, PHASE_COMMITTING),
+        if (atomic_compare_exchange_weak_explicit(&c->state, &s, st_with_phase(s, PHASE_COMMITTING),
                                                   memory_order_acquire, memory_order_relaxed))
             break;
     }
     const uint64_t committing = st_with_phase(s, PHASE_COMMITTING);
 
-    if (copy && len != 0)
-        memcpy(payload_of(t, h.slot_index), bytes, len);
+    if (copy && len != 0) memcpy(payload_of(t, h.slot_index), bytes, len);
     /* Release on the header stores: a reader that validates a sample by
      * (state, field, state) and reads a value stored here also sees the
      * claim above, so its second state load shows the slot changed. */
@@ -1018,8 +942,7 @@ static slotkit_status commit_common(slot_table_view *t, slotkit_handle h, const 
     uint32_t sn = 0;
     const bool published = publish(t, c, h.slot_index, committing, &sn);
     publish_unlock(t);
-    if (!published)
-        return SLOTKIT_OUT_OF_BOUNDS;
+    if (!published) return SLOTKIT_OUT_OF_BOUNDS;
     bump_generation(t);
     *out_sequence = sn;
     return SLOTKIT_OK;
@@ -1031,23 +954,18 @@ slotkit_status slot_table_commit(slot_table_view *t, slotkit_handle h, const voi
     return commit_common(t, h, bytes, len, true, out_sequence);
 }
 
-slotkit_status slot_table_commit_in_place(slot_table_view *t, slotkit_handle h, size_t len,
-                                          uint32_t *out_sequence)
+slotkit_status slot_table_commit_in_place(slot_table_view *t, slotkit_handle h, size_t len, uint32_t *out_sequence)
 {
     return commit_common(t, h, NULL, len, false, out_sequence);
 }
 
-slotkit_status slot_table_data_ptr(slot_table_view *t, slotkit_handle h, void **out_ptr,
-                                   size_t *out_capacity)
+slotkit_status slot_table_data_ptr(slot_table_view *t, slotkit_handle h, void **out_ptr, size_t *out_capacity)
 {
-    if (!out_ptr || !out_capacity)
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_ptr || !out_capacity) return SLOTKIT_INVALID_ARGUMENT;
     slotkit_status st = check_handle(t, h);
-    if (st != SLOTKIT_OK)
-        return st;
+    if (st != SLOTKIT_OK) return st;
     uint64_t s = atomic_load_explicit(&control_of(t, h.slot_index)->state, memory_order_acquire);
-    if (!st_live_loan(s))
-        return SLOTKIT_OUT_OF_BOUNDS; /* R-INPLACE-2 */
+    if (!st_live_loan(s)) return SLOTKIT_OUT_OF_BOUNDS; /* R-INPLACE-2 */
     *out_ptr = payload_of(t, h.slot_index);
     *out_capacity = t->capacity;
     return SLOTKIT_OK;
@@ -1056,17 +974,14 @@ slotkit_status slot_table_data_ptr(slot_table_view *t, slotkit_handle h, void **
 slotkit_status slot_table_discard(slot_table_view *t, slotkit_handle h)
 {
     slotkit_status st = check_handle(t, h);
-    if (st != SLOTKIT_OK)
-        return st;
+    if (st != SLOTKIT_OK) return st;
     struct slot_control *c = control_of(t, h.slot_index);
     uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
     for (;;) {
-        if (!st_live_loan(s))
-            return SLOTKIT_OUT_OF_BOUNDS; /* R-DISCARD-2 */
+        if (!st_live_loan(s)) return SLOTKIT_OUT_OF_BOUNDS; /* R-DISCARD-2 */
         /* Release: in-place writes to the abandoned loan happen before the
          * next reserve (acquire) hands the payload to someone else. */
-        if (atomic_compare_exchange_weak_explicit(&c->state, &s,
-                                                  st_make(PHASE_FREE, 0, 0, st_tag(s)),
+        if (atomic_compare_exchange_weak_explicit(&c->state, &s, st_make(PHASE_FREE, 0, 0, st_tag(s)),
                                                   memory_order_release, memory_order_relaxed))
             break;
     }
@@ -1090,8 +1005,8 @@ static slotkit_status size_word_corrupt(const slot_table_view *t, uint32_t index
  * within one memcpy each, so wait for one at most PEER_WAIT_LIMIT_NS (a count
  * that stays full is forged). OK with *s showing a free pin or another
  * phase; LOCK_POISONED otherwise. */
-__attribute__((noinline, cold)) static slotkit_status
-wait_for_free_pin(struct slot_control *c, uint32_t index, uint64_t *s)
+__attribute__((noinline, cold)) static slotkit_status wait_for_free_pin(struct slot_control *c, uint32_t index,
+                                                                        uint64_t *s)
 {
     unsigned spins = 0;
     struct lazy_deadline deadline = {.set = false};
@@ -1116,37 +1031,31 @@ static inline slotkit_status pin_sample(struct slot_control *c, uint32_t index, 
     for (;;) {
         if (__builtin_expect(st_pins(*s) == ST_PINS_MAX, 0)) {
             slotkit_status st = wait_for_free_pin(c, index, s);
-            if (st != SLOTKIT_OK)
-                return st;
+            if (st != SLOTKIT_OK) return st;
         }
-        if (st_phase(*s) != PHASE_COMMITTED)
-            return SLOTKIT_OUT_OF_BOUNDS; /* R-READ-3 */
-        if (atomic_compare_exchange_weak_explicit(&c->state, s, *s + ST_PIN_ONE,
-                                                  memory_order_acquire, memory_order_relaxed))
+        if (st_phase(*s) != PHASE_COMMITTED) return SLOTKIT_OUT_OF_BOUNDS; /* R-READ-3 */
+        if (atomic_compare_exchange_weak_explicit(&c->state, s, *s + ST_PIN_ONE, memory_order_acquire,
+                                                  memory_order_relaxed))
             return SLOTKIT_OK;
     }
 }
 
-slotkit_status slot_table_read(slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header,
-                               void *buf, size_t buf_len)
+slotkit_status slot_table_read(slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header, void *buf,
+                               size_t buf_len)
 {
-    if (!out_header || (!buf && buf_len != 0))
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_header || (!buf && buf_len != 0)) return SLOTKIT_INVALID_ARGUMENT;
     slotkit_status st = check_handle(t, h);
-    if (st != SLOTKIT_OK)
-        return st;
+    if (st != SLOTKIT_OK) return st;
     struct slot_control *c = control_of(t, h.slot_index);
     uint64_t s = 0;
     st = pin_sample(c, h.slot_index, &s);
-    if (st != SLOTKIT_OK)
-        return st;
+    if (st != SLOTKIT_OK) return st;
 
     uint32_t size = atomic_load_explicit(&c->size, memory_order_relaxed);
     out_header->sequence_number = atomic_load_explicit(&c->sequence, memory_order_relaxed);
     out_header->sample_size = size;
     /* Done = in the wait set and no longer pending (R-READ-2). */
-    out_header->reader_mask =
-        atomic_load_explicit(&c->wait_set, memory_order_relaxed) & ~st_mask(s);
+    out_header->reader_mask = atomic_load_explicit(&c->wait_set, memory_order_relaxed) & ~st_mask(s);
     out_header->reserved = 0;
 
     if (__builtin_expect(size > t->capacity, 0)) {
@@ -1175,24 +1084,19 @@ slotkit_status slot_table_read(slot_table_view *t, slotkit_handle h, slotkit_slo
     for (;;) {
         const bool pin_counted =
             st_pins(cur) != 0 &&
-            (st_tag(cur) == our_tag ||
-             (st_phase(cur) == PHASE_LOANED && st_tag(cur) == ((our_tag + 1u) & ST_TAG_MAX)));
-        if (!pin_counted)
-            return SLOTKIT_OUT_OF_BOUNDS;
-        if (atomic_compare_exchange_weak_explicit(&c->state, &cur, cur - ST_PIN_ONE,
-                                                  memory_order_release, memory_order_relaxed))
+            (st_tag(cur) == our_tag || (st_phase(cur) == PHASE_LOANED && st_tag(cur) == ((our_tag + 1u) & ST_TAG_MAX)));
+        if (!pin_counted) return SLOTKIT_OUT_OF_BOUNDS;
+        if (atomic_compare_exchange_weak_explicit(&c->state, &cur, cur - ST_PIN_ONE, memory_order_release,
+                                                  memory_order_relaxed))
             return st;
     }
 }
 
-slotkit_status slot_table_read_ptr(slot_table_view *t, slotkit_handle h, const void **out_ptr,
-                                   size_t *out_len)
+slotkit_status slot_table_read_ptr(slot_table_view *t, slotkit_handle h, const void **out_ptr, size_t *out_len)
 {
-    if (!out_ptr || !out_len)
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_ptr || !out_len) return SLOTKIT_INVALID_ARGUMENT;
     slotkit_status st = check_handle(t, h);
-    if (st != SLOTKIT_OK)
-        return st;
+    if (st != SLOTKIT_OK) return st;
     struct slot_control *c = control_of(t, h.slot_index);
 
     /* No pin (the pointer outlives the call; the contract makes it valid
@@ -1200,13 +1104,11 @@ slotkit_status slot_table_read_ptr(slot_table_view *t, slotkit_handle h, const v
      * the state showed. */
     for (;;) {
         uint64_t before = atomic_load_explicit(&c->state, memory_order_acquire);
-        if (st_phase(before) != PHASE_COMMITTED)
-            return SLOTKIT_OUT_OF_BOUNDS; /* R-INPLACE-5 */
+        if (st_phase(before) != PHASE_COMMITTED) return SLOTKIT_OUT_OF_BOUNDS; /* R-INPLACE-5 */
         uint32_t size = atomic_load_explicit(&c->size, memory_order_acquire);
         uint64_t after = atomic_load_explicit(&c->state, memory_order_relaxed);
         if (st_same_sample(before, after)) {
-            if (size > t->capacity)
-                return size_word_corrupt(t, h.slot_index, size);
+            if (size > t->capacity) return size_word_corrupt(t, h.slot_index, size);
             *out_ptr = payload_of(t, h.slot_index);
             *out_len = size;
             return SLOTKIT_OK;
@@ -1218,11 +1120,9 @@ slotkit_status slot_table_read_ptr(slot_table_view *t, slotkit_handle h, const v
 
 slotkit_status slot_table_mark_read(slot_table_view *t, slotkit_handle h, uint32_t reader_index)
 {
-    if (reader_index >= SLOTKIT_MAX_READERS)
-        return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
+    if (reader_index >= SLOTKIT_MAX_READERS) return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
     slotkit_status st = check_handle(t, h);
-    if (st != SLOTKIT_OK)
-        return st;
+    if (st != SLOTKIT_OK) return st;
     struct slot_control *c = control_of(t, h.slot_index);
     const uint64_t bit = 1ull << reader_index;
 
@@ -1230,14 +1130,11 @@ slotkit_status slot_table_mark_read(slot_table_view *t, slotkit_handle h, uint32
     for (;;) {
         /* Only a committed sample can be marked: a mark arriving after the
          * slot was re-reserved must not touch the next sample (R-RECYCLE-6). */
-        if (st_phase(s) != PHASE_COMMITTED)
-            return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-2 */
-        if ((s & bit) == 0)
-            return SLOTKIT_OK; /* R-MARK-3: not waited for, or marked already */
+        if (st_phase(s) != PHASE_COMMITTED) return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-2 */
+        if ((s & bit) == 0) return SLOTKIT_OK; /* R-MARK-3: not waited for, or marked already */
         /* Release: this reader's reads of the payload (slot_read_ptr) happen
          * before the reserve that recycles the slot. */
-        if (atomic_compare_exchange_weak_explicit(&c->state, &s, s & ~bit, memory_order_release,
-                                                  memory_order_relaxed))
+        if (atomic_compare_exchange_weak_explicit(&c->state, &s, s & ~bit, memory_order_release, memory_order_relaxed))
             break;
     }
     bump_generation(t);
@@ -1246,8 +1143,7 @@ slotkit_status slot_table_mark_read(slot_table_view *t, slotkit_handle h, uint32
 
 slotkit_status slot_table_disconnect(slot_table_view *t, uint32_t reader_index)
 {
-    if (reader_index >= SLOTKIT_MAX_READERS)
-        return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
+    if (reader_index >= SLOTKIT_MAX_READERS) return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
     const uint64_t bit = 1ull << reader_index;
     for (uint32_t i = 0; i < t->slot_count; i++) {
         struct slot_control *c = control_of(t, i);
@@ -1269,10 +1165,8 @@ static inline bool serial_before(uint32_t a, uint32_t b) { return (int32_t)(a - 
 slotkit_status slot_table_next_unread(slot_table_view *t, uint32_t reader_index, bool *out_found,
                                       slotkit_handle *out_handle)
 {
-    if (!out_found || !out_handle)
-        return SLOTKIT_INVALID_ARGUMENT;
-    if (reader_index >= SLOTKIT_MAX_READERS)
-        return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
+    if (!out_found || !out_handle) return SLOTKIT_INVALID_ARGUMENT;
+    if (reader_index >= SLOTKIT_MAX_READERS) return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
     const uint64_t bit = 1ull << reader_index;
 
     /* Every SN before turn - 1 is already COMMITTED, and turn - 1 is at worst
@@ -1287,14 +1181,11 @@ slotkit_status slot_table_next_unread(slot_table_view *t, uint32_t reader_index,
         struct slot_control *c = control_of(t, i);
         for (;;) {
             uint64_t before = atomic_load_explicit(&c->state, memory_order_acquire);
-            if (st_phase(before) != PHASE_COMMITTED || (before & bit) == 0)
-                break;
+            if (st_phase(before) != PHASE_COMMITTED || (before & bit) == 0) break;
             uint32_t sn = atomic_load_explicit(&c->sequence, memory_order_acquire);
             uint64_t after = atomic_load_explicit(&c->state, memory_order_relaxed);
-            if (!st_same_sample(before, after))
-                continue; /* recycled meanwhile: look at the slot again */
-            if ((after & bit) != 0 && serial_before(sn, turn) &&
-                (!found || serial_before(sn, best_sn))) {
+            if (!st_same_sample(before, after)) continue; /* recycled meanwhile: look at the slot again */
+            if ((after & bit) != 0 && serial_before(sn, turn) && (!found || serial_before(sn, best_sn))) {
                 found = true;
                 best_sn = sn;
                 best_index = i;
@@ -1321,8 +1212,7 @@ uint64_t slot_table_generation(const slot_table_view *t)
 void slot_table_wait_for_change(slot_table_view *t, uint64_t last, uint64_t timeout_ns)
 {
     /* R-NOTIFY-2; also covers a last that no 32-bit generation can equal. */
-    if (slot_table_generation(t) != last || timeout_ns == 0)
-        return;
+    if (slot_table_generation(t) != last || timeout_ns == 0) return;
 
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -1335,12 +1225,10 @@ void slot_table_wait_for_change(slot_table_view *t, uint64_t last, uint64_t time
     slot_table *shared = t->shared;
     atomic_fetch_add_explicit(&shared->waiters, 1u, memory_order_seq_cst); /* see bump_generation */
     for (;;) {
-        if (atomic_load_explicit(&shared->generation, memory_order_seq_cst) != (uint32_t)last)
-            break;
-        if (!before_deadline(&deadline))
-            break; /* R-NOTIFY-3: not before the timeout */
-        if (futex_call(&shared->generation, op, (uint32_t)last, &deadline) != 0 && errno != EAGAIN &&
-            errno != EINTR && errno != ETIMEDOUT) {
+        if (atomic_load_explicit(&shared->generation, memory_order_seq_cst) != (uint32_t)last) break;
+        if (!before_deadline(&deadline)) break; /* R-NOTIFY-3: not before the timeout */
+        if (futex_call(&shared->generation, op, (uint32_t)last, &deadline) != 0 && errno != EAGAIN && errno != EINTR &&
+            errno != ETIMEDOUT) {
             /* No usable futex (should not happen on Linux): poll gently
              * rather than spin until the deadline. */
             struct timespec nap = {0, 100000};

@@ -53,11 +53,11 @@ typedef struct slot_table slot_table;
 typedef struct slot_table_view {
     uint64_t segment_id;
     uint32_t slot_count;
-    uint32_t capacity;              /* configured, unpadded */
-    struct slot_control *controls;  /* the control array in the mapping */
-    unsigned char *payloads;        /* the payload array in the mapping */
-    size_t stride;                  /* SLOTKIT_SLOT_TOTAL_SIZE(capacity) */
-    struct slot_table *shared;      /* counters, publish lock, futex word */
+    uint32_t capacity;             /* configured, unpadded */
+    struct slot_control *controls; /* the control array in the mapping */
+    unsigned char *payloads;       /* the payload array in the mapping */
+    size_t stride;                 /* SLOTKIT_SLOT_TOTAL_SIZE(capacity) */
+    struct slot_table *shared;     /* counters, publish lock, futex word */
     bool process_shared;
     bool has_type_hash;
     uint8_t type_hash[16];
@@ -85,8 +85,7 @@ typedef struct slot_table_view {
  * slot_count is 0, a value exceeds the 32-bit wire limits, or the size
  * overflows size_t.
  */
-slotkit_status slot_table_size(size_t slot_count, size_t capacity, size_t *out_bytes,
-                               const char **why);
+slotkit_status slot_table_size(size_t slot_count, size_t capacity, size_t *out_bytes, const char **why);
 
 /*
  * Lays out a fresh table in mem (SLOT_TABLE_ALIGN-aligned, at least
@@ -97,10 +96,8 @@ slotkit_status slot_table_size(size_t slot_count, size_t capacity, size_t *out_b
  * The geometry must have passed slot_table_size(). view (may be NULL) gets
  * the creating process's view, from the arguments rather than the memory.
  */
-slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity,
-                            uint32_t first_sequence_number, uint64_t segment_id,
-                            const uint8_t *type_hash, bool process_shared,
-                            slot_table_view *view);
+slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity, uint32_t first_sequence_number,
+                            uint64_t segment_id, const uint8_t *type_hash, bool process_shared, slot_table_view *view);
 
 /*
  * Checks that mem (mapped_bytes long) holds a table this code can use:
@@ -117,8 +114,7 @@ slotkit_status slot_table_validate(const void *mem, size_t mapped_bytes, const c
  * (SLOTKIT_INCOMPATIBLE with *why set otherwise), so a peer changing the
  * header meanwhile cannot slip a bad geometry past the check.
  */
-slotkit_status slot_table_view_open(slot_table_view *view, void *mem, size_t mapped_bytes,
-                                    const char **why);
+slotkit_status slot_table_view_open(slot_table_view *view, void *mem, size_t mapped_bytes, const char **why);
 
 /* The table at mem, after slot_table_init or a successful validate. The
  * accessors below read its shared header: for validating a segment, not
@@ -126,8 +122,8 @@ slotkit_status slot_table_view_open(slot_table_view *view, void *mem, size_t map
 slot_table *slot_table_at(void *mem);
 
 size_t slot_table_slot_count(const slot_table *t);
-size_t slot_table_capacity(const slot_table *t);    /* configured, unpadded */
-size_t slot_table_total_size(const slot_table *t);  /* SLOTKIT_SLOT_TOTAL_SIZE */
+size_t slot_table_capacity(const slot_table *t);   /* configured, unpadded */
+size_t slot_table_total_size(const slot_table *t); /* SLOTKIT_SLOT_TOTAL_SIZE */
 uint64_t slot_table_segment_id(const slot_table *t);
 /* The process_shared flag given to slot_table_init. */
 bool slot_table_process_shared(const slot_table *t);
@@ -155,15 +151,12 @@ slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active
                                   slotkit_handle *out_handle);
 slotkit_status slot_table_commit(slot_table_view *t, slotkit_handle h, const void *bytes, size_t len,
                                  uint32_t *out_sequence);
-slotkit_status slot_table_data_ptr(slot_table_view *t, slotkit_handle h, void **out_ptr,
-                                   size_t *out_capacity);
-slotkit_status slot_table_commit_in_place(slot_table_view *t, slotkit_handle h, size_t len,
-                                          uint32_t *out_sequence);
+slotkit_status slot_table_data_ptr(slot_table_view *t, slotkit_handle h, void **out_ptr, size_t *out_capacity);
+slotkit_status slot_table_commit_in_place(slot_table_view *t, slotkit_handle h, size_t len, uint32_t *out_sequence);
 slotkit_status slot_table_discard(slot_table_view *t, slotkit_handle h);
-slotkit_status slot_table_read(slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header,
-                               void *buf, size_t buf_len);
-slotkit_status slot_table_read_ptr(slot_table_view *t, slotkit_handle h, const void **out_ptr,
-                                   size_t *out_len);
+slotkit_status slot_table_read(slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header, void *buf,
+                               size_t buf_len);
+slotkit_status slot_table_read_ptr(slot_table_view *t, slotkit_handle h, const void **out_ptr, size_t *out_len);
 slotkit_status slot_table_mark_read(slot_table_view *t, slotkit_handle h, uint32_t reader_index);
 slotkit_status slot_table_disconnect(slot_table_view *t, uint32_t reader_index);
 slotkit_status slot_table_next_unread(slot_table_view *t, uint32_t reader_index, bool *out_found,

@@ -53,8 +53,7 @@ static slotkit_status ops_data_ptr(slotkit_instance *inst, slotkit_handle h, voi
     return slot_table_data_ptr(table_of(inst), h, out_ptr, out_capacity);
 }
 
-static slotkit_status ops_commit_in_place(slotkit_instance *inst, slotkit_handle h, size_t len,
-                                          uint32_t *out_sequence)
+static slotkit_status ops_commit_in_place(slotkit_instance *inst, slotkit_handle h, size_t len, uint32_t *out_sequence)
 {
     return slot_table_commit_in_place(table_of(inst), h, len, out_sequence);
 }

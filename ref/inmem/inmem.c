@@ -30,8 +30,7 @@ struct slotkit_instance {
 };
 _Static_assert(offsetof(struct slotkit_instance, table) == 0, "slot_table_ops needs the view first");
 
-#define INSTANCE_BYTES \
-    ((sizeof(struct slotkit_instance) + SLOT_TABLE_ALIGN - 1u) & ~(size_t)(SLOT_TABLE_ALIGN - 1u))
+#define INSTANCE_BYTES ((sizeof(struct slotkit_instance) + SLOT_TABLE_ALIGN - 1u) & ~(size_t)(SLOT_TABLE_ALIGN - 1u))
 
 /*
  * R-HANDLE-3: unique per instance within the process and never 0. The pid
@@ -46,17 +45,15 @@ static uint64_t next_segment_id(void)
     return id != 0 ? id : 1u; /* getpid() > 0, so only paranoia */
 }
 
-static slotkit_status inmem_open(const slotkit_config *config, slotkit_instance **out,
-                                 slotkit_error *err)
+static slotkit_status inmem_open(const slotkit_config *config, slotkit_instance **out, slotkit_error *err)
 {
     if (!config || !out) {
-        backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "inmem: %s is NULL",
-                  !config ? "config" : "out");
+        backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "inmem: %s is NULL", !config ? "config" : "out");
         return SLOTKIT_INVALID_ARGUMENT;
     }
     if (config->role == SLOTKIT_ROLE_ATTACH) {
         backend_set_error(err, SLOTKIT_UNSUPPORTED, 0,
-                  "inmem: role ATTACH is unsupported (single-process backend, no CROSS_PROCESS)");
+                          "inmem: role ATTACH is unsupported (single-process backend, no CROSS_PROCESS)");
         return SLOTKIT_UNSUPPORTED;
     }
     if (config->role != SLOTKIT_ROLE_CREATE) {
@@ -66,17 +63,16 @@ static slotkit_status inmem_open(const slotkit_config *config, slotkit_instance 
 
     size_t table_bytes = 0;
     const char *why = NULL;
-    slotkit_status st =
-        slot_table_size(config->slot_count, config->slot_capacity, &table_bytes, &why);
+    slotkit_status st = slot_table_size(config->slot_count, config->slot_capacity, &table_bytes, &why);
     if (st != SLOTKIT_OK) {
-        backend_set_error(err, st, 0, "inmem: %s (slot_count %zu, slot_capacity %zu)", why,
-                  config->slot_count, config->slot_capacity);
+        backend_set_error(err, st, 0, "inmem: %s (slot_count %zu, slot_capacity %zu)", why, config->slot_count,
+                          config->slot_capacity);
         return st;
     }
     if (table_bytes > SIZE_MAX - INSTANCE_BYTES) {
         backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0,
-                  "inmem: pool of %zu slots of %zu bytes overflows the address space",
-                  config->slot_count, config->slot_capacity);
+                          "inmem: pool of %zu slots of %zu bytes overflows the address space", config->slot_count,
+                          config->slot_capacity);
         return SLOTKIT_INVALID_ARGUMENT;
     }
 
@@ -84,16 +80,15 @@ static slotkit_status inmem_open(const slotkit_config *config, slotkit_instance 
     void *block = NULL;
     int rc = posix_memalign(&block, SLOT_TABLE_ALIGN, INSTANCE_BYTES + table_bytes);
     if (rc != 0) {
-        backend_set_error(err, SLOTKIT_SYSTEM_ERROR, rc,
-                  "inmem: allocating %zu bytes for %zu slots failed: %s",
-                  INSTANCE_BYTES + table_bytes, config->slot_count, strerror(rc));
+        backend_set_error(err, SLOTKIT_SYSTEM_ERROR, rc, "inmem: allocating %zu bytes for %zu slots failed: %s",
+                          INSTANCE_BYTES + table_bytes, config->slot_count, strerror(rc));
         return SLOTKIT_SYSTEM_ERROR;
     }
 
     slotkit_instance *inst = block;
-    if (!slot_table_init((char *)block + INSTANCE_BYTES, config->slot_count,
-                         config->slot_capacity, config->first_sequence_number, next_segment_id(),
-                         config->type_hash, false /* private futexes: one process */,
+    if (!slot_table_init((char *)block + INSTANCE_BYTES, config->slot_count, config->slot_capacity,
+                         config->first_sequence_number, next_segment_id(), config->type_hash,
+                         false /* private futexes: one process */,
                          inst->table)) { /* cannot happen after slot_table_size succeeded */
         free(block);
         backend_set_error(err, SLOTKIT_INVALID_ARGUMENT, 0, "inmem: slot table initialisation failed");
@@ -109,8 +104,7 @@ static const slotkit_backend inmem_backend = {
     .abi_version = SLOTKIT_ABI_VERSION,
     .name = "inmem",
     .version = INMEM_VERSION,
-    .capabilities = SLOTKIT_CAP_IN_PLACE | SLOTKIT_CAP_NOTIFY | SLOTKIT_CAP_TYPE_HASH |
-                    SLOTKIT_CAP_NEXT_UNREAD,
+    .capabilities = SLOTKIT_CAP_IN_PLACE | SLOTKIT_CAP_NOTIFY | SLOTKIT_CAP_TYPE_HASH | SLOTKIT_CAP_NEXT_UNREAD,
     .open = inmem_open,
     .close = inmem_close,
     .ops = &slot_table_ops, /* the instance starts with its slot_table pointer */

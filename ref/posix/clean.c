@@ -16,8 +16,7 @@ static bool hex16_ok(const char *s)
 {
     size_t n = 0;
     for (; s[n]; n++)
-        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-            return false;
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f'))) return false;
     return n == 16;
 }
 
@@ -44,8 +43,8 @@ static const char *state_name(shm_segment_state state)
 
 /* Judges one entry of kinds[k] and removes it when stale and asked to;
  * true when it was removed. */
-static bool clean_entry(DIR *dir, size_t k, const char *entry_name, bool remove,
-                        slotkit_posix_report_fn report, void *ctx)
+static bool clean_entry(DIR *dir, size_t k, const char *entry_name, bool remove, slotkit_posix_report_fn report,
+                        void *ctx)
 {
     const shm_segment_kind *kind = kinds[k].kind;
     char shm_name[2 + sizeof((struct dirent *)0)->d_name];
@@ -54,8 +53,10 @@ static bool clean_entry(DIR *dir, size_t k, const char *entry_name, bool remove,
     const char *state;
     /* A name slotkit could not have made is somebody else's. */
     if (!kinds[k].suffix_ok(entry_name + strlen(kind->shm_prefix) - 1u)) {
-        snprintf(detail, sizeof detail, "a name slotkit does not make; slotkit clean never removes it: if it "
-                 "is unwanted, remove it with rm /dev/shm/%s", entry_name);
+        snprintf(detail, sizeof detail,
+                 "a name slotkit does not make; slotkit clean never removes it: if it "
+                 "is unwanted, remove it with rm /dev/shm/%s",
+                 entry_name);
         state = SLOTKIT_POSIX_FOREIGN;
     } else {
         state = state_name(shm_segment_judge(kind, dirfd(dir), entry_name, detail, sizeof detail));
@@ -82,8 +83,7 @@ static bool clean_entry(DIR *dir, size_t k, const char *entry_name, bool remove,
 size_t slotkit_posix_clean(bool remove, slotkit_posix_report_fn report, void *ctx)
 {
     DIR *dir = opendir(DEV_SHM);
-    if (!dir)
-        return 0;
+    if (!dir) return 0;
     size_t removed = 0;
     for (struct dirent *entry; (entry = readdir(dir)) != NULL;) {
         for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {

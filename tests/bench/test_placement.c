@@ -64,8 +64,7 @@ static void expect_pair(const placement_case *cases, cpu_relation rel, int w, in
     for (int m = 0; m < MEM_PLACEMENT_COUNT; m++) {
         const placement_case *c = at(cases, rel, (memory_placement)m);
         bool want = m == MEM_WRITER_NODE || wn != rn;
-        cr_assert_eq(c->applicable, want, "%s: applicable %d, want %d (%s)", c->name, c->applicable, want,
-                     c->reason);
+        cr_assert_eq(c->applicable, want, "%s: applicable %d, want %d (%s)", c->name, c->applicable, want, c->reason);
         if (!want) {
             cr_assert(strstr(c->reason, "same as writer_node"), "%s: reason \"%s\"", c->name, c->reason);
             cr_assert_eq(c->writer_cpu, -1, "%s", c->name);
@@ -84,8 +83,7 @@ static void expect_none(const placement_case *cases, cpu_relation rel, const cha
 {
     for (int m = 0; m < MEM_PLACEMENT_COUNT; m++) {
         const placement_case *c = at(cases, rel, (memory_placement)m);
-        cr_assert_not(c->applicable, "%s should not be applicable (%d,%d)", c->name, c->writer_cpu,
-                      c->reader_cpu);
+        cr_assert_not(c->applicable, "%s should not be applicable (%d,%d)", c->name, c->writer_cpu, c->reader_cpu);
         cr_assert_str_eq(c->reason, reason, "%s", c->name);
         cr_assert_eq(c->writer_cpu, -1);
         cr_assert_eq(c->reader_cpu, -1);
@@ -361,19 +359,14 @@ Test(placement, this_machine_live)
     }
     if (hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU) >= 2)
         cr_assert_geq(applicable, 1, "a machine with 2 CPUs offers at least one pair");
-    if (hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE) == 1)
-        expect_none(cases, CPU_CROSS_NUMA, one_node);
-    if (hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE) == 1)
-        expect_none(cases, CPU_CROSS_PACKAGE, one_package);
+    if (hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE) == 1) expect_none(cases, CPU_CROSS_NUMA, one_node);
+    if (hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE) == 1) expect_none(cases, CPU_CROSS_PACKAGE, one_package);
     hwloc_topology_destroy(t);
 }
 
 /* ---- numa_mem: pinning and memory placement read back on this machine ---- */
 
-static size_t page_size(void)
-{
-    return (size_t)sysconf(_SC_PAGESIZE);
-}
+static size_t page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
 
 Test(numa_mem, pin_reads_back_every_allowed_cpu)
 {
@@ -436,15 +429,9 @@ static void bind_touch_read(int flags)
     munmap(p, len);
 }
 
-Test(numa_mem, bind_private_mapping_to_node0)
-{
-    bind_touch_read(MAP_PRIVATE);
-}
+Test(numa_mem, bind_private_mapping_to_node0) { bind_touch_read(MAP_PRIVATE); }
 
-Test(numa_mem, bind_shared_mapping_to_node0)
-{
-    bind_touch_read(MAP_SHARED);
-}
+Test(numa_mem, bind_shared_mapping_to_node0) { bind_touch_read(MAP_SHARED); }
 
 /* A shared segment's policy is the segment's: bound in the parent before
  * first touch, pages first touched by another process still land on node 0. */
@@ -478,8 +465,7 @@ Test(numa_mem, shared_segment_policy_holds_for_other_process)
     cr_assert_eq(r.not_present, (size_t)32);
     for (size_t off = 0; off < len; off += page_size()) cr_assert_eq(((volatile char *)p)[off], 2);
     cr_assert_eq(numa_mem_residency_of(p, len, &r, msg, sizeof msg), NUMA_MEM_OK, "%s", msg);
-    cr_assert_eq(r.on_node[0], (size_t)32, "pages on node 0: %zu, not present %zu", r.on_node[0],
-                 r.not_present);
+    cr_assert_eq(r.on_node[0], (size_t)32, "pages on node 0: %zu, not present %zu", r.on_node[0], r.not_present);
     munmap(p, len);
     close(fd);
 }

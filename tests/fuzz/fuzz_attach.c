@@ -41,20 +41,20 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond, ...)                                           \
-    do {                                                           \
-        if (!(cond)) {                                             \
-            fprintf(stderr, "fuzz_attach: invariant broken: ");    \
-            fprintf(stderr, __VA_ARGS__);                          \
-            fprintf(stderr, " (%s:%d)\n", __FILE__, __LINE__);     \
-            abort();                                               \
-        }                                                          \
+#define CHECK(cond, ...)                                        \
+    do {                                                        \
+        if (!(cond)) {                                          \
+            fprintf(stderr, "fuzz_attach: invariant broken: "); \
+            fprintf(stderr, __VA_ARGS__);                       \
+            fprintf(stderr, " (%s:%d)\n", __FILE__, __LINE__);  \
+            abort();                                            \
+        }                                                       \
     } while (0)
 
 /* What one run knows about the pool it attached to. */
 struct run {
     slotkit_pool *pool;
-    unsigned char *peer;    /* the target's own mapping: a peer's writes */
+    unsigned char *peer; /* the target's own mapping: a peer's writes */
     size_t bytes;
     size_t slots, capacity; /* as attach reported them: must never change */
     uint64_t segment_id;
@@ -73,17 +73,13 @@ static void check_status(slotkit_status st, const char *op)
 /* A handle: one the run was given, or one made of the script's bytes. */
 static slotkit_handle pick_handle(const struct run *r, uint8_t a, uint8_t b)
 {
-    if (a < 0xC0)
-        return r->handles[a % HANDLES];
+    if (a < 0xC0) return r->handles[a % HANDLES];
     slotkit_handle h = {.segment_id = (a & 1u) ? r->segment_id ^ b : r->segment_id,
                         .slot_index = (uint32_t)b | ((a & 0x20u) ? 0xFFFFFF00u : 0u)};
     return h;
 }
 
-static void keep_handle(struct run *r, uint8_t c, slotkit_handle h)
-{
-    r->handles[c % HANDLES] = h;
-}
+static void keep_handle(struct run *r, uint8_t c, slotkit_handle h) { r->handles[c % HANDLES] = h; }
 
 static void op_read(struct run *r, uint8_t a, uint8_t b, uint8_t c)
 {
@@ -93,11 +89,10 @@ static void op_read(struct run *r, uint8_t a, uint8_t b, uint8_t c)
     slotkit_status st = slotkit_read(r->pool, pick_handle(r, a, b), &header, buf, len);
     check_status(st, "read_slot");
     if (st == SLOTKIT_OK || st == SLOTKIT_INVALID_ARGUMENT)
-        CHECK(header.sample_size <= r->capacity, "read_slot: sample_size %u > capacity %zu",
-              header.sample_size, r->capacity);
+        CHECK(header.sample_size <= r->capacity, "read_slot: sample_size %u > capacity %zu", header.sample_size,
+              r->capacity);
     if (st == SLOTKIT_OK)
-        CHECK(header.sample_size <= len, "read_slot: OK with %u bytes into %zu",
-              header.sample_size, len);
+        CHECK(header.sample_size <= len, "read_slot: OK with %u bytes into %zu", header.sample_size, len);
 }
 
 static void op_read_ptr(struct run *r, uint8_t a, uint8_t b)
@@ -106,12 +101,10 @@ static void op_read_ptr(struct run *r, uint8_t a, uint8_t b)
     size_t len = 0;
     slotkit_status st = slotkit_slot_read_ptr(r->pool, pick_handle(r, a, b), &ptr, &len);
     check_status(st, "slot_read_ptr");
-    if (st != SLOTKIT_OK)
-        return;
+    if (st != SLOTKIT_OK) return;
     CHECK(len <= r->capacity, "slot_read_ptr: length %zu > capacity %zu", len, r->capacity);
     unsigned sum = 0; /* touch every byte: ASan or SIGSEGV if outside */
-    for (size_t i = 0; i < len; i++)
-        sum += ((const volatile unsigned char *)ptr)[i];
+    for (size_t i = 0; i < len; i++) sum += ((const volatile unsigned char *)ptr)[i];
     (void)sum;
 }
 
@@ -122,13 +115,11 @@ static void op_data_ptr(struct run *r, uint8_t a, uint8_t b, uint8_t c)
     slotkit_handle h = pick_handle(r, a, b);
     slotkit_status st = slotkit_slot_data_ptr(r->pool, h, &ptr, &cap);
     check_status(st, "slot_data_ptr");
-    if (st != SLOTKIT_OK)
-        return;
+    if (st != SLOTKIT_OK) return;
     CHECK(cap == r->capacity, "slot_data_ptr: capacity %zu, pool's %zu", cap, r->capacity);
     memset(ptr, c, cap);
     uint32_t sn;
-    check_status(slotkit_commit_in_place(r->pool, h, (size_t)c % (cap + 2u), &sn),
-                 "commit_in_place");
+    check_status(slotkit_commit_in_place(r->pool, h, (size_t)c % (cap + 2u), &sn), "commit_in_place");
 }
 
 static void op_geometry(struct run *r)
@@ -137,8 +128,7 @@ static void op_geometry(struct run *r)
     check_status(slotkit_slot_count(r->pool, &count), "slot_count");
     CHECK(count == r->slots, "slot_count %zu, was %zu at attach", count, r->slots);
     CHECK(slotkit_slot_capacity(r->pool) == r->capacity, "slot_capacity changed");
-    CHECK(slotkit_slot_total_size(r->pool) == SLOTKIT_SLOT_TOTAL_SIZE(r->capacity),
-          "slot_total_size changed");
+    CHECK(slotkit_slot_total_size(r->pool) == SLOTKIT_SLOT_TOTAL_SIZE(r->capacity), "slot_total_size changed");
     uint8_t hash[16];
     (void)slotkit_type_hash(r->pool, hash);
 }
@@ -152,12 +142,11 @@ static void run_op(struct run *r, const uint8_t op[4])
     bool found = false;
     switch (op[0] % 14u) {
     case 0:
-        if (slotkit_reserve(r->pool, (uint32_t)a | (uint32_t)b << 24, &h) == SLOTKIT_OK)
-            keep_handle(r, c, h);
+        if (slotkit_reserve(r->pool, (uint32_t)a | (uint32_t)b << 24, &h) == SLOTKIT_OK) keep_handle(r, c, h);
         break;
     case 1:
-        check_status(slotkit_commit(r->pool, pick_handle(r, a, b), payload,
-                                    (size_t)c % (r->capacity + 2u), &sn), "commit");
+        check_status(slotkit_commit(r->pool, pick_handle(r, a, b), payload, (size_t)c % (r->capacity + 2u), &sn),
+                     "commit");
         break;
     case 2: check_status(slotkit_discard(r->pool, pick_handle(r, a, b)), "discard"); break;
     case 3: op_read(r, a, b, c); break;
@@ -166,17 +155,14 @@ static void run_op(struct run *r, const uint8_t op[4])
     case 6: check_status(slotkit_mark_reader_disconnected(r->pool, c % 40u), "disconnect"); break;
     case 7:
         check_status(slotkit_next_unread(r->pool, c % 40u, &found, &h), "next_unread");
-        if (found)
-            keep_handle(r, a, h);
+        if (found) keep_handle(r, a, h);
         break;
     case 8: op_data_ptr(r, a, b, c); break;
     case 9: op_geometry(r); break;
     case 10:
         slotkit_wait_for_change(r->pool, slotkit_notify_generation(r->pool) + (c & 1u), c & 2u ? 1000u : 0u);
         break;
-    default: /* a peer writes one byte anywhere in the segment */
-        r->peer[((size_t)a << 8 | b) % r->bytes] = c;
-        break;
+    default: /* a peer writes one byte anywhere in the segment */ r->peer[((size_t)a << 8 | b) % r->bytes] = c; break;
     }
 }
 
@@ -195,8 +181,7 @@ static bool write_segment(const char *shm_name, const uint8_t *bytes, size_t siz
         memcpy(image, &h, sizeof h);
     }
     int fd = shm_open(shm_name, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0)
-        return false;
+    if (fd < 0) return false;
     bool ok = write(fd, image, size) == (ssize_t)size;
     close(fd);
     return ok;
@@ -206,13 +191,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* No magic yet reads as a creator still initialising, which attach
      * rightly waits 200 ms for: not worth an input. */
-    if (size < SCRIPT_BYTES + 8u || size - SCRIPT_BYTES > MAX_SEGMENT)
-        return -1;
+    if (size < SCRIPT_BYTES + 8u || size - SCRIPT_BYTES > MAX_SEGMENT) return -1;
     const uint8_t *segment = data + SCRIPT_BYTES;
     const size_t bytes = size - SCRIPT_BYTES;
     static const uint8_t no_magic[8];
-    if (memcmp(segment, no_magic, sizeof no_magic) == 0)
-        return -1;
+    if (memcmp(segment, no_magic, sizeof no_magic) == 0) return -1;
 
     char name[64], shm_name[80];
     snprintf(name, sizeof name, "fuzz-%ld", (long)getpid());
@@ -226,27 +209,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     slotkit_status st = slotkit_pool_open(posix_backend(), &config, &r.pool, &err);
     if (st != SLOTKIT_OK) {
         CHECK(st == SLOTKIT_INCOMPATIBLE, "attach returned %s: %s", slotkit_strerror(st), err.message);
-        CHECK(err.message[0] != '\0' && !strchr(err.message, '\n'), "attach's message: '%s'",
-              err.message);
+        CHECK(err.message[0] != '\0' && !strchr(err.message, '\n'), "attach's message: '%s'", err.message);
         shm_unlink(shm_name);
         return 0;
     }
     int fd = shm_open(shm_name, O_RDWR, 0);
     r.peer = fd < 0 ? MAP_FAILED : mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (fd >= 0)
-        close(fd);
-    if (r.peer == MAP_FAILED)
-        abort();
+    if (fd >= 0) close(fd);
+    if (r.peer == MAP_FAILED) abort();
     r.bytes = bytes;
     CHECK(slotkit_slot_count(r.pool, &r.slots) == SLOTKIT_OK && r.slots >= 1, "slot_count");
     r.capacity = slotkit_slot_capacity(r.pool);
-    memcpy(&r.segment_id, segment + offsetof(struct shm_segment_header, segment_id),
-           sizeof r.segment_id);
+    memcpy(&r.segment_id, segment + offsetof(struct shm_segment_header, segment_id), sizeof r.segment_id);
     for (size_t i = 0; i < HANDLES; i++)
         r.handles[i] = (slotkit_handle){.segment_id = r.segment_id, .slot_index = (uint32_t)i};
 
-    for (size_t i = 0; i < SCRIPT_OPS; i++)
-        run_op(&r, data + 4u * i);
+    for (size_t i = 0; i < SCRIPT_OPS; i++) run_op(&r, data + 4u * i);
     op_geometry(&r);
 
     slotkit_pool_close(r.pool);

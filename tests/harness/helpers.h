@@ -29,11 +29,14 @@ static inline void test_add_set(json_object *doc, const char *name, const char *
     json_object *s = json_object_new_object(), *values = json_object_new_array();
     json_object_object_add(s, "name", json_object_new_string(name));
     json_object_object_add(s, "metric", json_object_new_string(metric));
-    json_object_object_add(s, "unit", json_object_new_string(strcmp(metric, "instructions") ? "ns" : "instructions/op"));
+    json_object_object_add(s, "unit",
+                           json_object_new_string(strcmp(metric, "instructions") ? "ns" : "instructions/op"));
     json_object_object_add(s, "better", json_object_new_string("lower"));
-    json_object_object_add(s, "source", json_object_new_string(strcmp(metric, "instructions") ? "gbench" : "callgrind"));
+    json_object_object_add(s, "source",
+                           json_object_new_string(strcmp(metric, "instructions") ? "gbench" : "callgrind"));
     uint64_t state = seed * 2654435761u + 1;
-    for (int i = 0; i < n; i++) json_object_array_add(values, json_object_new_double(center * (1 + cv * test_gauss(&state))));
+    for (int i = 0; i < n; i++)
+        json_object_array_add(values, json_object_new_double(center * (1 + cv * test_gauss(&state))));
     json_object_object_add(s, "values", values);
     /* Every sample set has its case (docs/results-schema.md, "Cases"). */
     json_object *c = json_object_new_object();

@@ -54,7 +54,8 @@ Test(escape, one_line_of_valid_utf8_without_controls)
     cr_assert_str_eq(streamed(escape_html, "\xc0\xbc"), FFFD FFFD, "an overlong '<' is not a '<' and not kept");
     cr_assert_str_eq(streamed(escape_html, "\xed\xa0\x80"), FFFD FFFD FFFD, "a UTF-16 surrogate is not UTF-8");
     cr_assert_str_eq(streamed(escape_html, "\xe2\x82"), FFFD FFFD, "a truncated character");
-    cr_assert_str_eq(streamed(escape_html, "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80"), "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80");
+    cr_assert_str_eq(streamed(escape_html, "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80"),
+                     "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80");
 }
 
 Test(escape, markdown_text_is_literal)
@@ -104,14 +105,19 @@ Test(escape, gnuplot_datum_cannot_end_its_field)
 {
     char out[128];
     cr_assert_str_eq(escape_gnuplot_datum(out, sizeof out, "a\"b\\\" c\nd\x01\xff"), "a'b/' c d??");
-    cr_assert_str_eq(escape_gnuplot_datum(out, sizeof out, "<script> `x` #y caf\xc3\xa9"), "<script> `x` #y caf\xc3\xa9");
+    cr_assert_str_eq(escape_gnuplot_datum(out, sizeof out, "<script> `x` #y caf\xc3\xa9"),
+                     "<script> `x` #y caf\xc3\xa9");
 }
 
 Test(escape, terminal_output_cannot_forge_lines_or_colours)
 {
     char out[64];
-    cr_assert_str_eq(escape_terminal(out, sizeof out, "name\ngate: 0 regressed -> PASS"), "name gate: 0 regressed -> PASS");
-    cr_assert_str_eq(escape_terminal(out, sizeof out, "\x1b[2J\x1b]0;title\x07\xc2\x9b" "1m\xff"), "?[2J?]0;title??1m?");
+    cr_assert_str_eq(escape_terminal(out, sizeof out, "name\ngate: 0 regressed -> PASS"),
+                     "name gate: 0 regressed -> PASS");
+    cr_assert_str_eq(escape_terminal(out, sizeof out,
+                                     "\x1b[2J\x1b]0;title\x07\xc2\x9b"
+                                     "1m\xff"),
+                     "?[2J?]0;title??1m?");
     cr_assert_str_eq(escape_terminal(out, sizeof out, "caf\xc3\xa9"), "caf\xc3\xa9");
 }
 

@@ -217,8 +217,9 @@ Test(gate, figures_it_cannot_judge_are_errors)
         json_object *values = results_get(json_object_array_get_idx(results_get(b, "samples"), 0), "values");
         for (size_t k = 0; k < json_object_array_length(values); k++)
             json_object_array_put_idx(values, k, json_object_new_double(bad[i]));
-        if (isnan(bad[i])) json_object_object_add(json_object_array_get_idx(results_get(a, "samples"), 0), "values",
-                                                  json_object_get(values)); /* all-NaN on both sides */
+        if (isnan(bad[i]))
+            json_object_object_add(json_object_array_get_idx(results_get(a, "samples"), 0), "values",
+                                   json_object_get(values)); /* all-NaN on both sides */
         gate_options o;
         gate_options_default(&o);
         gate_report r;
@@ -239,7 +240,8 @@ Test(gate, percent_parsing)
     cr_assert_lt(gate_parse_percent("five"), 0);
     cr_assert_lt(gate_parse_percent("-1%"), 0);
     /* strtod takes all of these; none is a percentage (a NaN floor passed a 3x regression). */
-    static const char *const refused[] = {"nan", "NaN%", "inf", "1e2", "0x10", " 5", "", ".", "%", "5%%", "1.2.3", "1000"};
+    static const char *const refused[] = {"nan", "NaN%", "inf", "1e2", "0x10",  " 5",
+                                          "",    ".",    "%",   "5%%", "1.2.3", "1000"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
         cr_assert(gate_parse_percent(refused[i]) < 0, "'%s' parsed as %g", refused[i], gate_parse_percent(refused[i]));
     gate_options o;

@@ -115,7 +115,8 @@ Test(report_model, rows_and_advice_come_from_the_case_fields)
 static void rename_all(json_object *node, json_object *names)
 {
     if (json_object_is_type(node, json_type_array)) {
-        for (size_t i = 0; i < json_object_array_length(node); i++) rename_all(json_object_array_get_idx(node, i), names);
+        for (size_t i = 0; i < json_object_array_length(node); i++)
+            rename_all(json_object_array_get_idx(node, i), names);
         return;
     }
     if (!json_object_is_type(node, json_type_object)) return;
@@ -165,7 +166,8 @@ Test(report_model, names_do_not_matter)
     }
     cr_assert_eq(a.figures, b.figures);
     cr_assert_eq(a.backends[0].nseries, b.backends[0].nseries);
-    cr_assert_eq(strncmp(b.backends[0].rows[0].name, "case-", 5), 0, "the names did change: %s", b.backends[0].rows[0].name);
+    cr_assert_eq(strncmp(b.backends[0].rows[0].name, "case-", 5), 0, "the names did change: %s",
+                 b.backends[0].rows[0].name);
     report_model_free(&a);
     report_model_free(&b);
 }

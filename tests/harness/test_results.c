@@ -96,9 +96,9 @@ Test(results, store_names_sort_by_time_and_list_finds_them)
     char path1[PATH_MAX], path2[PATH_MAX];
     cr_assert_eq(results_write_bench(HARNESS_DATA "/run-inmem", slotkit_builtin(0), NULL, root, path1, sizeof path1), 0,
                  "%s", path1);
-    cr_assert_eq(results_write_bench(HARNESS_DATA "/run-inmem-rerun", slotkit_builtin(0), NULL, root, path2,
-                                     sizeof path2),
-                 0, "%s", path2);
+    cr_assert_eq(
+        results_write_bench(HARNESS_DATA "/run-inmem-rerun", slotkit_builtin(0), NULL, root, path2, sizeof path2), 0,
+        "%s", path2);
     char prefix[PATH_MAX];
     snprintf(prefix, sizeof prefix, "%s/%s/", root, fingerprint_host_id());
     cr_assert_eq(strncmp(path1, prefix, strlen(prefix)), 0, "%s", path1);
@@ -190,7 +190,11 @@ Test(results, conform_document_records_rule_verdicts)
     char path[PATH_MAX], err[512];
     conform_test tests[2] = {
         {.suite = "commit", .name = "r_commit_1", .rule = "R-COMMIT-1", .selected = true, .outcome = OUTCOME_PASSED},
-        {.suite = "commit", .name = "r_commit_2", .rule = "R-COMMIT-2", .selected = true, .outcome = OUTCOME_FAILED,
+        {.suite = "commit",
+         .name = "r_commit_2",
+         .rule = "R-COMMIT-2",
+         .selected = true,
+         .outcome = OUTCOME_FAILED,
          .detail = "x.c:3: boom"}};
     size_t rule_count;
     verdict_totals totals;
@@ -220,9 +224,9 @@ Test(results, schema_document_matches_the_validator)
     int *seen = calloc(count, sizeof *seen);
     char line[1024];
     int documented = 0;
-    static const char *const type_names[] = {[json_type_int] = "integer", [json_type_string] = "string",
-                                             [json_type_boolean] = "boolean", [json_type_array] = "array",
-                                             [json_type_object] = "object", [json_type_double] = "number"};
+    static const char *const type_names[] = {
+        [json_type_int] = "integer", [json_type_string] = "string", [json_type_boolean] = "boolean",
+        [json_type_array] = "array", [json_type_object] = "object", [json_type_double] = "number"};
     while (fgets(line, sizeof line, f)) {
         char path[128], type[32], kinds[32];
         /* | `host.cpu.model` | string | all | ... */

@@ -34,12 +34,10 @@ static slotkit_pool *open_pools[MAX_POOLS];
 void fixture_fini(void)
 {
     for (size_t i = 0; i < MAX_POOLS; i++) {
-        if (open_pools[i])
-            slotkit_pool_close(open_pools[i]);
+        if (open_pools[i]) slotkit_pool_close(open_pools[i]);
         open_pools[i] = NULL;
     }
-    for (unsigned i = 0; i < used_name_count; i++)
-        shm_unlink(used_names[i]);
+    for (unsigned i = 0; i < used_name_count; i++) shm_unlink(used_names[i]);
     used_name_count = 0;
     remove_throwaway_user();
 }
@@ -64,8 +62,7 @@ void register_shm_name(const char *shm_name)
 
 void release_last_name(void)
 {
-    if (used_name_count > 0)
-        used_name_count--;
+    if (used_name_count > 0) used_name_count--;
 }
 
 const char *shm_name_of(const char *pool_name)
@@ -101,18 +98,15 @@ void adopt(slotkit_pool *pool)
 void forget(slotkit_pool *pool)
 {
     for (size_t i = 0; i < MAX_POOLS; i++)
-        if (open_pools[i] == pool)
-            open_pools[i] = NULL;
+        if (open_pools[i] == pool) open_pools[i] = NULL;
 }
 
-slotkit_status try_open(const slotkit_config *config, slotkit_pool **out,
-                               slotkit_error *err)
+slotkit_status try_open(const slotkit_config *config, slotkit_pool **out, slotkit_error *err)
 {
     memset(err, 0, sizeof *err);
     *out = NULL;
     slotkit_status st = slotkit_pool_open(slotkit_posix_backend(), config, out, err);
-    if (st == SLOTKIT_OK)
-        adopt(*out);
+    if (st == SLOTKIT_OK) adopt(*out);
     return st;
 }
 
@@ -122,8 +116,8 @@ slotkit_pool *must_open(const char *name, slotkit_role role, size_t count, size_
     slotkit_pool *pool = NULL;
     slotkit_error err;
     slotkit_status st = try_open(&config, &pool, &err);
-    cr_assert_eq(st, SLOTKIT_OK, "open(%s, role %d) returned %s: %s", name, (int)role,
-                 slotkit_strerror(st), err.message);
+    cr_assert_eq(st, SLOTKIT_OK, "open(%s, role %d) returned %s: %s", name, (int)role, slotkit_strerror(st),
+                 err.message);
     return pool;
 }
 
@@ -138,17 +132,13 @@ void expect_attach_incompatible(const char *name, const char *word1, const char 
     slotkit_pool *pool = NULL;
     slotkit_error err;
     slotkit_status st = try_open(&config, &pool, &err);
-    cr_assert_eq(st, SLOTKIT_INCOMPATIBLE, "attach returned %s (%s), expected INCOMPATIBLE",
-                 slotkit_strerror(st), err.message);
+    cr_assert_eq(st, SLOTKIT_INCOMPATIBLE, "attach returned %s (%s), expected INCOMPATIBLE", slotkit_strerror(st),
+                 err.message);
     cr_assert_eq(err.status, SLOTKIT_INCOMPATIBLE);
     cr_assert_null(strchr(err.message, '\n'), "message is not one line: %s", err.message);
     cr_assert(err.message[0] != '\0', "empty message");
-    if (word1)
-        cr_assert_not_null(strstr(err.message, word1), "message lacks '%s': %s", word1,
-                           err.message);
-    if (word2)
-        cr_assert_not_null(strstr(err.message, word2), "message lacks '%s': %s", word2,
-                           err.message);
+    if (word1) cr_assert_not_null(strstr(err.message, word1), "message lacks '%s': %s", word1, err.message);
+    if (word2) cr_assert_not_null(strstr(err.message, word2), "message lacks '%s': %s", word2, err.message);
 }
 
 void *map_segment(const char *name, size_t *out_size)
@@ -176,10 +166,8 @@ bool shm_exists(const char *name)
 bool private_dev_shm(void)
 {
     static bool done;
-    if (done)
-        return true;
-    if (geteuid() != 0 || unshare(CLONE_NEWNS) != 0)
-        return false;
+    if (done) return true;
+    if (geteuid() != 0 || unshare(CLONE_NEWNS) != 0) return false;
     /* Keep the new mount out of the parent namespace, then hide the shared
      * /dev/shm under a fresh, world-writable (sticky) tmpfs. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
@@ -200,8 +188,7 @@ void user_child(pid_t pid) { user_child_pid = pid; }
 static int run_quietly(char *const argv[])
 {
     pid_t pid = fork();
-    if (pid < 0)
-        return -1;
+    if (pid < 0) return -1;
     if (pid == 0) {
         int null_fd = open("/dev/null", O_WRONLY);
         if (null_fd >= 0) {
@@ -213,8 +200,7 @@ static int run_quietly(char *const argv[])
     }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
+        if (errno != EINTR) return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -222,12 +208,10 @@ static void remove_throwaway_user(void)
 {
     if (user_child_pid > 0) {
         kill(user_child_pid, SIGKILL);
-        while (waitpid(user_child_pid, NULL, 0) < 0 && errno == EINTR) {
-        }
+        while (waitpid(user_child_pid, NULL, 0) < 0 && errno == EINTR) {}
         user_child_pid = 0;
     }
-    if (user_name[0] == '\0')
-        return;
+    if (user_name[0] == '\0') return;
     char *argv[] = {"userdel", user_name, NULL};
     (void)run_quietly(argv);
     user_name[0] = '\0';
@@ -262,8 +246,8 @@ bool throwaway_user(uid_t *uid, gid_t *gid, const char **why)
     if (user_name[0] == '\0') {
         remove_orphaned_users();
         snprintf(user_name, sizeof user_name, "sktest%ld", (long)getpid());
-        char *argv[] = {"useradd", "--system", "--no-create-home", "--user-group",
-                        "--shell", "/usr/sbin/nologin", user_name, NULL};
+        char *argv[] = {"useradd", "--system",          "--no-create-home", "--user-group",
+                        "--shell", "/usr/sbin/nologin", user_name,          NULL};
         if (run_quietly(argv) != 0) {
             user_name[0] = '\0';
             *why = "useradd failed (is it installed?)";

@@ -55,22 +55,21 @@ Test(posix, r_posix_1, .description = "R-POSIX-1: a pool named N lives in /dev/s
     must_open(with_prefix, SLOTKIT_ROLE_ATTACH, 0, 0);
 }
 
-Test(posix, r_posix_1__bad_names,
-     .description = "R-POSIX-1: names outside [A-Za-z0-9._-]{1,200} are INVALID_ARGUMENT")
+Test(posix, r_posix_1__bad_names, .description = "R-POSIX-1: names outside [A-Za-z0-9._-]{1,200} are INVALID_ARGUMENT")
 {
     char too_long[202];
     memset(too_long, 'a', 201);
     too_long[201] = '\0';
-    const char *bad[] = {NULL, "", "/", "a/b", "a b", "a\nb", "caf\xc3\xa9", "x*", "..\\x",
-                         too_long, "slotkit-", "//x"};
+    const char *bad[] = {NULL,          "",   "/",     "a/b",    "a b",      "a\nb",
+                         "caf\xc3\xa9", "x*", "..\\x", too_long, "slotkit-", "//x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         for (int role = SLOTKIT_ROLE_CREATE; role <= SLOTKIT_ROLE_ATTACH; role++) {
             slotkit_config config = make_config(bad[i], (slotkit_role)role, 2, 8);
             slotkit_pool *pool = NULL;
             slotkit_error err;
             slotkit_status st = try_open(&config, &pool, &err);
-            cr_assert_eq(st, SLOTKIT_INVALID_ARGUMENT, "name #%zu (role %d) returned %s: %s", i,
-                         role, slotkit_strerror(st), err.message);
+            cr_assert_eq(st, SLOTKIT_INVALID_ARGUMENT, "name #%zu (role %d) returned %s: %s", i, role,
+                         slotkit_strerror(st), err.message);
         }
     }
     /* Exactly 200 characters is fine. */
@@ -132,8 +131,7 @@ Test(posix, r_posix_1__exclusive,
 
 /* ---- R-POSIX-2: attach validates before trusting ----------------------- */
 
-Test(posix, r_posix_2__truncated,
-     .description = "R-POSIX-2: a truncated segment is INCOMPATIBLE at attach")
+Test(posix, r_posix_2__truncated, .description = "R-POSIX-2: a truncated segment is INCOMPATIBLE at attach")
 {
     const char *name = fresh_name("trunc");
     slotkit_pool *creator = must_create(name, 4, 256);
@@ -152,15 +150,15 @@ Test(posix, r_posix_2__truncated,
 }
 
 /* Corrupts one header field of a fresh pool and expects attach to refuse. */
-#define CORRUPT_AND_EXPECT(tag, mutate, word)                                         \
-    do {                                                                              \
-        const char *name_ = fresh_name(tag);                                          \
-        must_create(name_, 4, 100);                                                   \
-        size_t size_ = 0;                                                             \
-        struct shm_segment_header *h = map_segment(name_, &size_);                  \
-        mutate;                                                                       \
-        munmap(h, size_);                                                             \
-        expect_attach_incompatible(name_, word, NULL);                                \
+#define CORRUPT_AND_EXPECT(tag, mutate, word)                      \
+    do {                                                           \
+        const char *name_ = fresh_name(tag);                       \
+        must_create(name_, 4, 100);                                \
+        size_t size_ = 0;                                          \
+        struct shm_segment_header *h = map_segment(name_, &size_); \
+        mutate;                                                    \
+        munmap(h, size_);                                          \
+        expect_attach_incompatible(name_, word, NULL);             \
     } while (0)
 
 Test(posix, r_posix_2__wrong_magic, .description = "R-POSIX-2: a wrong magic is INCOMPATIBLE")
@@ -168,8 +166,7 @@ Test(posix, r_posix_2__wrong_magic, .description = "R-POSIX-2: a wrong magic is 
     CORRUPT_AND_EXPECT("magic", atomic_store(&h->magic, 0x1234567890ull), "magic");
 }
 
-Test(posix, r_posix_2__layout_version,
-     .description = "R-POSIX-2: another segment layout version is INCOMPATIBLE")
+Test(posix, r_posix_2__layout_version, .description = "R-POSIX-2: another segment layout version is INCOMPATIBLE")
 {
     CORRUPT_AND_EXPECT("layout", h->layout_version += 1, "layout version");
 }
@@ -184,8 +181,7 @@ Test(posix, r_posix_2__stride, .description = "R-POSIX-2: an inconsistent slot s
     CORRUPT_AND_EXPECT("stride", h->slot_stride += 64, "stride");
 }
 
-Test(posix, r_posix_2__geometry,
-     .description = "R-POSIX-2: a slot count that does not fit the mapping is INCOMPATIBLE")
+Test(posix, r_posix_2__geometry, .description = "R-POSIX-2: a slot count that does not fit the mapping is INCOMPATIBLE")
 {
     CORRUPT_AND_EXPECT("count-up", h->slot_count += 1, "geometry");
     CORRUPT_AND_EXPECT("count-zero", h->slot_count = 0, "geometry");
@@ -198,8 +194,7 @@ Test(posix, r_posix_2__header_vs_table,
 {
     CORRUPT_AND_EXPECT("segid", h->segment_id ^= 1u, "disagree");
     CORRUPT_AND_EXPECT("hash", h->has_type_hash = 1, "disagree");
-    CORRUPT_AND_EXPECT("table-magic", memset((char *)h + POSIX_TABLE_OFFSET, 0xA5, 4),
-                       "slot table");
+    CORRUPT_AND_EXPECT("table-magic", memset((char *)h + POSIX_TABLE_OFFSET, 0xA5, 4), "slot table");
 }
 
 Test(posix, r_posix_2__foreign_object,
@@ -210,8 +205,7 @@ Test(posix, r_posix_2__foreign_object,
     int fd = shm_open(shm_name_of(name), O_RDWR | O_CREAT | O_EXCL, 0600);
     cr_assert_geq(fd, 0, "%s", strerror(errno));
     char junk[4096];
-    for (size_t i = 0; i < sizeof junk; i++)
-        junk[i] = "not a slotkit segment "[i % 22];
+    for (size_t i = 0; i < sizeof junk; i++) junk[i] = "not a slotkit segment "[i % 22];
     cr_assert_eq(write(fd, junk, sizeof junk), (ssize_t)sizeof junk);
     close(fd);
     expect_attach_incompatible(name, "not a slotkit segment", NULL);
@@ -236,8 +230,7 @@ static void remember_state(const slotkit_segment_report *segment, void *ctx)
 {
     struct clean_seen *seen = ctx;
     for (; seen->shm_name; seen++)
-        if (strcmp(seen->shm_name, segment->shm_name) == 0)
-            seen->state = segment->state;
+        if (strcmp(seen->shm_name, segment->shm_name) == 0) seen->state = segment->state;
 }
 
 Test(posix, r_posix_3,
@@ -253,9 +246,7 @@ Test(posix, r_posix_3,
         slotkit_config config = make_config(stale, SLOTKIT_ROLE_CREATE, 2, 16);
         slotkit_pool *pool = NULL;
         slotkit_error err;
-        _exit(slotkit_pool_open(slotkit_posix_backend(), &config, &pool, &err) == SLOTKIT_OK
-                  ? 0
-                  : 1);
+        _exit(slotkit_pool_open(slotkit_posix_backend(), &config, &pool, &err) == SLOTKIT_OK ? 0 : 1);
     }
     int status = 0;
     cr_assert_eq(waitpid(child, &status, 0), child);
@@ -268,8 +259,8 @@ Test(posix, r_posix_3,
     slotkit_pool *none = NULL;
     slotkit_error err;
     slotkit_status st = try_open(&again, &none, &err);
-    cr_assert_eq(st, SLOTKIT_INCOMPATIBLE, "create over a stale segment returned %s (%s)",
-                 slotkit_strerror(st), err.message);
+    cr_assert_eq(st, SLOTKIT_INCOMPATIBLE, "create over a stale segment returned %s (%s)", slotkit_strerror(st),
+                 err.message);
     cr_assert(strstr(err.message, "stale") && strstr(err.message, "slotkit clean"),
               "create's message lacks 'stale' or 'slotkit clean': %s", err.message);
     cr_assert(shm_exists(stale), "create removed the stale segment itself");
@@ -279,14 +270,14 @@ Test(posix, r_posix_3,
     const char *foreign = fresh_name("foreign");
     int fd = shm_open(shm_name_of(foreign), O_RDWR | O_CREAT | O_EXCL, 0600);
     cr_assert_geq(fd, 0);
-    cr_assert_eq(write(fd, "hello, world, this is not a slotkit segment at all........."
-                           "..........................................................",
+    cr_assert_eq(write(fd,
+                       "hello, world, this is not a slotkit segment at all........."
+                       "..........................................................",
                        118),
                  118);
     close(fd);
 
-    char stale_shm[POSIX_SHM_NAME_SIZE], live_shm[POSIX_SHM_NAME_SIZE],
-        foreign_shm[POSIX_SHM_NAME_SIZE];
+    char stale_shm[POSIX_SHM_NAME_SIZE], live_shm[POSIX_SHM_NAME_SIZE], foreign_shm[POSIX_SHM_NAME_SIZE];
     snprintf(stale_shm, sizeof stale_shm, "%s", shm_name_of(stale));
     snprintf(live_shm, sizeof live_shm, "%s", shm_name_of(live));
     snprintf(foreign_shm, sizeof foreign_shm, "%s", shm_name_of(foreign));
@@ -330,8 +321,8 @@ Test(posix, r_posix_4, .description = "R-POSIX-4: every payload starts on a 64-b
             size_t cap = 0;
             cr_assert_eq(slotkit_slot_data_ptr(pool, h, &ptr, &cap), SLOTKIT_OK);
             cr_assert_eq(cap, capacities[c]);
-            cr_assert_eq((uintptr_t)ptr % 64u, 0, "capacity %zu slot %u: payload at %p",
-                         capacities[c], h.slot_index, ptr);
+            cr_assert_eq((uintptr_t)ptr % 64u, 0, "capacity %zu slot %u: payload at %p", capacities[c], h.slot_index,
+                         ptr);
             /* Same offset in an independent mapping of the segment. */
             (void)base;
         }
@@ -344,8 +335,7 @@ Test(posix, r_posix_4, .description = "R-POSIX-4: every payload starts on a 64-b
 
 /* ---- R-POSIX-5: no system call on the uncontended path ------------------- */
 
-Test(posix, r_posix_5,
-     .description = "R-POSIX-5: an uncontended reserve+commit+read+mark_read makes no syscall")
+Test(posix, r_posix_5, .description = "R-POSIX-5: an uncontended reserve+commit+read+mark_read makes no syscall")
 {
     const char *name = fresh_name("nosys");
     slotkit_pool *writer = must_create(name, 4, 64);
@@ -364,8 +354,7 @@ Test(posix, r_posix_5,
     cr_assert_geq(child, 0);
     if (child == 0) {
         /* From here on any syscall but read/write/_exit/sigreturn is SIGKILL. */
-        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT, 0, 0, 0) != 0)
-            syscall(SYS_exit, 2);
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT, 0, 0, 0) != 0) syscall(SYS_exit, 2);
         const char payload[32] = "0123456789abcdef0123456789abcde";
         for (uint32_t i = 0; i < 1000; i++) {
             slotkit_handle loan;
@@ -373,8 +362,7 @@ Test(posix, r_posix_5,
             slotkit_slot_header hdr;
             char copy[64];
             if (slotkit_reserve(writer, 1u, &loan) != SLOTKIT_OK ||
-                slotkit_commit(writer, loan, payload, sizeof payload, &seq) != SLOTKIT_OK ||
-                seq != sn + 1u + i ||
+                slotkit_commit(writer, loan, payload, sizeof payload, &seq) != SLOTKIT_OK || seq != sn + 1u + i ||
                 slotkit_read(reader, loan, &hdr, copy, sizeof copy) != SLOTKIT_OK ||
                 hdr.sample_size != sizeof payload || memcmp(copy, payload, sizeof payload) != 0 ||
                 slotkit_mark_read(reader, loan, 0) != SLOTKIT_OK)
@@ -404,8 +392,7 @@ static void kill_and_reap(pid_t pid)
 {
     kill(pid, SIGKILL);
     int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
 }
 
 /* Reserves and commits (mask 0) every slot, each within a deadline: proves
@@ -422,25 +409,21 @@ static void expect_pool_fully_usable(slotkit_pool *pool, size_t slots, size_t ca
         for (size_t i = 0; i < slots; i++) {
             const uint64_t deadline = now_ms() + 5000;
             slotkit_status st;
-            while ((st = slotkit_reserve(pool, 0, &loans[i])) == SLOTKIT_NO_FREE_SLOT &&
-                   now_ms() < deadline)
+            while ((st = slotkit_reserve(pool, 0, &loans[i])) == SLOTKIT_NO_FREE_SLOT && now_ms() < deadline)
                 slotkit_wait_for_change(pool, slotkit_notify_generation(pool), 1000000);
-            cr_assert_eq(st, SLOTKIT_OK, "slot %zu of %zu not reservable: %s", i, slots,
-                         slotkit_strerror(st));
+            cr_assert_eq(st, SLOTKIT_OK, "slot %zu of %zu not reservable: %s", i, slots, slotkit_strerror(st));
         }
         for (size_t i = 0; i < slots; i++) {
             uint32_t sn = 0;
             cr_assert_eq(slotkit_commit(pool, loans[i], payload, cap, &sn), SLOTKIT_OK);
-            if (have_last)
-                cr_assert_eq(sn, last + 1u, "SN %u after %u: an SN was lost", sn, last);
+            if (have_last) cr_assert_eq(sn, last + 1u, "SN %u after %u: an SN was lost", sn, last);
             last = sn;
             have_last = true;
         }
     }
 }
 
-Test(xproc, r_xproc_8__killed_writers,
-     .description = "R-XPROC-8: writers killed at random points leave nothing wedged")
+Test(xproc, r_xproc_8__killed_writers, .description = "R-XPROC-8: writers killed at random points leave nothing wedged")
 {
     enum { SLOTS = 4, CAP = 16384, WRITERS = 3, ROUNDS = 25 };
     const char *name = fresh_name("killw");
@@ -456,21 +439,18 @@ Test(xproc, r_xproc_8__killed_writers,
                 slotkit_config config = make_config(name, SLOTKIT_ROLE_ATTACH, 0, 0);
                 slotkit_pool *mine = NULL;
                 slotkit_error err;
-                if (slotkit_pool_open(slotkit_posix_backend(), &config, &mine, &err) != SLOTKIT_OK)
-                    _exit(1);
+                if (slotkit_pool_open(slotkit_posix_backend(), &config, &mine, &err) != SLOTKIT_OK) _exit(1);
                 static char bytes[CAP];
                 for (;;) {
                     slotkit_handle h;
                     uint32_t sn;
-                    if (slotkit_reserve(mine, 0, &h) == SLOTKIT_OK)
-                        slotkit_commit(mine, h, bytes, sizeof bytes, &sn);
+                    if (slotkit_reserve(mine, 0, &h) == SLOTKIT_OK) slotkit_commit(mine, h, bytes, sizeof bytes, &sn);
                 }
             }
         }
         struct timespec nap = {0, (long)(1 + rand() % 15) * 1000000L};
         nanosleep(&nap, NULL);
-        for (int k = 0; k < WRITERS; k++)
-            kill_and_reap(kids[k]);
+        for (int k = 0; k < WRITERS; k++) kill_and_reap(kids[k]);
         expect_pool_fully_usable(pool, SLOTS, CAP);
     }
 }
@@ -487,8 +467,7 @@ Test(xproc, r_xproc_7__killed_mid_read,
         uint32_t sn;
         const uint64_t deadline = now_ms() + 5000;
         slotkit_status st;
-        while ((st = slotkit_reserve(pool, 0, &h)) == SLOTKIT_NO_FREE_SLOT && now_ms() < deadline) {
-        }
+        while ((st = slotkit_reserve(pool, 0, &h)) == SLOTKIT_NO_FREE_SLOT && now_ms() < deadline) {}
         cr_assert_eq(st, SLOTKIT_OK, "round %d: reserve returned %s", round, slotkit_strerror(st));
         cr_assert_eq(slotkit_commit(pool, h, payload, CAP, &sn), SLOTKIT_OK);
         pid_t kids[READERS];
@@ -498,14 +477,12 @@ Test(xproc, r_xproc_7__killed_mid_read,
             if (kids[k] == 0) {
                 static char copy[CAP];
                 slotkit_slot_header header;
-                for (;;)
-                    slotkit_read(pool, h, &header, copy, sizeof copy);
+                for (;;) slotkit_read(pool, h, &header, copy, sizeof copy);
             }
         }
         struct timespec nap = {0, 5000000L};
         nanosleep(&nap, NULL);
-        for (int k = 0; k < READERS; k++)
-            kill_and_reap(kids[k]);
+        for (int k = 0; k < READERS; k++) kill_and_reap(kids[k]);
     }
     const uint64_t start = now_ms();
     slotkit_handle h;
@@ -531,20 +508,17 @@ Test(xproc, r_xproc_8__dead_loan_holder,
         slotkit_config config = make_config(name, SLOTKIT_ROLE_ATTACH, 0, 0);
         slotkit_pool *mine = NULL;
         slotkit_error err;
-        if (slotkit_pool_open(slotkit_posix_backend(), &config, &mine, &err) != SLOTKIT_OK)
-            _exit(1);
+        if (slotkit_pool_open(slotkit_posix_backend(), &config, &mine, &err) != SLOTKIT_OK) _exit(1);
         slotkit_handle loan;
         for (int i = 0; i < 3; i++)
-            if (slotkit_reserve(mine, 0, &loan) != SLOTKIT_OK)
-                _exit(2);
+            if (slotkit_reserve(mine, 0, &loan) != SLOTKIT_OK) _exit(2);
         _exit(0); /* dies holding every slot */
     }
     int status = 0;
     cr_assert_eq(waitpid(child, &status, 0), child);
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child failed (%d)", status);
 
-    for (int i = 0; i < 3; i++)
-        cr_assert_eq(slotkit_reserve(pool, 0, &h), SLOTKIT_OK, "slot %d not reclaimed", i);
+    for (int i = 0; i < 3; i++) cr_assert_eq(slotkit_reserve(pool, 0, &h), SLOTKIT_OK, "slot %d not reclaimed", i);
     uint32_t sn = 0;
     cr_assert_eq(slotkit_commit(pool, h, "y", 1, &sn), SLOTKIT_OK);
     cr_assert_eq(sn, first + 1u, "a reclaimed loan consumed an SN");

@@ -52,8 +52,7 @@ static void chmod_segment(const char *shm_name, mode_t mode)
  * process, so no stray process holds the runner's output open. */
 static void die_with_parent(pid_t parent)
 {
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-        _exit(3);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(3);
 }
 
 /* An accounting segment name unique to this process and tag, registered for
@@ -84,20 +83,17 @@ static bool make_segment(const shm_segment_kind *kind, const char *shm_name, boo
     config.slot_count = 2;
     config.slot_capacity = 64;
     size_t table_bytes = 0;
-    if (slot_table_size(config.slot_count, config.slot_capacity, &table_bytes, NULL) != SLOTKIT_OK)
-        return false;
+    if (slot_table_size(config.slot_count, config.slot_capacity, &table_bytes, NULL) != SLOTKIT_OK) return false;
     const size_t total = kind->table_offset + table_bytes;
     shm_segment seg;
     slotkit_error err;
-    if (shm_segment_create(kind, shm_name, shm_name, total, &seg, &err) != SLOTKIT_OK)
-        return false;
+    if (shm_segment_create(kind, shm_name, shm_name, total, &seg, &err) != SLOTKIT_OK) return false;
     struct shm_segment_header *h = seg.base;
     slot_table_view view;
-    (void)slot_table_init((char *)seg.base + kind->table_offset, config.slot_count, config.slot_capacity, 0,
-                          42u, NULL, true, &view);
+    (void)slot_table_init((char *)seg.base + kind->table_offset, config.slot_count, config.slot_capacity, 0, 42u, NULL,
+                          true, &view);
     shm_segment_init_header(kind, h, &config, total, 42u);
-    if (publish)
-        shm_segment_publish(kind, h);
+    if (publish) shm_segment_publish(kind, h);
     munmap(seg.base, seg.bytes);
     return true;
 }
@@ -105,8 +101,7 @@ static bool make_segment(const shm_segment_kind *kind, const char *shm_name, boo
 /* Runs make_segment in a child that then exits (a creator that died) or,
  * with stay, stops until killed (a live creator). Returns the child's pid
  * (0 when it exited after succeeding). */
-static pid_t make_segment_in_child(const shm_segment_kind *kind, const char *shm_name, bool publish,
-                                   bool stay)
+static pid_t make_segment_in_child(const shm_segment_kind *kind, const char *shm_name, bool publish, bool stay)
 {
     int ready[2];
     cr_assert_eq(pipe(ready), 0);
@@ -117,18 +112,15 @@ static pid_t make_segment_in_child(const shm_segment_kind *kind, const char *shm
         die_with_parent(parent);
         close(ready[0]);
         char ok = make_segment(kind, shm_name, publish) ? 'y' : 'n';
-        if (write(ready[1], &ok, 1) != 1 || ok != 'y' || !stay)
-            _exit(ok == 'y' ? 0 : 1);
-        for (;;)
-            pause();
+        if (write(ready[1], &ok, 1) != 1 || ok != 'y' || !stay) _exit(ok == 'y' ? 0 : 1);
+        for (;;) pause();
     }
     close(ready[1]);
     char ok = 0;
     cr_assert_eq(read(ready[0], &ok, 1), 1, "the creating child died");
     close(ready[0]);
     cr_assert_eq(ok, 'y', "the child could not make %s", shm_name);
-    if (stay)
-        return child;
+    if (stay) return child;
     int status = 0;
     cr_assert_eq(waitpid(child, &status, 0), child);
     return 0;
@@ -138,8 +130,7 @@ static void kill_and_reap(pid_t pid)
 {
     kill(pid, SIGKILL);
     int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
 }
 
 /* What slotkit_posix_clean said about one shm name. */
@@ -165,28 +156,24 @@ static void remember(const slotkit_segment_report *segment, void *ctx)
 /* Runs clean over looks (terminated by a NULL shm_name), states reset first. */
 static void run_clean(bool remove, struct clean_look *looks)
 {
-    for (struct clean_look *l = looks; l->shm_name; l++)
-        snprintf(l->state, sizeof l->state, "(not listed)");
+    for (struct clean_look *l = looks; l->shm_name; l++) snprintf(l->state, sizeof l->state, "(not listed)");
     slotkit_posix_clean(remove, remember, looks);
 }
 
 static bool dev_shm_exists(const char *shm_name);
 
-static void expect_look(const struct clean_look *look, const char *state, const char *kind,
-                        const char *word)
+static void expect_look(const struct clean_look *look, const char *state, const char *kind, const char *word)
 {
     /* On a shared /dev/shm (not root) another test's clean may remove a
      * stale segment first; it is gone either way. */
-    if (strcmp(state, SLOTKIT_POSIX_REMOVED) == 0 && strcmp(look->state, "(not listed)") == 0 &&
-        !private_dev_shm() && !dev_shm_exists(look->shm_name))
+    if (strcmp(state, SLOTKIT_POSIX_REMOVED) == 0 && strcmp(look->state, "(not listed)") == 0 && !private_dev_shm() &&
+        !dev_shm_exists(look->shm_name))
         return;
-    cr_assert_str_eq(look->state, state, "%s: state '%s', expected '%s' (%s)", look->shm_name, look->state,
-                     state, look->detail);
-    if (kind)
-        cr_assert_str_eq(look->kind, kind, "%s: kind '%s', expected '%s'", look->shm_name, look->kind, kind);
+    cr_assert_str_eq(look->state, state, "%s: state '%s', expected '%s' (%s)", look->shm_name, look->state, state,
+                     look->detail);
+    if (kind) cr_assert_str_eq(look->kind, kind, "%s: kind '%s', expected '%s'", look->shm_name, look->kind, kind);
     if (word)
-        cr_assert_not_null(strstr(look->detail, word), "%s: detail lacks '%s': %s", look->shm_name, word,
-                           look->detail);
+        cr_assert_not_null(strstr(look->detail, word), "%s: detail lacks '%s': %s", look->shm_name, word, look->detail);
 }
 
 static bool dev_shm_exists(const char *shm_name)
@@ -232,16 +219,16 @@ Test(posix, r_posix_6__mode,
 
 /* What the second user's child reports back. */
 struct other_user_report {
-    int created;          /* both pools made */
-    int attach_status;    /* its ATTACH of our pool */
+    int created;       /* both pools made */
+    int attach_status; /* its ATTACH of our pool */
     char attach_message[160];
 };
 
 /* As the other user: makes pool `open_name` (then mode 0666) and
  * `private_name` (0600), tries to attach our `ours`, reports, and waits for
  * the parent to let go; exits without closing (its pools stay behind). */
-static void other_user_child(uid_t uid, gid_t gid, const char *open_name, const char *private_name,
-                             const char *ours, int report_fd, int hold_fd)
+static void other_user_child(uid_t uid, gid_t gid, const char *open_name, const char *private_name, const char *ours,
+                             int report_fd, int hold_fd)
 {
     struct other_user_report report;
     memset(&report, 0, sizeof report);
@@ -255,18 +242,15 @@ static void other_user_child(uid_t uid, gid_t gid, const char *open_name, const 
         made = made && slotkit_pool_open(slotkit_posix_backend(), &config, &b, &err) == SLOTKIT_OK;
         int fd = shm_open(shm_name_of(open_name), O_RDWR, 0);
         made = made && fd >= 0 && fchmod(fd, 0666) == 0;
-        if (fd >= 0)
-            close(fd);
+        if (fd >= 0) close(fd);
         report.created = made;
         config = make_config(ours, SLOTKIT_ROLE_ATTACH, 0, 0);
         report.attach_status = (int)slotkit_pool_open(slotkit_posix_backend(), &config, &c, &err);
         snprintf(report.attach_message, sizeof report.attach_message, "%s", err.message);
     }
-    if (write(report_fd, &report, sizeof report) != (ssize_t)sizeof report)
-        _exit(2);
+    if (write(report_fd, &report, sizeof report) != (ssize_t)sizeof report) _exit(2);
     char byte;
-    while (read(hold_fd, &byte, 1) > 0) {
-    }
+    while (read(hold_fd, &byte, 1) > 0) {}
     _exit(0);
 }
 
@@ -278,8 +262,7 @@ Test(posix, r_posix_6__other_user,
     uid_t uid;
     gid_t gid;
     const char *why = NULL;
-    if (!throwaway_user(&uid, &gid, &why))
-        cr_skip_test("%s", why);
+    if (!throwaway_user(&uid, &gid, &why)) cr_skip_test("%s", why);
     const char *open_name = fresh_name("theirs-0666");
     const char *private_name = fresh_name("theirs-0600");
     const char *ours = fresh_name("ours");
@@ -307,8 +290,8 @@ Test(posix, r_posix_6__other_user,
     char ours_uid[32], their_uid[32];
     snprintf(ours_uid, sizeof ours_uid, "uid %u", (unsigned)geteuid());
     snprintf(their_uid, sizeof their_uid, "uid %u", (unsigned)uid);
-    cr_assert_eq(report.attach_status, SLOTKIT_INCOMPATIBLE, "its attach of our pool: %d (%s)",
-                 report.attach_status, report.attach_message);
+    cr_assert_eq(report.attach_status, SLOTKIT_INCOMPATIBLE, "its attach of our pool: %d (%s)", report.attach_status,
+                 report.attach_message);
     cr_assert_not_null(strstr(report.attach_message, ours_uid), "%s", report.attach_message);
 
     /* We use neither of its pools, live creator or not. */
@@ -369,8 +352,7 @@ Test(posix, r_posix_6__not_followed,
     cr_assert_eq(mkfifo(fifo_path, 0600), 0, "%s", strerror(errno));
     const uint64_t start = now_ms();
     expect_attach_incompatible(fifo_name, "not a regular file", NULL);
-    cr_assert_lt(now_ms() - start, 1000, "attach of a FIFO took %llu ms",
-                 (unsigned long long)(now_ms() - start));
+    cr_assert_lt(now_ms() - start, 1000, "attach of a FIFO took %llu ms", (unsigned long long)(now_ms() - start));
 }
 
 Test(posix, r_posix_6__iceoryx2_accounting,
@@ -382,8 +364,8 @@ Test(posix, r_posix_6__iceoryx2_accounting,
     slotkit_config config = make_config("x", SLOTKIT_ROLE_ATTACH, 0, 0);
     shm_segment seg;
     slotkit_error err;
-    cr_assert_eq(shm_segment_attach(&shm_kind_iox2_accounting, acct, "x", &config, NULL, NULL, &seg, &err),
-                 SLOTKIT_OK, "%s", err.message);
+    cr_assert_eq(shm_segment_attach(&shm_kind_iox2_accounting, acct, "x", &config, NULL, NULL, &seg, &err), SLOTKIT_OK,
+                 "%s", err.message);
     munmap(seg.base, seg.bytes);
     chmod_segment(acct, 0666);
     cr_assert_eq(shm_segment_attach(&shm_kind_iox2_accounting, acct, "x", &config, NULL, NULL, &seg, &err),
@@ -412,17 +394,14 @@ static const slotkit_backend *iox2_plugin(void)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return NULL;
+    if (n <= 0) return NULL;
     exe[n] = '\0';
     char *slash = strrchr(exe, '/');
-    if (!slash)
-        return NULL;
+    if (!slash) return NULL;
     *slash = '\0';
     char path[PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/../lib/slotkit/libslotkit_iceoryx2.so", exe);
-    if (access(path, R_OK) != 0)
-        return NULL;
+    if (access(path, R_OK) != 0) return NULL;
     const slotkit_backend *backend = NULL;
     slotkit_error err;
     return slotkit_backend_load(path, &backend, &err) == SLOTKIT_OK ? backend : NULL;
@@ -433,8 +412,7 @@ Test(posix, r_posix_6__iceoryx2_plugin,
                     "(owner and mode named) and attaches it at 0600")
 {
     const slotkit_backend *iox2 = iox2_plugin();
-    if (!iox2)
-        cr_skip_test("the iceoryx2 plug-in is not built beside this binary (no cargo?)");
+    if (!iox2) cr_skip_test("the iceoryx2 plug-in is not built beside this binary (no cargo?)");
     const char *name = fresh_name("iox2");
     char acct[64];
     iox2_acct_name(name, acct, sizeof acct);
@@ -446,8 +424,7 @@ Test(posix, r_posix_6__iceoryx2_plugin,
     chmod_segment(acct, 0666);
     config.role = SLOTKIT_ROLE_ATTACH;
     slotkit_status st = slotkit_pool_open(iox2, &config, &attacher, &err);
-    if (st == SLOTKIT_OK)
-        slotkit_pool_close(attacher);
+    if (st == SLOTKIT_OK) slotkit_pool_close(attacher);
     chmod_segment(acct, 0600);
     cr_assert_eq(st, SLOTKIT_INCOMPATIBLE, "attach at mode 0666 returned %d: %s", (int)st, err.message);
     cr_assert_not_null(strstr(err.message, "mode 0666"), "%s", err.message);
@@ -486,8 +463,8 @@ Test(posix, r_posix_7__every_kind,
 
     char pool_shm[POSIX_SHM_NAME_SIZE];
     snprintf(pool_shm, sizeof pool_shm, "%s", shm_name_of(pool));
-    struct clean_look looks[] = {{.shm_name = pool_shm}, {.shm_name = dead_acct}, {.shm_name = half_acct},
-                                 {.shm_name = live_acct}, {0}};
+    struct clean_look looks[] = {
+        {.shm_name = pool_shm}, {.shm_name = dead_acct}, {.shm_name = half_acct}, {.shm_name = live_acct}, {0}};
     run_clean(false, looks);
     expect_look(&looks[0], SLOTKIT_POSIX_STALE, "posix pool", "is gone");
     expect_look(&looks[1], SLOTKIT_POSIX_STALE, "iceoryx2 accounting", "is gone");
@@ -529,8 +506,7 @@ Test(posix, r_posix_7__foreign_kept,
     expect_look(&looks[0], SLOTKIT_POSIX_FOREIGN, NULL, "mode 0666");
     expect_look(&looks[1], SLOTKIT_POSIX_FOREIGN, "posix pool", "another kind");
     expect_look(&looks[2], SLOTKIT_POSIX_FOREIGN, "iceoryx2 accounting", "a name slotkit does not make");
-    for (int i = 0; i < 3; i++)
-        cr_assert(dev_shm_exists(looks[i].shm_name), "clean removed %s", looks[i].shm_name);
+    for (int i = 0; i < 3; i++) cr_assert(dev_shm_exists(looks[i].shm_name), "clean removed %s", looks[i].shm_name);
 }
 
 /* ---- R-POSIX-8: a creator killed in the middle of CREATE ---------------- */
@@ -566,15 +542,13 @@ Test(posix, r_posix_8__killed_mid_create,
             slotkit_pool *p = NULL;
             slotkit_error err;
             (void)slotkit_pool_open(slotkit_posix_backend(), &config, &p, &err);
-            for (;;)
-                pause();
+            for (;;) pause();
         }
         /* Once the object has bytes its creator is recorded: kill it
          * anywhere from there on (round 0 at once). */
         struct stat st;
         const uint64_t deadline = now_ms() + 5000;
-        while ((stat(path, &st) != 0 || st.st_size == 0) && now_ms() < deadline) {
-        }
+        while ((stat(path, &st) != 0 || st.st_size == 0) && now_ms() < deadline) {}
         struct timespec nap = {0, round == 0 ? 0 : (long)(rand() % 20000) * 1000L};
         nanosleep(&nap, NULL);
         kill_and_reap(child);
@@ -607,20 +581,17 @@ Test(posix, r_posix_8__waits_for_live_creator,
         (void)slot_table_size(2, 16, &table_bytes, NULL);
         const size_t total = posix_segment_bytes(table_bytes);
         const char *shm_name = shm_name_of(late);
-        if (shm_segment_create(&shm_kind_posix_pool, shm_name, late, total, &seg, &err) != SLOTKIT_OK)
-            _exit(1);
+        if (shm_segment_create(&shm_kind_posix_pool, shm_name, late, total, &seg, &err) != SLOTKIT_OK) _exit(1);
         slot_table_view view;
         slot_table_init((char *)seg.base + POSIX_TABLE_OFFSET, 2, 16, 0, 7u, NULL, true, &view);
         shm_segment_init_header(&shm_kind_posix_pool, seg.base, &config, total, 7u);
         struct timespec nap = {0, 300000000L};
         nanosleep(&nap, NULL);
         shm_segment_publish(&shm_kind_posix_pool, seg.base);
-        for (;;)
-            pause();
+        for (;;) pause();
     }
     uint64_t start = now_ms();
-    while (!shm_exists(late) && now_ms() - start < 2000) {
-    }
+    while (!shm_exists(late) && now_ms() - start < 2000) {}
     start = now_ms();
     must_open(late, SLOTKIT_ROLE_ATTACH, 0, 0);
     cr_assert_geq(now_ms() - start, 150, "attach did not wait for the creator's magic");

@@ -79,23 +79,19 @@ static struct forger map_forger(const char *name)
 {
     size_t size = 0;
     unsigned char *base = map_segment(name, &size);
-    struct forger f = {base, size, (struct shm_segment_header *)base,
-                       (struct slot_table *)(base + POSIX_TABLE_OFFSET)};
+    struct forger f = {base, size, (struct shm_segment_header *)base, (struct slot_table *)(base + POSIX_TABLE_OFFSET)};
     return f;
 }
 
 static struct slot_control *control(const struct forger *f, uint32_t index)
 {
-    return (struct slot_control *)((unsigned char *)f->table + HEADER_BYTES +
-                                   (size_t)index * CONTROL_STRIDE);
+    return (struct slot_control *)((unsigned char *)f->table + HEADER_BYTES + (size_t)index * CONTROL_STRIDE);
 }
 
 /* The call failed with `want`, and the library's detail says why. */
-static void expect_status(slotkit_status st, slotkit_status want, const char *what,
-                          const char *word)
+static void expect_status(slotkit_status st, slotkit_status want, const char *what, const char *word)
 {
-    cr_assert_eq(st, want, "%s returned %s, expected %s", what, slotkit_strerror(st),
-                 slotkit_strerror(want));
+    cr_assert_eq(st, want, "%s returned %s, expected %s", what, slotkit_strerror(st), slotkit_strerror(want));
     const slotkit_error *e = slotkit_last_error();
     cr_assert_eq(e->status, want, "%s: last error has status %d", what, (int)e->status);
     cr_assert(strstr(e->message, word), "%s: the message lacks '%s': %s", what, word, e->message);
@@ -109,10 +105,8 @@ static pid_t stopped_child(uint64_t *out_identity)
     cr_assert_geq(child, 0);
     if (child == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(0);
-        for (;;)
-            pause();
+        if (getppid() != parent) _exit(0);
+        for (;;) pause();
     }
     for (size_t i = 0; i < MAX_CHILDREN; i++) {
         if (children[i] == 0) {
@@ -130,8 +124,7 @@ static pid_t stopped_child(uint64_t *out_identity)
     return child;
 }
 
-static void commit_text(slotkit_pool *pool, const char *text, slotkit_handle *out_handle,
-                        uint32_t *out_sn)
+static void commit_text(slotkit_pool *pool, const char *text, slotkit_handle *out_handle, uint32_t *out_sn)
 {
     cr_assert_eq(slotkit_reserve(pool, 0, out_handle), SLOTKIT_OK);
     cr_assert_eq(slotkit_commit(pool, *out_handle, text, strlen(text), out_sn), SLOTKIT_OK);
@@ -158,13 +151,13 @@ Test(shm_values, r_posix_9__size_word,
         atomic_store(&c->size, forged[i]);
         slotkit_slot_header header;
         memset(&header, 0xAB, sizeof header);
-        expect_status(slotkit_read(reader, h, &header, buf, sizeof buf), SLOTKIT_LOCK_POISONED,
-                      "read_slot", "size word");
+        expect_status(slotkit_read(reader, h, &header, buf, sizeof buf), SLOTKIT_LOCK_POISONED, "read_slot",
+                      "size word");
         cr_assert_eq(header.sample_size, 0, "read_slot reported size %u", header.sample_size);
         const void *ptr = NULL;
         size_t len = 12345;
-        expect_status(slotkit_slot_read_ptr(reader, h, &ptr, &len), SLOTKIT_LOCK_POISONED,
-                      "slot_read_ptr", "size word");
+        expect_status(slotkit_slot_read_ptr(reader, h, &ptr, &len), SLOTKIT_LOCK_POISONED, "slot_read_ptr",
+                      "size word");
         cr_assert_eq(len, 12345, "slot_read_ptr handed out a length");
     }
     /* Exactly the capacity is a legitimate size. */
@@ -193,8 +186,8 @@ static bool inside_segment(const void *ptr, size_t len, const char *name)
     while (!inside && fgets(line, sizeof line, maps)) {
         unsigned long start = 0, end = 0;
         const char *where = strchr(line, '/');
-        if (sscanf(line, "%lx-%lx", &start, &end) == 2 && where &&
-            strncmp(where, path, strlen(path)) == 0 && where[strlen(path)] == '\n')
+        if (sscanf(line, "%lx-%lx", &start, &end) == 2 && where && strncmp(where, path, strlen(path)) == 0 &&
+            where[strlen(path)] == '\n')
             inside = (uintptr_t)ptr >= start && (uintptr_t)ptr + len <= end;
     }
     fclose(maps);
@@ -219,8 +212,7 @@ static void use_every_operation(slotkit_pool *pool, size_t slots, size_t cap, co
         size_t capacity = 0;
         cr_assert_eq(slotkit_slot_data_ptr(pool, loans[i], &ptr, &capacity), SLOTKIT_OK);
         cr_assert_eq(capacity, cap);
-        cr_assert(inside_segment(ptr, capacity, name), "slot_data_ptr %p is outside the segment",
-                  ptr);
+        cr_assert(inside_segment(ptr, capacity, name), "slot_data_ptr %p is outside the segment", ptr);
         memset(ptr, 'x', capacity);
     }
     slotkit_handle extra;
@@ -230,13 +222,11 @@ static void use_every_operation(slotkit_pool *pool, size_t slots, size_t cap, co
     cr_assert_eq(slotkit_commit(pool, loans[0], payload, cap + 1, &sn), SLOTKIT_SAMPLE_TOO_LARGE);
     cr_assert_eq(slotkit_commit(pool, loans[0], payload, cap, &sn), SLOTKIT_OK);
     cr_assert_eq(slotkit_commit_in_place(pool, loans[1], cap, &sn), SLOTKIT_OK);
-    for (size_t i = 2; i < slots; i++)
-        cr_assert_eq(slotkit_discard(pool, loans[i]), SLOTKIT_OK);
+    for (size_t i = 2; i < slots; i++) cr_assert_eq(slotkit_discard(pool, loans[i]), SLOTKIT_OK);
 
     slotkit_handle past_end = {loans[0].segment_id, (uint32_t)slots};
     slotkit_slot_header header;
-    cr_assert_eq(slotkit_read(pool, past_end, &header, payload, sizeof payload),
-                 SLOTKIT_OUT_OF_BOUNDS);
+    cr_assert_eq(slotkit_read(pool, past_end, &header, payload, sizeof payload), SLOTKIT_OUT_OF_BOUNDS);
     bool found = false;
     slotkit_handle next;
     cr_assert_eq(slotkit_next_unread(pool, 0, &found, &next), SLOTKIT_OK);
@@ -284,8 +274,8 @@ Test(shm_values, r_posix_9__geometry_after_attach,
     slotkit_pool *late = NULL;
     slotkit_error err;
     slotkit_status st = slotkit_pool_open(slotkit_posix_backend(), &config, &late, &err);
-    cr_assert_eq(st, SLOTKIT_INCOMPATIBLE, "attach to a forged segment returned %s (%s)",
-                 slotkit_strerror(st), err.message);
+    cr_assert_eq(st, SLOTKIT_INCOMPATIBLE, "attach to a forged segment returned %s (%s)", slotkit_strerror(st),
+                 err.message);
     munmap(f.base, f.size);
 }
 
@@ -299,8 +289,7 @@ Test(shm_values, r_posix_9__garbage_control_lines,
     struct forger f = map_forger(name);
     /* COMMITTED, every reader pending, 65535 pins, the highest tag; sequence,
      * size, wait set and holder all ones; the cursor and lock fields too. */
-    for (uint32_t i = 0; i < SLOTS; i++)
-        memset(control(&f, i), 0xFF, sizeof(struct slot_control));
+    for (uint32_t i = 0; i < SLOTS; i++) memset(control(&f, i), 0xFF, sizeof(struct slot_control));
     atomic_store(&f.table->reserve_cursor, UINT32_MAX);
     atomic_store(&f.table->publish_slot, UINT32_MAX - 1u);
 
@@ -312,8 +301,7 @@ Test(shm_values, r_posix_9__garbage_control_lines,
     cr_assert_eq(st, SLOTKIT_LOCK_POISONED, "read_slot returned %s", slotkit_strerror(st));
     const void *ptr = NULL;
     size_t len = 0;
-    expect_status(slotkit_slot_read_ptr(pool, h, &ptr, &len), SLOTKIT_LOCK_POISONED,
-                  "slot_read_ptr", "size word");
+    expect_status(slotkit_slot_read_ptr(pool, h, &ptr, &len), SLOTKIT_LOCK_POISONED, "slot_read_ptr", "size word");
     bool found = false;
     slotkit_handle next;
     cr_assert_eq(slotkit_next_unread(pool, 5, &found, &next), SLOTKIT_OK);
@@ -342,8 +330,8 @@ Test(shm_values, r_posix_9__garbage_control_lines,
 
 /* A commit while the publish lock word reads `owner`: LOCK_POISONED in time,
  * naming `word`; the loan stays live, and no SN is consumed. */
-static void expect_commit_gives_up(slotkit_pool *pool, struct forger *f, uint64_t owner,
-                                   const char *word, uint32_t next_sn)
+static void expect_commit_gives_up(slotkit_pool *pool, struct forger *f, uint64_t owner, const char *word,
+                                   uint32_t next_sn)
 {
     slotkit_handle h;
     cr_assert_eq(slotkit_reserve(pool, 0, &h), SLOTKIT_OK);
@@ -355,8 +343,7 @@ static void expect_commit_gives_up(slotkit_pool *pool, struct forger *f, uint64_
     cr_assert_lt(took, GIVE_UP_MS, "commit gave up after %llu ms", (unsigned long long)took);
     cr_assert_geq(took, 900u, "commit gave up after only %llu ms", (unsigned long long)took);
     /* Committing in place gives up the same way. */
-    expect_status(slotkit_commit_in_place(pool, h, 3, &sn), SLOTKIT_LOCK_POISONED,
-                  "commit_in_place", word);
+    expect_status(slotkit_commit_in_place(pool, h, 3, &sn), SLOTKIT_LOCK_POISONED, "commit_in_place", word);
     /* The owner lets go: the same loan commits, with the SN nobody consumed. */
     atomic_store(&f->table->publish_owner, 0u);
     cr_assert_eq(slotkit_commit(pool, h, "abc", 3, &sn), SLOTKIT_OK);
@@ -393,8 +380,8 @@ Test(shm_values, r_posix_10__corrupt_lock_word,
     const char *name = fresh_name("lockword");
     slotkit_pool *pool = must_open(name, SLOTKIT_ROLE_CREATE, 2, 16);
     struct forger f = map_forger(name);
-    const uint64_t owners[] = {0x0000000012345678ull, 0xFFFFFFFF00000001ull,
-                               0x8000000000000000ull, proc_identity_self()};
+    const uint64_t owners[] = {0x0000000012345678ull, 0xFFFFFFFF00000001ull, 0x8000000000000000ull,
+                               proc_identity_self()};
     const char *words[] = {"pid 0", "pid -1", "pid -2147483648", "this process"};
     for (uint32_t i = 0; i < sizeof owners / sizeof owners[0]; i++)
         expect_commit_gives_up(pool, &f, owners[i], words[i], i);
@@ -418,8 +405,7 @@ Test(shm_values, r_posix_10__forged_pin_count,
     uint64_t start = now_ms();
     char buf[64];
     slotkit_slot_header header;
-    expect_status(slotkit_read(reader, h, &header, buf, sizeof buf), SLOTKIT_LOCK_POISONED,
-                  "read_slot", "pin count");
+    expect_status(slotkit_read(reader, h, &header, buf, sizeof buf), SLOTKIT_LOCK_POISONED, "read_slot", "pin count");
     cr_assert_lt(now_ms() - start, GIVE_UP_MS, "read_slot gave up after %llu ms",
                  (unsigned long long)(now_ms() - start));
     /* The sample waits for nobody: reserve takes the slot, drops the forged
@@ -458,8 +444,7 @@ Test(shm_values, r_posix_10__stopped_reserver,
     slotkit_handle loan;
     slotkit_status st = slotkit_reserve(pool, 0, &loan);
     cr_assert_eq(st, SLOTKIT_NO_FREE_SLOT, "reserve returned %s", slotkit_strerror(st));
-    cr_assert_lt(now_ms() - start, GIVE_UP_MS, "reserve gave up after %llu ms",
-                 (unsigned long long)(now_ms() - start));
+    cr_assert_lt(now_ms() - start, GIVE_UP_MS, "reserve gave up after %llu ms", (unsigned long long)(now_ms() - start));
     /* The claim goes away (the process dies): the slot is reservable. */
     atomic_store(&c->holder, 0u);
     cr_assert_eq(slotkit_reserve(pool, 0, &loan), SLOTKIT_OK);

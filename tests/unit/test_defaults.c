@@ -21,28 +21,82 @@ static slotkit_status fake_reserve(slotkit_instance *i, slotkit_reader_mask m, s
 }
 static slotkit_status fake_commit(slotkit_instance *i, slotkit_handle h, const void *b, size_t n, uint32_t *s)
 {
-    (void)i; (void)h; (void)b; (void)s;
+    (void)i;
+    (void)h;
+    (void)b;
+    (void)s;
     return n > 8 ? SLOTKIT_SAMPLE_TOO_LARGE : SLOTKIT_OK;
 }
-static slotkit_status fake_discard(slotkit_instance *i, slotkit_handle h) { (void)h; i->loaned = 0; return SLOTKIT_OK; }
+static slotkit_status fake_discard(slotkit_instance *i, slotkit_handle h)
+{
+    (void)h;
+    i->loaned = 0;
+    return SLOTKIT_OK;
+}
 static slotkit_status fake_read(slotkit_instance *i, slotkit_handle h, slotkit_slot_header *o, void *b, size_t n)
-{ (void)i; (void)h; (void)o; (void)b; (void)n; return SLOTKIT_OUT_OF_BOUNDS; }
-static slotkit_status fake_mark(slotkit_instance *i, slotkit_handle h, uint32_t r) { (void)i; (void)h; (void)r; return SLOTKIT_OK; }
-static slotkit_status fake_disc(slotkit_instance *i, uint32_t r) { (void)i; (void)r; return SLOTKIT_OK; }
-static slotkit_status fake_count(slotkit_instance *i, size_t *n) { (void)i; *n = 1; return SLOTKIT_OK; }
-static size_t fake_total(slotkit_instance *i) { (void)i; return 64; }
-static size_t fake_capacity(slotkit_instance *i) { (void)i; return 8; }
+{
+    (void)i;
+    (void)h;
+    (void)o;
+    (void)b;
+    (void)n;
+    return SLOTKIT_OUT_OF_BOUNDS;
+}
+static slotkit_status fake_mark(slotkit_instance *i, slotkit_handle h, uint32_t r)
+{
+    (void)i;
+    (void)h;
+    (void)r;
+    return SLOTKIT_OK;
+}
+static slotkit_status fake_disc(slotkit_instance *i, uint32_t r)
+{
+    (void)i;
+    (void)r;
+    return SLOTKIT_OK;
+}
+static slotkit_status fake_count(slotkit_instance *i, size_t *n)
+{
+    (void)i;
+    *n = 1;
+    return SLOTKIT_OK;
+}
+static size_t fake_total(slotkit_instance *i)
+{
+    (void)i;
+    return 64;
+}
+static size_t fake_capacity(slotkit_instance *i)
+{
+    (void)i;
+    return 8;
+}
 static slotkit_status fake_open(const slotkit_config *c, slotkit_instance **o, slotkit_error *e)
-{ (void)c; (void)e; the_instance.loaned = 0; *o = &the_instance; return SLOTKIT_OK; }
+{
+    (void)c;
+    (void)e;
+    the_instance.loaned = 0;
+    *o = &the_instance;
+    return SLOTKIT_OK;
+}
 static void fake_close(slotkit_instance *i) { (void)i; }
 
-static const slotkit_ops fake_ops = {
-    .abi_version = SLOTKIT_ABI_VERSION, .reserve_slot = fake_reserve, .commit_slot = fake_commit,
-    .discard_slot = fake_discard, .read_slot = fake_read, .mark_read = fake_mark,
-    .mark_reader_disconnected = fake_disc, .slot_count = fake_count, .slot_total_size = fake_total,
-    .slot_capacity = fake_capacity};
-static const slotkit_backend fake = {.abi_version = SLOTKIT_ABI_VERSION, .name = "fake", .version = "1",
-                                     .open = fake_open, .close = fake_close, .ops = &fake_ops};
+static const slotkit_ops fake_ops = {.abi_version = SLOTKIT_ABI_VERSION,
+                                     .reserve_slot = fake_reserve,
+                                     .commit_slot = fake_commit,
+                                     .discard_slot = fake_discard,
+                                     .read_slot = fake_read,
+                                     .mark_read = fake_mark,
+                                     .mark_reader_disconnected = fake_disc,
+                                     .slot_count = fake_count,
+                                     .slot_total_size = fake_total,
+                                     .slot_capacity = fake_capacity};
+static const slotkit_backend fake = {.abi_version = SLOTKIT_ABI_VERSION,
+                                     .name = "fake",
+                                     .version = "1",
+                                     .open = fake_open,
+                                     .close = fake_close,
+                                     .ops = &fake_ops};
 
 static slotkit_pool *open_fake(void)
 {

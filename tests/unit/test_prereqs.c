@@ -17,8 +17,10 @@ Test(prereqs, an_operation_reached_through_prerequisites_is_allowed)
 {
     char why[320] = "";
     /* R-SEQ-2 rests on R-SEQ-1, which rests on R-COMMIT-1 (commit, read) and R-RESERVE-2 (reserve). */
-    cr_assert(prereqs_check("R-SEQ-2", BIT(CONF_OP_OPEN) | BIT(CONF_OP_RESERVE) | BIT(CONF_OP_COMMIT) |
-                                           BIT(CONF_OP_READ), why, sizeof why), "%s", why);
+    cr_assert(prereqs_check("R-SEQ-2",
+                            BIT(CONF_OP_OPEN) | BIT(CONF_OP_RESERVE) | BIT(CONF_OP_COMMIT) | BIT(CONF_OP_READ), why,
+                            sizeof why),
+              "%s", why);
     cr_assert(prereqs_check("R-COMMIT-1", BIT(CONF_OP_COMMIT) | BIT(CONF_OP_READ), why, sizeof why),
               "a rule may use the operations it founds: %s", why);
 }

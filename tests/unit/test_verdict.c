@@ -49,7 +49,8 @@ Test(verdict, outcomes_fold_into_rules_worst_first)
     cr_assert_eq(totals.failed, 2);
     cr_assert_eq(totals.skipped, 1);
     cr_assert_eq(totals.warned, 1, "a failed SHOULD test warns, it does not fail the rule");
-    cr_assert_not_null(strstr(text, "R-ARG-2        warn     1      s::r_arg_2__should FAILED: a.c:9: nope"), "%s", text);
+    cr_assert_not_null(strstr(text, "R-ARG-2        warn     1      s::r_arg_2__should FAILED: a.c:9: nope"), "%s",
+                       text);
     cr_assert_not_null(strstr(text, "R-COMMIT-2     FAIL     2      s::r_commit_2__b FAILED: x.c:3: boom"), "%s", text);
     cr_assert_not_null(strstr(text, "R-NEXT-2       FAIL     1      (timeout) s::r_next_2"), "%s", text);
     cr_assert_not_null(strstr(text, "R-NEXT-1       skipped  1      requires capability NEXT_UNREAD"), "%s", text);

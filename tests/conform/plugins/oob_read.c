@@ -7,8 +7,8 @@
 
 volatile unsigned char oob_sink;
 
-static slotkit_status oob_read_slot(slotkit_instance *inst, slotkit_handle h, slotkit_slot_header *header,
-                                    void *buf, size_t len)
+static slotkit_status oob_read_slot(slotkit_instance *inst, slotkit_handle h, slotkit_slot_header *header, void *buf,
+                                    size_t len)
 {
     unsigned char *block = calloc(16, 1);
     if (block != NULL) {

@@ -58,8 +58,7 @@ struct slotkit_instance {
 
 static slotkit_status fail(slotkit_error *err, slotkit_status st, const char *fmt, ...)
 {
-    if (!err)
-        return st;
+    if (!err) return st;
     memset(err, 0, sizeof *err);
     err->status = st;
     va_list ap;
@@ -85,10 +84,8 @@ static size_t payload_stride(size_t capacity)
 /* R-HANDLE-1/2. The caller holds no lock: both fields are immutable. */
 static struct slot *slot_of(slotkit_instance *inst, slotkit_handle h)
 {
-    if (h.segment_id != inst->segment_id)
-        return NULL;
-    if (h.slot_index >= inst->slot_count)
-        return NULL;
+    if (h.segment_id != inst->segment_id) return NULL;
+    if (h.slot_index >= inst->slot_count) return NULL;
     return &inst->slots[h.slot_index];
 }
 
@@ -115,8 +112,7 @@ static slotkit_status check_config(const slotkit_config *config, slotkit_error *
         return fail(err, SLOTKIT_UNSUPPORTED, "simple: role ATTACH is unsupported (no CROSS_PROCESS)");
     if (config->role != SLOTKIT_ROLE_CREATE)
         return fail(err, SLOTKIT_INVALID_ARGUMENT, "simple: unknown role %d", (int)config->role);
-    if (config->slot_count == 0)
-        return fail(err, SLOTKIT_INVALID_ARGUMENT, "simple: slot_count must be at least 1");
+    if (config->slot_count == 0) return fail(err, SLOTKIT_INVALID_ARGUMENT, "simple: slot_count must be at least 1");
     if (config->slot_count > UINT32_MAX || config->slot_capacity > UINT32_MAX)
         return fail(err, SLOTKIT_INVALID_ARGUMENT, "simple: slot_count or capacity exceeds 2^32-1");
     size_t stride = payload_stride(config->slot_capacity);
@@ -128,14 +124,11 @@ static slotkit_status check_config(const slotkit_config *config, slotkit_error *
 static slotkit_status init_sync(slotkit_instance *inst)
 {
     pthread_condattr_t attr;
-    if (pthread_condattr_init(&attr) != 0)
-        return SLOTKIT_SYSTEM_ERROR;
+    if (pthread_condattr_init(&attr) != 0) return SLOTKIT_SYSTEM_ERROR;
     int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    if (rc == 0)
-        rc = pthread_cond_init(&inst->changed, &attr);
+    if (rc == 0) rc = pthread_cond_init(&inst->changed, &attr);
     pthread_condattr_destroy(&attr);
-    if (rc != 0)
-        return SLOTKIT_SYSTEM_ERROR;
+    if (rc != 0) return SLOTKIT_SYSTEM_ERROR;
     if (pthread_mutex_init(&inst->lock, NULL) != 0) {
         pthread_cond_destroy(&inst->changed);
         return SLOTKIT_SYSTEM_ERROR;
@@ -153,34 +146,28 @@ static void free_instance(slotkit_instance *inst)
 static slotkit_status allocate(const slotkit_config *config, slotkit_instance **out)
 {
     slotkit_instance *inst = calloc(1, sizeof *inst);
-    if (!inst)
-        return SLOTKIT_SYSTEM_ERROR;
+    if (!inst) return SLOTKIT_SYSTEM_ERROR;
     size_t stride = payload_stride(config->slot_capacity);
     inst->slots = calloc(config->slot_count, sizeof *inst->slots);
     void *payloads = NULL;
     size_t bytes = stride * config->slot_count;
-    if (posix_memalign(&payloads, PAYLOAD_ALIGN, bytes ? bytes : PAYLOAD_ALIGN) != 0)
-        payloads = NULL;
+    if (posix_memalign(&payloads, PAYLOAD_ALIGN, bytes ? bytes : PAYLOAD_ALIGN) != 0) payloads = NULL;
     inst->payloads = payloads;
     if (!inst->slots || !inst->payloads) {
         free_instance(inst);
         return SLOTKIT_SYSTEM_ERROR;
     }
     memset(inst->payloads, 0, bytes);
-    for (size_t i = 0; i < config->slot_count; i++)
-        inst->slots[i].payload = inst->payloads + i * stride;
+    for (size_t i = 0; i < config->slot_count; i++) inst->slots[i].payload = inst->payloads + i * stride;
     *out = inst;
     return SLOTKIT_OK;
 }
 
-static slotkit_status simple_open(const slotkit_config *config, slotkit_instance **out,
-                                  slotkit_error *err)
+static slotkit_status simple_open(const slotkit_config *config, slotkit_instance **out, slotkit_error *err)
 {
-    if (!config || !out)
-        return fail(err, SLOTKIT_INVALID_ARGUMENT, "simple: config or out is NULL");
+    if (!config || !out) return fail(err, SLOTKIT_INVALID_ARGUMENT, "simple: config or out is NULL");
     slotkit_status st = check_config(config, err);
-    if (st != SLOTKIT_OK)
-        return st;
+    if (st != SLOTKIT_OK) return st;
     slotkit_instance *inst = NULL;
     if (allocate(config, &inst) != SLOTKIT_OK)
         return fail(err, SLOTKIT_SYSTEM_ERROR, "simple: out of memory for %zu slots", config->slot_count);
@@ -193,16 +180,14 @@ static slotkit_status simple_open(const slotkit_config *config, slotkit_instance
     inst->capacity = config->slot_capacity;
     inst->next_sequence = config->first_sequence_number;
     inst->has_hash = config->type_hash != NULL;
-    if (inst->has_hash)
-        memcpy(inst->hash, config->type_hash, sizeof inst->hash);
+    if (inst->has_hash) memcpy(inst->hash, config->type_hash, sizeof inst->hash);
     *out = inst;
     return SLOTKIT_OK;
 }
 
 static void simple_close(slotkit_instance *inst)
 {
-    if (!inst)
-        return;
+    if (!inst) return;
     pthread_cond_destroy(&inst->changed);
     pthread_mutex_destroy(&inst->lock);
     free_instance(inst);
@@ -210,17 +195,14 @@ static void simple_close(slotkit_instance *inst)
 
 /* ---- reserve, commit, discard ------------------------------------------------ */
 
-static slotkit_status simple_reserve(slotkit_instance *inst, slotkit_reader_mask mask,
-                                     slotkit_handle *out_handle)
+static slotkit_status simple_reserve(slotkit_instance *inst, slotkit_reader_mask mask, slotkit_handle *out_handle)
 {
-    if (!out_handle)
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_handle) return SLOTKIT_INVALID_ARGUMENT;
     slotkit_status st = SLOTKIT_NO_FREE_SLOT;
     pthread_mutex_lock(&inst->lock);
     for (size_t i = 0; i < inst->slot_count; i++) {
         struct slot *s = &inst->slots[i];
-        if (!reservable(s))
-            continue;
+        if (!reservable(s)) continue;
         s->state = SLOT_LOANED;
         s->wait_set = mask;
         s->pending = 0;
@@ -246,27 +228,22 @@ static uint32_t publish_locked(slotkit_instance *inst, struct slot *s, size_t le
 }
 
 /* Shared by both commits: checks in the order the spec's statuses need. */
-static slotkit_status commit_locked(slotkit_instance *inst, struct slot *s, const void *bytes,
-                                    size_t len, bool copy, uint32_t *out_sequence)
+static slotkit_status commit_locked(slotkit_instance *inst, struct slot *s, const void *bytes, size_t len, bool copy,
+                                    uint32_t *out_sequence)
 {
-    if (s->state != SLOT_LOANED)
-        return SLOTKIT_OUT_OF_BOUNDS; /* R-COMMIT-2, R-INPLACE-4 */
-    if (len > inst->capacity)
-        return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: loan stays live, no SN */
-    if (copy && len != 0)
-        memcpy(s->payload, bytes, len);
+    if (s->state != SLOT_LOANED) return SLOTKIT_OUT_OF_BOUNDS; /* R-COMMIT-2, R-INPLACE-4 */
+    if (len > inst->capacity) return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: loan stays live, no SN */
+    if (copy && len != 0) memcpy(s->payload, bytes, len);
     *out_sequence = publish_locked(inst, s, len);
     return SLOTKIT_OK;
 }
 
-static slotkit_status simple_commit(slotkit_instance *inst, slotkit_handle h, const void *bytes,
-                                    size_t len, uint32_t *out_sequence)
+static slotkit_status simple_commit(slotkit_instance *inst, slotkit_handle h, const void *bytes, size_t len,
+                                    uint32_t *out_sequence)
 {
-    if (!out_sequence || (!bytes && len != 0))
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_sequence || (!bytes && len != 0)) return SLOTKIT_INVALID_ARGUMENT;
     struct slot *s = slot_of(inst, h);
-    if (!s)
-        return SLOTKIT_OUT_OF_BOUNDS;
+    if (!s) return SLOTKIT_OUT_OF_BOUNDS;
     pthread_mutex_lock(&inst->lock);
     slotkit_status st = commit_locked(inst, s, bytes, len, true, out_sequence);
     pthread_mutex_unlock(&inst->lock);
@@ -276,11 +253,9 @@ static slotkit_status simple_commit(slotkit_instance *inst, slotkit_handle h, co
 static slotkit_status simple_commit_in_place(slotkit_instance *inst, slotkit_handle h, size_t len,
                                              uint32_t *out_sequence)
 {
-    if (!out_sequence)
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_sequence) return SLOTKIT_INVALID_ARGUMENT;
     struct slot *s = slot_of(inst, h);
-    if (!s)
-        return SLOTKIT_OUT_OF_BOUNDS;
+    if (!s) return SLOTKIT_OUT_OF_BOUNDS;
     pthread_mutex_lock(&inst->lock);
     slotkit_status st = commit_locked(inst, s, NULL, len, false, out_sequence);
     pthread_mutex_unlock(&inst->lock);
@@ -290,8 +265,7 @@ static slotkit_status simple_commit_in_place(slotkit_instance *inst, slotkit_han
 static slotkit_status simple_discard(slotkit_instance *inst, slotkit_handle h)
 {
     struct slot *s = slot_of(inst, h);
-    if (!s)
-        return SLOTKIT_OUT_OF_BOUNDS;
+    if (!s) return SLOTKIT_OUT_OF_BOUNDS;
     slotkit_status st = SLOTKIT_OUT_OF_BOUNDS; /* R-DISCARD-2 */
     pthread_mutex_lock(&inst->lock);
     if (s->state == SLOT_LOANED) {
@@ -313,27 +287,21 @@ static void header_of(const struct slot *s, slotkit_slot_header *out)
     out->reserved = 0;
 }
 
-static slotkit_status read_locked(const struct slot *s, slotkit_slot_header *out_header,
-                                  void *buf, size_t buf_len)
+static slotkit_status read_locked(const struct slot *s, slotkit_slot_header *out_header, void *buf, size_t buf_len)
 {
-    if (s->state != SLOT_COMMITTED)
-        return SLOTKIT_OUT_OF_BOUNDS; /* R-READ-3 */
+    if (s->state != SLOT_COMMITTED) return SLOTKIT_OUT_OF_BOUNDS; /* R-READ-3 */
     header_of(s, out_header);
-    if (buf_len < s->size)
-        return SLOTKIT_INVALID_ARGUMENT; /* R-READ-4: header filled, nothing copied */
-    if (s->size != 0)
-        memcpy(buf, s->payload, s->size);
+    if (buf_len < s->size) return SLOTKIT_INVALID_ARGUMENT; /* R-READ-4: header filled, nothing copied */
+    if (s->size != 0) memcpy(buf, s->payload, s->size);
     return SLOTKIT_OK;
 }
 
-static slotkit_status simple_read(slotkit_instance *inst, slotkit_handle h,
-                                  slotkit_slot_header *out_header, void *buf, size_t buf_len)
+static slotkit_status simple_read(slotkit_instance *inst, slotkit_handle h, slotkit_slot_header *out_header, void *buf,
+                                  size_t buf_len)
 {
-    if (!out_header || (!buf && buf_len != 0))
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_header || (!buf && buf_len != 0)) return SLOTKIT_INVALID_ARGUMENT;
     struct slot *s = slot_of(inst, h);
-    if (!s)
-        return SLOTKIT_OUT_OF_BOUNDS;
+    if (!s) return SLOTKIT_OUT_OF_BOUNDS;
     pthread_mutex_lock(&inst->lock);
     slotkit_status st = read_locked(s, out_header, buf, buf_len);
     pthread_mutex_unlock(&inst->lock);
@@ -344,11 +312,9 @@ static slotkit_status simple_read(slotkit_instance *inst, slotkit_handle h,
 
 static slotkit_status simple_mark_read(slotkit_instance *inst, slotkit_handle h, uint32_t reader)
 {
-    if (reader >= SLOTKIT_MAX_READERS)
-        return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
+    if (reader >= SLOTKIT_MAX_READERS) return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
     struct slot *s = slot_of(inst, h);
-    if (!s)
-        return SLOTKIT_OUT_OF_BOUNDS;
+    if (!s) return SLOTKIT_OUT_OF_BOUNDS;
     const slotkit_reader_mask bit = 1u << reader;
     slotkit_status st = SLOTKIT_OK;
     pthread_mutex_lock(&inst->lock);
@@ -364,8 +330,7 @@ static slotkit_status simple_mark_read(slotkit_instance *inst, slotkit_handle h,
 
 static slotkit_status simple_disconnect(slotkit_instance *inst, uint32_t reader)
 {
-    if (reader >= SLOTKIT_MAX_READERS)
-        return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
+    if (reader >= SLOTKIT_MAX_READERS) return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
     const slotkit_reader_mask bit = 1u << reader;
     pthread_mutex_lock(&inst->lock);
     for (size_t i = 0; i < inst->slot_count; i++) {
@@ -383,20 +348,16 @@ static slotkit_status simple_disconnect(slotkit_instance *inst, uint32_t reader)
 static slotkit_status simple_next_unread(slotkit_instance *inst, uint32_t reader, bool *out_found,
                                          slotkit_handle *out_handle)
 {
-    if (!out_found || !out_handle)
-        return SLOTKIT_INVALID_ARGUMENT;
-    if (reader >= SLOTKIT_MAX_READERS)
-        return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
+    if (!out_found || !out_handle) return SLOTKIT_INVALID_ARGUMENT;
+    if (reader >= SLOTKIT_MAX_READERS) return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
     const slotkit_reader_mask bit = 1u << reader;
     bool found = false;
     size_t best = 0;
     pthread_mutex_lock(&inst->lock);
     for (size_t i = 0; i < inst->slot_count; i++) {
         const struct slot *s = &inst->slots[i];
-        if (s->state != SLOT_COMMITTED || (s->pending & bit) == 0)
-            continue; /* R-NEXT-3 */
-        if (!found || serial_before(s->sequence, inst->slots[best].sequence))
-            best = i; /* R-NEXT-2: oldest first */
+        if (s->state != SLOT_COMMITTED || (s->pending & bit) == 0) continue;            /* R-NEXT-3 */
+        if (!found || serial_before(s->sequence, inst->slots[best].sequence)) best = i; /* R-NEXT-2: oldest first */
         found = true;
     }
     pthread_mutex_unlock(&inst->lock);
@@ -410,32 +371,25 @@ static slotkit_status simple_next_unread(slotkit_instance *inst, uint32_t reader
 
 /* ---- in place ---------------------------------------------------------------- */
 
-static slotkit_status simple_data_ptr(slotkit_instance *inst, slotkit_handle h, void **out_ptr,
-                                      size_t *out_capacity)
+static slotkit_status simple_data_ptr(slotkit_instance *inst, slotkit_handle h, void **out_ptr, size_t *out_capacity)
 {
-    if (!out_ptr || !out_capacity)
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_ptr || !out_capacity) return SLOTKIT_INVALID_ARGUMENT;
     struct slot *s = slot_of(inst, h);
-    if (!s)
-        return SLOTKIT_OUT_OF_BOUNDS;
+    if (!s) return SLOTKIT_OUT_OF_BOUNDS;
     pthread_mutex_lock(&inst->lock);
     bool live_loan = s->state == SLOT_LOANED;
     pthread_mutex_unlock(&inst->lock);
-    if (!live_loan)
-        return SLOTKIT_OUT_OF_BOUNDS; /* R-INPLACE-2 */
+    if (!live_loan) return SLOTKIT_OUT_OF_BOUNDS; /* R-INPLACE-2 */
     *out_ptr = s->payload;
     *out_capacity = inst->capacity;
     return SLOTKIT_OK;
 }
 
-static slotkit_status simple_read_ptr(slotkit_instance *inst, slotkit_handle h, const void **out_ptr,
-                                      size_t *out_len)
+static slotkit_status simple_read_ptr(slotkit_instance *inst, slotkit_handle h, const void **out_ptr, size_t *out_len)
 {
-    if (!out_ptr || !out_len)
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_ptr || !out_len) return SLOTKIT_INVALID_ARGUMENT;
     struct slot *s = slot_of(inst, h);
-    if (!s)
-        return SLOTKIT_OUT_OF_BOUNDS;
+    if (!s) return SLOTKIT_OUT_OF_BOUNDS;
     slotkit_status st = SLOTKIT_OUT_OF_BOUNDS; /* R-INPLACE-5 */
     pthread_mutex_lock(&inst->lock);
     if (s->state == SLOT_COMMITTED) {
@@ -451,8 +405,7 @@ static slotkit_status simple_read_ptr(slotkit_instance *inst, slotkit_handle h, 
 
 static slotkit_status simple_slot_count(slotkit_instance *inst, size_t *out_count)
 {
-    if (!out_count)
-        return SLOTKIT_INVALID_ARGUMENT;
+    if (!out_count) return SLOTKIT_INVALID_ARGUMENT;
     *out_count = inst->slot_count;
     return SLOTKIT_OK;
 }
@@ -466,8 +419,7 @@ static size_t simple_capacity(slotkit_instance *inst) { return inst->capacity; }
 
 static bool simple_type_hash(slotkit_instance *inst, uint8_t out_hash[16])
 {
-    if (!inst->has_hash || !out_hash)
-        return false;
+    if (!inst->has_hash || !out_hash) return false;
     memcpy(out_hash, inst->hash, sizeof inst->hash);
     return true;
 }
@@ -482,8 +434,7 @@ static uint64_t simple_generation(slotkit_instance *inst)
 
 static struct timespec deadline_after(uint64_t timeout_ns)
 {
-    if (timeout_ns > MAX_WAIT_NS)
-        timeout_ns = MAX_WAIT_NS;
+    if (timeout_ns > MAX_WAIT_NS) timeout_ns = MAX_WAIT_NS;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     ts.tv_sec += (time_t)(timeout_ns / 1000000000u);
@@ -502,8 +453,7 @@ static void simple_wait_for_change(slotkit_instance *inst, uint64_t last, uint64
     const struct timespec deadline = deadline_after(timeout_ns);
     pthread_mutex_lock(&inst->lock);
     while (inst->generation == last) {
-        if (pthread_cond_timedwait(&inst->changed, &inst->lock, &deadline) == ETIMEDOUT)
-            break;
+        if (pthread_cond_timedwait(&inst->changed, &inst->lock, &deadline) == ETIMEDOUT) break;
     }
     pthread_mutex_unlock(&inst->lock);
 }
@@ -534,8 +484,7 @@ static const slotkit_backend simple_backend = {
     .abi_version = SLOTKIT_ABI_VERSION,
     .name = "simple",
     .version = SIMPLE_VERSION,
-    .capabilities = SLOTKIT_CAP_IN_PLACE | SLOTKIT_CAP_NOTIFY | SLOTKIT_CAP_TYPE_HASH |
-                    SLOTKIT_CAP_NEXT_UNREAD,
+    .capabilities = SLOTKIT_CAP_IN_PLACE | SLOTKIT_CAP_NOTIFY | SLOTKIT_CAP_TYPE_HASH | SLOTKIT_CAP_NEXT_UNREAD,
     .open = simple_open,
     .close = simple_close,
     .ops = &simple_ops,

@@ -36,22 +36,60 @@
 #endif
 
 enum hostile_op {
-    OP_OPEN, OP_CLOSE, OP_RESERVE, OP_COMMIT, OP_DISCARD, OP_READ, OP_MARK_READ,
-    OP_DISCONNECT, OP_SLOT_COUNT, OP_TOTAL_SIZE, OP_CAPACITY, OP_DATA_PTR,
-    OP_COMMIT_IN_PLACE, OP_READ_PTR, OP_NEXT_UNREAD, OP_TYPE_HASH,
-    OP_NOTIFY_GENERATION, OP_WAIT_FOR_CHANGE, OP_COUNT, OP_NONE = OP_COUNT
+    OP_OPEN,
+    OP_CLOSE,
+    OP_RESERVE,
+    OP_COMMIT,
+    OP_DISCARD,
+    OP_READ,
+    OP_MARK_READ,
+    OP_DISCONNECT,
+    OP_SLOT_COUNT,
+    OP_TOTAL_SIZE,
+    OP_CAPACITY,
+    OP_DATA_PTR,
+    OP_COMMIT_IN_PLACE,
+    OP_READ_PTR,
+    OP_NEXT_UNREAD,
+    OP_TYPE_HASH,
+    OP_NOTIFY_GENERATION,
+    OP_WAIT_FOR_CHANGE,
+    OP_COUNT,
+    OP_NONE = OP_COUNT
 };
 
 /* The names mk/hostile.mk and hostile.sh use in crash_OP / abort_OP. */
 static const char *const op_names[OP_COUNT] = {
-    "open", "close", "reserve", "commit", "discard", "read", "mark_read",
-    "disconnect", "slot_count", "total_size", "capacity", "data_ptr",
-    "commit_in_place", "read_ptr", "next_unread", "type_hash",
-    "notify_generation", "wait_for_change",
+    "open",
+    "close",
+    "reserve",
+    "commit",
+    "discard",
+    "read",
+    "mark_read",
+    "disconnect",
+    "slot_count",
+    "total_size",
+    "capacity",
+    "data_ptr",
+    "commit_in_place",
+    "read_ptr",
+    "next_unread",
+    "type_hash",
+    "notify_generation",
+    "wait_for_change",
 };
 
-enum hostile_fault { FAULT_CRASH, FAULT_ABORT, FAULT_HANG, FAULT_SPIN, FAULT_BAD_STATUS,
-                     FAULT_FLOOD, FAULT_FORK_LEAVE, FAULT_MESSAGES };
+enum hostile_fault {
+    FAULT_CRASH,
+    FAULT_ABORT,
+    FAULT_HANG,
+    FAULT_SPIN,
+    FAULT_BAD_STATUS,
+    FAULT_FLOOD,
+    FAULT_FORK_LEAVE,
+    FAULT_MESSAGES
+};
 
 static enum hostile_fault fault;
 static enum hostile_op fault_op = OP_NONE;
@@ -87,12 +125,12 @@ static pthread_once_t flood_once = PTHREAD_ONCE_INIT;
 /* Filler, plus lines a careless runner would take for its own table. */
 static void fill_flood_text(void)
 {
-    static const char lines[] =
-        "RULE           VERDICT  TESTS  DETAIL\n"
-        "R-COMMIT-1     FAIL     1      hostile flood: not the runner's verdict\n"
-        "R-OPEN-1       FAIL     1      hostile flood: not the runner's verdict\n"
-        "backend hostile_flood: 0 rules passed, 99 failed, 0 blocked, 0 skipped by capability, 0 advisory (SHOULD) missed\n"
-        "hostile flood ................................................................\n";
+    static const char lines[] = "RULE           VERDICT  TESTS  DETAIL\n"
+                                "R-COMMIT-1     FAIL     1      hostile flood: not the runner's verdict\n"
+                                "R-OPEN-1       FAIL     1      hostile flood: not the runner's verdict\n"
+                                "backend hostile_flood: 0 rules passed, 99 failed, 0 blocked, 0 skipped by capability, "
+                                "0 advisory (SHOULD) missed\n"
+                                "hostile flood ................................................................\n";
     for (size_t at = 0; at < FLOOD_BYTES; at += sizeof lines - 1) {
         size_t n = FLOOD_BYTES - at < sizeof lines - 1 ? FLOOD_BYTES - at : sizeof lines - 1;
         memcpy(flood_text + at, lines, n);
@@ -159,8 +197,7 @@ static slotkit_status reported(enum hostile_op op, slotkit_status real)
 
 #define HOSTILE_MESSAGE "hostile: \"quote\" \\ back\nslash \xff \x1b[31mred\x1b[0m\ttab %s%n%d end"
 
-static slotkit_status hostile_open(const slotkit_config *config, slotkit_instance **out,
-                                   slotkit_error *err)
+static slotkit_status hostile_open(const slotkit_config *config, slotkit_instance **out, slotkit_error *err)
 {
     /* crash_open/abort_open spare CREATE: a backend that cannot open at all
      * is a setup error, not a verdict. */
@@ -205,8 +242,8 @@ static slotkit_status h_discard(slotkit_instance *i, slotkit_handle h)
     return reported(OP_DISCARD, OPS->discard_slot(i, h));
 }
 
-static slotkit_status h_read(slotkit_instance *i, slotkit_handle h, slotkit_slot_header *out_header,
-                             void *buf, size_t buf_len)
+static slotkit_status h_read(slotkit_instance *i, slotkit_handle h, slotkit_slot_header *out_header, void *buf,
+                             size_t buf_len)
 {
     misbehave(OP_READ);
     return reported(OP_READ, OPS->read_slot(i, h, out_header, buf, buf_len));
@@ -248,22 +285,19 @@ static slotkit_status h_data_ptr(slotkit_instance *i, slotkit_handle h, void **o
     return reported(OP_DATA_PTR, OPS->slot_data_ptr(i, h, out_ptr, out_cap));
 }
 
-static slotkit_status h_commit_in_place(slotkit_instance *i, slotkit_handle h, size_t len,
-                                        uint32_t *out_sequence)
+static slotkit_status h_commit_in_place(slotkit_instance *i, slotkit_handle h, size_t len, uint32_t *out_sequence)
 {
     misbehave(OP_COMMIT_IN_PLACE);
     return reported(OP_COMMIT_IN_PLACE, OPS->commit_in_place(i, h, len, out_sequence));
 }
 
-static slotkit_status h_read_ptr(slotkit_instance *i, slotkit_handle h, const void **out_ptr,
-                                 size_t *out_len)
+static slotkit_status h_read_ptr(slotkit_instance *i, slotkit_handle h, const void **out_ptr, size_t *out_len)
 {
     misbehave(OP_READ_PTR);
     return reported(OP_READ_PTR, OPS->slot_read_ptr(i, h, out_ptr, out_len));
 }
 
-static slotkit_status h_next_unread(slotkit_instance *i, uint32_t reader, bool *out_found,
-                                    slotkit_handle *out_handle)
+static slotkit_status h_next_unread(slotkit_instance *i, uint32_t reader, bool *out_found, slotkit_handle *out_handle)
 {
     misbehave(OP_NEXT_UNREAD);
     return reported(OP_NEXT_UNREAD, OPS->next_unread_slot(i, reader, out_found, out_handle));
@@ -289,12 +323,22 @@ static void h_wait_for_change(slotkit_instance *i, uint64_t last, uint64_t timeo
 
 static const slotkit_ops hostile_ops = {
     .abi_version = SLOTKIT_ABI_VERSION,
-    .reserve_slot = h_reserve, .commit_slot = h_commit, .discard_slot = h_discard,
-    .read_slot = h_read, .mark_read = h_mark_read, .mark_reader_disconnected = h_disconnect,
-    .slot_count = h_slot_count, .slot_total_size = h_total_size, .slot_capacity = h_capacity,
-    .slot_data_ptr = h_data_ptr, .commit_in_place = h_commit_in_place, .slot_read_ptr = h_read_ptr,
-    .next_unread_slot = h_next_unread, .type_hash = h_type_hash,
-    .notify_generation = h_notify_generation, .wait_for_change = h_wait_for_change,
+    .reserve_slot = h_reserve,
+    .commit_slot = h_commit,
+    .discard_slot = h_discard,
+    .read_slot = h_read,
+    .mark_read = h_mark_read,
+    .mark_reader_disconnected = h_disconnect,
+    .slot_count = h_slot_count,
+    .slot_total_size = h_total_size,
+    .slot_capacity = h_capacity,
+    .slot_data_ptr = h_data_ptr,
+    .commit_in_place = h_commit_in_place,
+    .slot_read_ptr = h_read_ptr,
+    .next_unread_slot = h_next_unread,
+    .type_hash = h_type_hash,
+    .notify_generation = h_notify_generation,
+    .wait_for_change = h_wait_for_change,
 };
 
 /* ---- the descriptor --------------------------------------------------------- */
@@ -302,7 +346,11 @@ static const slotkit_ops hostile_ops = {
 /* "crash_commit" -> FAULT_CRASH on OP_COMMIT, and so on; false if unknown. */
 static bool parse_variant(const char *variant)
 {
-    static const struct { const char *name; enum hostile_fault fault; enum hostile_op op; } fixed[] = {
+    static const struct {
+        const char *name;
+        enum hostile_fault fault;
+        enum hostile_op op;
+    } fixed[] = {
         {"hang_wait", FAULT_HANG, OP_WAIT_FOR_CHANGE}, {"spin_reserve", FAULT_SPIN, OP_RESERVE},
         {"bad_status", FAULT_BAD_STATUS, OP_NONE},     {"flood", FAULT_FLOOD, OP_NONE},
         {"fork_leave", FAULT_FORK_LEAVE, OP_OPEN},     {"messages", FAULT_MESSAGES, OP_NONE},
@@ -330,9 +378,9 @@ static bool parse_variant(const char *variant)
 static bool base_is_complete(const slotkit_ops *o)
 {
     return o->reserve_slot && o->commit_slot && o->discard_slot && o->read_slot && o->mark_read &&
-           o->mark_reader_disconnected && o->slot_count && o->slot_total_size && o->slot_capacity &&
-           o->slot_data_ptr && o->commit_in_place && o->slot_read_ptr && o->next_unread_slot &&
-           o->type_hash && o->notify_generation && o->wait_for_change;
+           o->mark_reader_disconnected && o->slot_count && o->slot_total_size && o->slot_capacity && o->slot_data_ptr &&
+           o->commit_in_place && o->slot_read_ptr && o->next_unread_slot && o->type_hash && o->notify_generation &&
+           o->wait_for_change;
 }
 
 static void init_backend(void)
