@@ -152,6 +152,7 @@ static int run_callgrind(const char *bench, const char *dir)
         json_object *b = json_object_new_object();
         snprintf(name, sizeof name, "ops/copy/size:%d", sizes[i]);
         json_object_object_add(b, "name", json_object_new_string(name));
+        json_object_object_add(b, "payload_bytes", json_object_new_int(sizes[i]));
         json_object_object_add(b, "instructions", json_object_new_int64(total));
         json_object_object_add(b, "rounds", json_object_new_int64(rounds));
         json_object_object_add(b, "instructions_per_op", json_object_new_double((double)total / (double)rounds));

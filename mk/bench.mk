@@ -49,8 +49,8 @@ bench-callgrind: all
 	 [ -n "$$ir" ] || ir=$$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' $$out/callgrind.out | tail -n 1); \
 	 per=$$(awk -v ir=$$ir -v n=$(CALLGRIND_ROUNDS) 'BEGIN { printf "%.1f", ir / n }'); \
 	 echo "bench-callgrind: backend $(CALLGRIND_BACKEND), $(CALLGRIND_PAYLOAD) B: $$ir instructions in $(CALLGRIND_ROUNDS) round trips = $$per instructions per reserve+commit+read+mark_read (target <= 150)"; \
-	 printf '{"tool": "callgrind", "valgrind": "%s", "benchmarks": [{"name": "ops/copy/size:%s", "backend": "%s", "instructions": %s, "rounds": %s, "instructions_per_op": %s}]}\n' \
-	     "$$(valgrind --version)" $(CALLGRIND_PAYLOAD) $(CALLGRIND_BACKEND) $$ir $(CALLGRIND_ROUNDS) $$per >$$out/callgrind.json; \
+	 printf '{"tool": "callgrind", "valgrind": "%s", "benchmarks": [{"name": "ops/copy/size:%s", "payload_bytes": %s, "backend": "%s", "instructions": %s, "rounds": %s, "instructions_per_op": %s}]}\n' \
+	     "$$(valgrind --version)" $(CALLGRIND_PAYLOAD) $(CALLGRIND_PAYLOAD) $(CALLGRIND_BACKEND) $$ir $(CALLGRIND_ROUNDS) $$per >$$out/callgrind.json; \
 	 echo "bench-callgrind: $$out/callgrind.json"
 else
 .PHONY: bench bench-callgrind
