@@ -12,6 +12,8 @@
 #include "cli.h"
 #include "conform_output.h"
 #include "conform_runner.h"
+#include "escape.h"
+#include "expect.h"
 #include "proc_tree.h"
 #include "results.h"
 #include "verdict.h"
@@ -37,16 +39,20 @@ static void usage(FILE *to)
             "  --tap FILE     also write a TAP report\n"
             "  --xml FILE     also write a JUnit XML report\n"
             "  --json FILE    also write the per-test and per-rule results as JSON\n"
+            "  --expect FILE  judge against expected verdicts (docs/expectations.md): the known\n"
+            "                 failures a backend's CI pins, one line a rule\n"
             "  --verbose      print every test's outcome and the tail of its output\n"
             "  --results DIR  store the results document here (default $SLOTKIT_RESULTS_DIR or ./results)\n"
             "  --no-store     do not store a results document\n\n"
             "Exit status: 0 no rule FAIL or NOT-RUN (warn and skipped are fine), 1 one is,\n"
-            "2 setup error (no such backend, suite not found, bad option).\n",
+            "2 setup error (no such backend, suite not found, bad option, bad --expect file).\n"
+            "With --expect: 0 every verdict as the file expects, 1 a new failure, an unexpected\n"
+            "pass (a fixed bug: remove its line) or a changed verdict.\n",
             DEFAULT_TIMEOUT_S, DEFAULT_BUDGET_S);
 }
 
 typedef struct conform_args {
-    const char *backend, *filter, *tap, *xml, *json, *results_dir;
+    const char *backend, *filter, *tap, *xml, *json, *results_dir, *expect;
     int jobs;
     double timeout_s, budget_s;
     bool verbose, store, memcheck;
@@ -78,14 +84,21 @@ static bool parse_seconds(const char *text, double *out)
 
 static int parse_args(int argc, char **argv, conform_args *a)
 {
-    static const struct option options[] = {
-        {"backend", required_argument, NULL, 'b'}, {"filter", required_argument, NULL, 'f'},
-        {"jobs", required_argument, NULL, 'j'},    {"tap", required_argument, NULL, 't'},
-        {"xml", required_argument, NULL, 'x'},     {"json", required_argument, NULL, 'J'},
-        {"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
-        {"results", required_argument, NULL, 'R'}, {"no-store", no_argument, NULL, 'S'},
-        {"timeout", required_argument, NULL, 'T'}, {"budget", required_argument, NULL, 'B'},
-        {"memcheck", no_argument, NULL, 'M'},      {0, 0, 0, 0}};
+    static const struct option options[] = {{"backend", required_argument, NULL, 'b'},
+                                            {"filter", required_argument, NULL, 'f'},
+                                            {"jobs", required_argument, NULL, 'j'},
+                                            {"tap", required_argument, NULL, 't'},
+                                            {"xml", required_argument, NULL, 'x'},
+                                            {"json", required_argument, NULL, 'J'},
+                                            {"verbose", no_argument, NULL, 'v'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {"results", required_argument, NULL, 'R'},
+                                            {"no-store", no_argument, NULL, 'S'},
+                                            {"timeout", required_argument, NULL, 'T'},
+                                            {"budget", required_argument, NULL, 'B'},
+                                            {"memcheck", no_argument, NULL, 'M'},
+                                            {"expect", required_argument, NULL, 'E'},
+                                            {0, 0, 0, 0}};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     *a = (conform_args){.backend = "inmem",
                         .jobs = cpus > 0 ? (int)cpus : 1,
@@ -110,6 +123,7 @@ static int parse_args(int argc, char **argv, conform_args *a)
         case 't': a->tap = optarg; break;
         case 'x': a->xml = optarg; break;
         case 'J': a->json = optarg; break;
+        case 'E': a->expect = optarg; break;
         case 'v': a->verbose = true; break;
         case 'M': a->memcheck = true; break;
         case 'R': a->results_dir = optarg; break;
@@ -251,12 +265,9 @@ static void store_results(const conform_args *a, const probed_backend *b, json_o
         fprintf(stderr, "slotkit: conform: warning: results not stored: %s\n", stored);
 }
 
-static int judge_and_report(const conform_args *a, const probed_backend *b, conform_test *tests, size_t count)
+static void print_summary(const probed_backend *b, const conform_test *tests, size_t count,
+                          const verdict_totals *totals)
 {
-    size_t rule_count;
-    verdict_totals totals;
-    conform_rule *rules = verdict_compute(tests, count, &rule_count, &totals);
-    verdict_print_table(rules, rule_count, stdout);
     size_t run = 0, passed = 0, skipped = 0;
     for (size_t i = 0; i < count; i++) {
         run += tests[i].selected;
@@ -266,16 +277,76 @@ static int judge_and_report(const conform_args *a, const probed_backend *b, conf
     printf("conformance tests: %zu passed, %zu failed, %zu skipped\n", passed, run - passed - skipped, skipped);
     printf("backend %s: %d rules passed, %d failed, %d blocked, %d skipped by capability, %d advisory (SHOULD) "
            "missed%s\n",
-           b->name, totals.passed, totals.failed, totals.blocked, totals.skipped, totals.warned,
-           totals.not_run ? " -- budget spent: some rules NOT-RUN" : "");
+           b->name, totals->passed, totals->failed, totals->blocked, totals->skipped, totals->warned,
+           totals->not_run ? " -- budget spent: some rules NOT-RUN" : "");
+}
+
+/* expect: the --expect file, or NULL. Returns the exit status. */
+static int judge_and_report(const conform_args *a, const probed_backend *b, conform_test *tests, size_t count,
+                            const expect_file *expect)
+{
+    size_t rule_count;
+    verdict_totals totals;
+    expect_totals expected = {0};
+    conform_rule *rules = verdict_compute(tests, count, &rule_count, &totals);
+    if (expect) expect_judge(rules, rule_count, expect, &expected);
+    verdict_print_table(rules, rule_count, stdout);
+    print_summary(b, tests, count, &totals);
+    if (expect) expect_print_summary(rules, rule_count, expect, &expected, stdout);
     fflush(stdout);
-    json_object *json = conform_to_json(tests, count, rules, rule_count, &totals);
+    json_object *json = conform_to_json(tests, count, rules, rule_count, &totals, expect != NULL);
+    if (expect) json_object_object_add(json, "expectations", expect_to_json(expect, &expected));
     int rc = write_reports(a, b, tests, count, rules, rule_count, json);
     if (a->store) store_results(a, b, json);
     json_object_put(json);
     free(rules);
     if (rc != 0) return rc;
+    if (expect) return expect_unmet(&expected) ? 1 : 0;
     return totals.failed || totals.not_run ? 1 : 0;
+}
+
+/* The --expect file, read before anything runs; its rules are checked
+ * against the suite's list once that is known. 0, or 2 with the reason. */
+static int load_expectations(const char *path, expect_file *out)
+{
+    char err[512], shown[PATH_MAX];
+    if (expect_load(path, out, err, sizeof err) == 0) return 0;
+    return cli_fail("conform: --expect %s: %s", escape_terminal(shown, sizeof shown, path), err);
+}
+
+static int check_expectations(const expect_file *expect, const conform_test *tests, size_t count)
+{
+    char err[512];
+    if (expect_check_rules(expect, tests, count, err, sizeof err) == 0) return 0;
+    return cli_fail("conform: --expect %s: %s", expect->path, err);
+}
+
+static int run_and_judge(const conform_args *a, const char *suite, const probed_backend *backend,
+                         const expect_file *expect)
+{
+    conform_test *tests = NULL;
+    long count = runner_list_tests(suite, &tests);
+    if (count < 0) return 2;
+    if (expect && check_expectations(expect, tests, (size_t)count) != 0) {
+        free(tests);
+        return 2;
+    }
+    select_tests(tests, (size_t)count, a->filter);
+    export_backend(a->backend);
+    char caps[128];
+    cli_format_caps(backend->capabilities, caps, sizeof caps);
+    fprintf(stderr, "slotkit: conformance of backend '%s' %s (capabilities: %s), %.0f s per test, %.0f s budget\n",
+            backend->name, backend->version, caps, a->timeout_s, a->budget_s);
+    runner_options options = {.suite_path = suite,
+                              .jobs = a->jobs,
+                              .test_timeout_s = a->timeout_s,
+                              .budget_s = a->budget_s,
+                              .verbose = a->verbose,
+                              .memcheck = a->memcheck ? "/usr/bin/valgrind" : NULL};
+    int rc = runner_run(tests, (size_t)count, &options);
+    if (rc == 0) rc = judge_and_report(a, backend, tests, (size_t)count, expect);
+    free(tests);
+    return rc;
 }
 
 int cmd_conform(int argc, char **argv)
@@ -286,29 +357,13 @@ int cmd_conform(int argc, char **argv)
     char suite[PATH_MAX];
     if (!find_suite(suite, sizeof suite))
         return cli_fail("conform: conformance suite binary not found (looked for %s; set $SLOTKIT_CONFORMANCE)", suite);
+    if (a.memcheck && access("/usr/bin/valgrind", X_OK) != 0)
+        return cli_fail("conform: --memcheck needs valgrind (/usr/bin/valgrind not found; apt-get install valgrind)");
+    expect_file expect;
+    if (a.expect && load_expectations(a.expect, &expect) != 0) return 2;
     proc_tree_become_subreaper(); /* before the probe: what it forks comes back here */
     probed_backend backend;
-    if (probe(a.backend, &backend) == 2) return 2;
-    conform_test *tests = NULL;
-    long count = runner_list_tests(suite, &tests);
-    if (count < 0) return 2;
-    select_tests(tests, (size_t)count, a.filter);
-    export_backend(a.backend);
-    char caps[128];
-    cli_format_caps(backend.capabilities, caps, sizeof caps);
-    fprintf(stderr, "slotkit: conformance of backend '%s' %s (capabilities: %s), %.0f s per test, %.0f s budget\n",
-            backend.name, backend.version, caps, a.timeout_s, a.budget_s);
-    runner_options options = {.suite_path = suite,
-                              .jobs = a.jobs,
-                              .test_timeout_s = a.timeout_s,
-                              .budget_s = a.budget_s,
-                              .verbose = a.verbose,
-                              .memcheck = a.memcheck ? "/usr/bin/valgrind" : NULL};
-    if (a.memcheck && access(options.memcheck, X_OK) != 0)
-        return cli_fail("conform: --memcheck needs valgrind (%s not found; apt-get install valgrind)",
-                        options.memcheck);
-    int rc = runner_run(tests, (size_t)count, &options);
-    if (rc == 0) rc = judge_and_report(&a, &backend, tests, (size_t)count);
-    free(tests);
+    int rc = probe(a.backend, &backend) == 2 ? 2 : run_and_judge(&a, suite, &backend, a.expect ? &expect : NULL);
+    if (a.expect) expect_free(&expect);
     return rc;
 }

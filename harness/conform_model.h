@@ -40,9 +40,22 @@ typedef enum rule_verdict {
     VERDICT_FAILED,
 } rule_verdict;
 
+/* How a rule's verdict compares with the --expect file (harness/expect.h). */
+typedef enum expect_outcome {
+    EXPECT_UNLISTED,        /* no line, and a verdict that needs none (or no --expect) */
+    EXPECT_AS_EXPECTED,     /* the verdict its line names */
+    EXPECT_NEW_FAILURE,     /* FAIL, BLOCKED or NOT-RUN without a line */
+    EXPECT_UNEXPECTED_PASS, /* a line expects a failure; the rule passed */
+    EXPECT_CHANGED,         /* a line expects one verdict; the rule got another, not pass */
+} expect_outcome;
+
+struct expectation;
+
 typedef struct conform_rule {
     char rule[48];
     rule_verdict verdict;
+    const struct expectation *expected; /* its line in the --expect file, or NULL */
+    expect_outcome expect;
     bool root_failure; /* FAILED with every prerequisite passing */
     int tests;
     char prereqs[512];
@@ -52,6 +65,11 @@ typedef struct conform_rule {
 typedef struct verdict_totals {
     int passed, failed, blocked, not_run, skipped, warned;
 } verdict_totals;
+
+typedef struct expect_totals {
+    int as_expected, new_failures, unexpected_passes, changed;
+    int not_checked; /* lines naming a rule that --filter left out */
+} expect_totals;
 
 const char *outcome_name(test_outcome outcome);
 const char *verdict_name(rule_verdict verdict);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expect.h"
+
 const char *outcome_name(test_outcome outcome)
 {
     static const char *const names[] = {"NOT-RUN", "PASSED", "SKIPPED", "FAILED", "CRASHED", "TIMEOUT"};
@@ -162,7 +164,11 @@ conform_rule *verdict_compute(const conform_test *tests, size_t test_count, size
 void verdict_print_table(const conform_rule *rules, size_t count, FILE *out)
 {
     fprintf(out, "\n%-14s %-8s %-6s %s\n", "RULE", "VERDICT", "TESTS", "DETAIL");
-    for (size_t i = 0; i < count; i++)
-        fprintf(out, "%-14s %-8s %-6d %s\n", rules[i].rule, verdict_name(rules[i].verdict), rules[i].tests,
-                rules[i].verdict == VERDICT_PASSED ? "" : rules[i].detail);
+    for (size_t i = 0; i < count; i++) {
+        char expected[sizeof rules[i].detail + 2 * EXPECT_MAX_REASON];
+        expect_describe(&rules[i], expected, sizeof expected);
+        const char *detail = rules[i].verdict == VERDICT_PASSED ? "" : rules[i].detail;
+        fprintf(out, "%-14s %-8s %-6d %s%s%s\n", rules[i].rule, verdict_name(rules[i].verdict), rules[i].tests,
+                expected, expected[0] && detail[0] ? " " : "", detail);
+    }
 }

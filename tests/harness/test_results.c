@@ -199,7 +199,7 @@ Test(results, conform_document_records_rule_verdicts)
     size_t rule_count;
     verdict_totals totals;
     conform_rule *rules = verdict_compute(tests, 2, &rule_count, &totals);
-    json_object *conformance = conform_to_json(tests, 2, rules, rule_count, &totals);
+    json_object *conformance = conform_to_json(tests, 2, rules, rule_count, &totals, false);
     free(rules);
     cr_assert_eq(results_write_conform(slotkit_builtin(0), conformance, NULL, root, path, sizeof path), 0, "%s", path);
     json_object *doc = results_load(path, err, sizeof err);
