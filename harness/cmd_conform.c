@@ -41,6 +41,7 @@ static void usage(FILE *to)
             "  --json FILE    also write the per-test and per-rule results as JSON\n"
             "  --expect FILE  judge against expected verdicts (docs/expectations.md): the known\n"
             "                 failures a backend's CI pins, one line a rule\n"
+            "  --write-expect FILE  write a first expectation file from this run's failures\n"
             "  --verbose      print every test's outcome and the tail of its output\n"
             "  --results DIR  store the results document here (default $SLOTKIT_RESULTS_DIR or ./results)\n"
             "  --no-store     do not store a results document\n\n"
@@ -52,7 +53,7 @@ static void usage(FILE *to)
 }
 
 typedef struct conform_args {
-    const char *backend, *filter, *tap, *xml, *json, *results_dir, *expect;
+    const char *backend, *filter, *tap, *xml, *json, *results_dir, *expect, *write_expect;
     int jobs;
     double timeout_s, budget_s;
     bool verbose, store, memcheck;
@@ -98,6 +99,7 @@ static int parse_args(int argc, char **argv, conform_args *a)
                                             {"budget", required_argument, NULL, 'B'},
                                             {"memcheck", no_argument, NULL, 'M'},
                                             {"expect", required_argument, NULL, 'E'},
+                                            {"write-expect", required_argument, NULL, 'W'},
                                             {0, 0, 0, 0}};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     *a = (conform_args){.backend = "inmem",
@@ -124,6 +126,7 @@ static int parse_args(int argc, char **argv, conform_args *a)
         case 'x': a->xml = optarg; break;
         case 'J': a->json = optarg; break;
         case 'E': a->expect = optarg; break;
+        case 'W': a->write_expect = optarg; break;
         case 'v': a->verbose = true; break;
         case 'M': a->memcheck = true; break;
         case 'R': a->results_dir = optarg; break;
@@ -244,6 +247,7 @@ static int write_reports(const conform_args *a, const probed_backend *b, const c
     int rc = 0;
     if (a->tap && conform_write_tap(a->tap, tests, count, rules, rule_count) != 0) rc = 2;
     if (a->xml && conform_write_junit(a->xml, b->name, tests, count, rules, rule_count) != 0) rc = 2;
+    if (a->write_expect && expect_write(a->write_expect, rules, rule_count, b->name) != 0) rc = 2;
     if (a->json && json_object_to_file_ext(a->json, json, JSON_C_TO_STRING_PRETTY) != 0)
         rc = cli_fail("conform: cannot write %s", a->json);
     return rc;

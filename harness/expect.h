@@ -78,4 +78,10 @@ void expect_print_summary(const conform_rule *rules, size_t count, const expect_
 /* {"file", "fnv1a64", "lines", "outcome": "met"|"unmet", and the totals}. */
 json_object *expect_to_json(const expect_file *file, const expect_totals *totals);
 
+/* ---- writing one (expect_write.c) ---- */
+
+/* Writes a version-1 file expecting every FAIL and BLOCKED rule of a run,
+ * the rule's detail as a draft reason. Returns 0, or 2 with a message. */
+int expect_write(const char *path, const conform_rule *rules, size_t count, const char *backend);
+
 #endif

@@ -121,6 +121,13 @@ expect "--expect: a changed verdict (BLOCKED expected, FAIL got) exits 1" 1 \
 expect "--expect: a line for a rule --filter left out is not checked" 0 "1 not checked .*expectations met" -- \
     bash -c "'$SLOTKIT' conform --backend inmem --no-store --filter 'seq/r_seq_1' --expect '$tmp/hash.expect' | tr '\n' ' '; echo"
 
+expect "--write-expect drafts a file from the run's failures" 1 "rules passed" -- \
+    "$SLOTKIT" conform --backend "$HASH" --no-store --filter 'hash/*' --write-expect "$tmp/drafted.expect"
+expect "the draft holds the failed rule with its detail as the reason" 0 \
+    "^R-HASH-1 +FAIL +TODO say why: hash::r_hash_1[a-z_]* FAILED: " -- cat "$tmp/drafted.expect"
+expect "the draft is a file --expect accepts, and it is met" 0 "1 as expected.*expectations met" -- \
+    bash -c "'$SLOTKIT' conform --backend '$HASH' --no-store --filter 'hash/*' --expect '$tmp/drafted.expect' | tr '\n' ' '; echo"
+
 # A bad file is a setup error, named by line, before any test runs.
 refused() {
     local name=$1 file=$2 pattern=$3
