@@ -30,7 +30,8 @@ $(B)/conform-plugins/libslotkit_level1.so: examples/backend-template/template_ba
 EXTRA_TARGETS += $(B)/conform-plugins/libslotkit_level1.so
 
 # The one-test loop of a backend author: make conform BACKEND=./libslotkit_mine.so FILTER='commit/*'
+# (EXPECT=file.expect: judge against its expected verdicts, docs/expectations.md)
 .PHONY: conform
 conform: all
 	@build/release/bin/slotkit conform --no-store --backend "$(or $(BACKEND),inmem)" \
-	    $(if $(FILTER),--filter '$(FILTER)') $(if $(VERBOSE),--verbose)
+	    $(if $(FILTER),--filter '$(FILTER)') $(if $(VERBOSE),--verbose) $(if $(EXPECT),--expect '$(EXPECT)')
