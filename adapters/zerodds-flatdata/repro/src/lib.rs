@@ -1,0 +1,1 @@
+//! Intentionally empty: the findings live in tests/.
