@@ -23,7 +23,7 @@ fn next_segment_id() -> u64 {
 
 impl Backend for ZeroddsInmem {
     const NAME: &'static CStr = c"zerodds_inmem";
-    const VERSION: &'static CStr = c"0.1.0 (zerodds-flatdata 1.0.0-rc.7)";
+    const VERSION: &'static CStr = c"1.0.0-rc.7 (adapter 0.1)";
 
     /// `InMemorySlotAllocator::new(segment_id, slot_count, slot_capacity)`,
     /// `.with_type_hash(hash)` when the config has one. The name is unused.

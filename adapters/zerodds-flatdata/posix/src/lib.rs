@@ -46,7 +46,7 @@ fn flink_path(config: &Config<'_>) -> Result<PathBuf> {
 
 impl Backend for ZeroddsPosix {
     const NAME: &'static CStr = c"zerodds_posix";
-    const VERSION: &'static CStr = c"0.1.0 (zerodds-flatdata 1.0.0-rc.7)";
+    const VERSION: &'static CStr = c"1.0.0-rc.7 (adapter 0.1)";
 
     /// CREATE: `PosixSlotAllocator::create(flink, slot_count, slot_capacity)`.
     /// ATTACH: `PosixSlotAllocator::attach(flink)`; upstream takes no geometry,
