@@ -27,11 +27,12 @@ fn flink_dir() -> PathBuf {
 }
 
 /// The flink path of a pool: `<dir>/<name>`. A name must be one path
-/// component; an unnamed CREATE gets a name unique to this process.
+/// component, after one leading '/' (shm_open style, as the posix backend
+/// takes it); an unnamed CREATE gets a name unique to this process.
 fn flink_path(config: &Config<'_>) -> Result<PathBuf> {
     let bad = |why: &str| Error::with_message(Status::InvalidArgument, format!("pool name {why}"));
     let name = match (config.name_str()?, config.role) {
-        (Some(name), _) => name.to_owned(),
+        (Some(name), _) => name.strip_prefix('/').unwrap_or(name).to_owned(),
         (None, Role::Attach) => return Err(bad("is required to attach")),
         (None, Role::Create) => {
             static COUNTER: AtomicU64 = AtomicU64::new(0);
