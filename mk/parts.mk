@@ -6,17 +6,19 @@
 # CI=true requires every part: a missing one fails the build instead of being skipped.
 # Included by the Makefile before the parts' own fragments (mk/*.mk).
 
-OPTIONAL_PARTS := bench iceoryx2 report fuzz
+OPTIONAL_PARTS := bench iceoryx2 report fuzz rust
 # kind:thing:package — kind is c (a C header), cxx (a C++ header) or cmd (a program).
 PART_NEEDS_bench := cxx:benchmark/benchmark.h:libbenchmark-dev c:numa.h:libnuma-dev c:hwloc.h:libhwloc-dev \
                     cmd:$(or $(CXX),g++):g++
 PART_NEEDS_iceoryx2 := cmd:cargo:Rust-1.89+_from_rustup.rs
 PART_NEEDS_report := cmd:gnuplot:gnuplot-nox
 PART_NEEDS_fuzz := cmd:clang:clang
+PART_NEEDS_rust := cmd:cargo:Rust-1.88+_from_rustup.rs
 PART_WHAT_bench := slotkit-bench and the placement planner
 PART_WHAT_iceoryx2 := the iceoryx2 adapter plug-in
 PART_WHAT_report := figures in slotkit report
 PART_WHAT_fuzz := make fuzz
+PART_WHAT_rust := the Rust backend kit, its example and the zerodds-flatdata plug-ins
 
 WITHOUT ?=
 # \043 is '#': make would read a literal one as a comment.

@@ -4,7 +4,7 @@
 # Sourced by scripts/check.sh: uses run_logged, $LOGS and the counters.
 core_dir=build/core
 core_log="$LOGS/core-only-build.log"
-core_parts="bench iceoryx2 report fuzz"
+core_parts="bench iceoryx2 report fuzz rust"
 core_ok() { echo "ok - core-only: $*"; passed=$((passed + 1)); }
 core_fail() { echo "check: core-only: FAILED: $*"; failed=$((failed + 1)); }
 echo "check: running core-only build (WITHOUT=\"$core_parts\")"
