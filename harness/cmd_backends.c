@@ -19,7 +19,7 @@ static void print_row(const slotkit_backend *b, const char *origin)
     }
     char caps[128];
     cli_format_caps(b->capabilities, caps, sizeof caps);
-    printf("%-12s %-24s %-52s %s\n", b->name, b->version, caps, origin);
+    printf("%-14s %-26s %-52s %s\n", b->name, b->version, caps, origin);
 }
 
 /* Every libslotkit_*.so in the plug-in search path. A broken one is listed with its reason. */
@@ -43,7 +43,7 @@ static void list_plugin_dirs(void)
             if (slotkit_backend_load(real, &b, &err) == SLOTKIT_OK)
                 print_row(b, real);
             else if (!names_only)
-                printf("%-12s %-24s %-52s %s (unusable: %s)\n", "?", "?", "-", real, err.message);
+                printf("%-14s %-26s %-52s %s (unusable: %s)\n", "?", "?", "-", real, err.message);
         }
         closedir(d);
     }
@@ -74,7 +74,7 @@ int cmd_backends(int argc, char **argv)
         }
     }
     if (optind < argc) return cli_fail("backends: unexpected argument '%s' (see --help)", argv[optind]);
-    if (!names_only) printf("%-12s %-24s %-52s %s\n", "NAME", "VERSION", "CAPABILITIES", "WHERE");
+    if (!names_only) printf("%-14s %-26s %-52s %s\n", "NAME", "VERSION", "CAPABILITIES", "WHERE");
     for (size_t i = 0; i < slotkit_builtin_count(); i++)
         print_row(slotkit_builtin(i), i == 0 ? "built-in (default)" : "built-in");
     list_plugin_dirs();
