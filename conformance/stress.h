@@ -22,7 +22,7 @@ stress_result result_ok(void);
 __attribute__((format(printf, 2, 3))) void result_fail(stress_result *res, const char *fmt, ...);
 /* Opens a CREATE pool; on failure records why in res and returns NULL. */
 slotkit_pool *open_stress_pool(const slotkit_backend *backend, const char *name, size_t slot_count, size_t capacity,
-                               uint32_t first_sn, stress_result *res);
+                               uint32_t *first_sn, stress_result *res);
 /* The pool's segment id, learnt from a reserve + discard (pool must be idle). */
 bool learn_segment(slotkit_pool *pool, uint64_t *segment_id, stress_result *res);
 /* Reservable slots (mask-0 loans until NO_FREE_SLOT, at most slot_count + 1

@@ -265,7 +265,7 @@ static stress_result run_race(const slotkit_backend *backend, const char *pool_n
     atomic_flag_clear(&r->failure_claimed);
     /* One slot, so every round hands it over; SNs cross the 2^32 wrap. */
     r->first_sn = 0xFFFFFC00u;
-    r->pool = open_stress_pool(backend, pool_name, 1, 8, r->first_sn, &res);
+    r->pool = open_stress_pool(backend, pool_name, 1, 8, &r->first_sn, &res);
     if (r->pool == NULL || !learn_segment(r->pool, &r->slot.segment_id, &res)) {
         goto out;
     }
@@ -363,7 +363,7 @@ static stress_result run_wake(const slotkit_backend *backend, const char *pool_n
                               uint64_t timeout_ns)
 {
     stress_result res = result_ok();
-    slotkit_pool *pool = open_stress_pool(backend, pool_name, 1, 8, 0, &res);
+    slotkit_pool *pool = open_stress_pool(backend, pool_name, 1, 8, &(uint32_t){0}, &res);
     if (pool == NULL) {
         return res;
     }

@@ -190,7 +190,7 @@ stress_result stress_thread_4_disconnect_race(const slotkit_backend *backend, co
     fill_pattern(payload, DR_CAPACITY, 42);
     r->payload = payload;
     r->read_buf = read_buf;
-    r->pool = open_stress_pool(backend, pool_name, DR_SLOTS, DR_CAPACITY, 0, &res);
+    r->pool = open_stress_pool(backend, pool_name, DR_SLOTS, DR_CAPACITY, &(uint32_t){0}, &res);
     if (r->pool == NULL) {
         goto out;
     }
@@ -423,7 +423,7 @@ stress_result stress_thread_1_four_writers(const slotkit_backend *backend, const
     failure_init(&s->failure);
     /* Cross the 2^32 wrap mid-run. */
     s->first_sn = 0xFFFFFFFFu - 900u;
-    s->pool = open_stress_pool(backend, pool_name, FW_SLOTS, FW_CAPACITY, s->first_sn, &res);
+    s->pool = open_stress_pool(backend, pool_name, FW_SLOTS, FW_CAPACITY, &s->first_sn, &res);
     if (s->pool == NULL) {
         goto out;
     }

@@ -266,8 +266,8 @@ static stress_result run_thread_1(const slotkit_backend *backend, const char *po
     failure_init(&s->failure);
     s->use_next_unread = use_next_unread;
     /* Cross the 2^32 wrap mid-run: per-reader order must use serial arithmetic. */
-    const uint32_t first_sn = 0xFFFFFFFFu - 700u;
-    s->pool = open_stress_pool(backend, pool_name, T1_SLOTS, T1_CAPACITY, first_sn, &res);
+    uint32_t first_sn = 0xFFFFFFFFu - 700u;
+    s->pool = open_stress_pool(backend, pool_name, T1_SLOTS, T1_CAPACITY, &first_sn, &res);
     if (s->pool == NULL || !learn_segment(s->pool, &s->segment_id, &res)) {
         goto out;
     }
@@ -397,7 +397,7 @@ stress_result stress_thread_2(const slotkit_backend *backend, const char *pool_n
     }
     failure_init(&s->failure);
     s->first_sn = 0xFFFFF000u;
-    s->pool = open_stress_pool(backend, pool_name, T2_SLOTS, 8, s->first_sn, &res);
+    s->pool = open_stress_pool(backend, pool_name, T2_SLOTS, 8, &s->first_sn, &res);
     if (s->pool == NULL) {
         free(s);
         return res;
@@ -547,7 +547,7 @@ static stress_result run_thread_3(const slotkit_backend *backend, const char *po
     failure_init(&s->failure);
     s->in_place = in_place;
     s->first_sn = 0xFFFF0000u;
-    s->pool = open_stress_pool(backend, pool_name, T3_SLOTS, T3_CAPACITY, s->first_sn, &res);
+    s->pool = open_stress_pool(backend, pool_name, T3_SLOTS, T3_CAPACITY, &s->first_sn, &res);
     if (s->pool != NULL && learn_segment(s->pool, &s->segment_id, &res)) {
         s->stop_at = mono_now() + WORK_SECONDS;
         void *(*fns[1 + T3_READERS])(void *);

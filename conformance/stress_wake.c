@@ -148,7 +148,7 @@ static stress_result run_notify_8(const slotkit_backend *backend, const char *po
 {
     stress_result res = result_ok();
     const char *what = event_name(ev);
-    slotkit_pool *pool = open_stress_pool(backend, pool_name, 2, 8, 0, &res);
+    slotkit_pool *pool = open_stress_pool(backend, pool_name, 2, 8, &(uint32_t){0}, &res);
     if (pool == NULL) {
         return res;
     }
