@@ -22,7 +22,7 @@ Test(seq, r_seq_1, .description = "R-SEQ-1: the first commit returns 0 by defaul
     expect_consecutive(pool, 0, 100);
 }
 
-Test(seq, r_seq_1__configured_first, .description = "R-SEQ-1: the first commit returns config.first_sequence_number")
+Test(seq, r_seq_5, .description = "R-SEQ-5: the first commit returns config.first_sequence_number")
 {
     slotkit_pool *pool = open_pool_from_sn(2, 8, 123456789u);
     expect_consecutive(pool, 123456789u, 10);
@@ -31,18 +31,29 @@ Test(seq, r_seq_1__configured_first, .description = "R-SEQ-1: the first commit r
 Test(seq, r_seq_1__header_matches,
      .description = "R-SEQ-1: the header of each sample carries the SN its commit returned")
 {
-    slotkit_pool *pool = open_pool_from_sn(4, 8, 1000);
+    slotkit_pool *pool = open_pool(4, 8);
     slotkit_handle handles[4];
     for (uint32_t i = 0; i < 4; i++) {
         uint32_t sn = publish_byte(pool, 0x1, (uint8_t)i, &handles[i]);
-        cr_assert_eq(sn, 1000 + i);
+        cr_assert_eq(sn, i);
     }
     for (uint32_t i = 0; i < 4; i++) {
-        expect_header(pool, handles[i], 1000 + i, 1, 0);
+        expect_header(pool, handles[i], i, 1, 0);
     }
 }
 
 Test(seq, r_seq_1__per_pool, .description = "R-SEQ-1: each pool counts its own sequence numbers")
+{
+    slotkit_pool *a = open_pool(2, 8);
+    slotkit_pool *b = open_pool(2, 8);
+    cr_assert_eq(publish_byte(a, 0, 1, NULL), 0u);
+    cr_assert_eq(publish_byte(a, 0, 1, NULL), 1u);
+    cr_assert_eq(publish_byte(b, 0, 1, NULL), 0u);
+    cr_assert_eq(publish_byte(a, 0, 1, NULL), 2u);
+    cr_assert_eq(publish_byte(b, 0, 1, NULL), 1u);
+}
+
+Test(seq, r_seq_5__per_pool, .description = "R-SEQ-5: each pool starts where its own config says")
 {
     slotkit_pool *a = open_pool(2, 8);
     slotkit_pool *b = open_pool_from_sn(2, 8, 50);
@@ -55,8 +66,8 @@ Test(seq, r_seq_1__per_pool, .description = "R-SEQ-1: each pool counts its own s
 Test(seq, r_seq_1__mixed_in_place, .description = "R-SEQ-1: copy and in-place commits share one counter")
 {
     require_caps(SLOTKIT_CAP_IN_PLACE);
-    slotkit_pool *pool = open_pool_from_sn(2, 8, 10);
-    cr_assert_eq(publish_byte(pool, 0, 1, NULL), 10u);
+    slotkit_pool *pool = open_pool(2, 8);
+    cr_assert_eq(publish_byte(pool, 0, 1, NULL), 0u);
     for (uint32_t i = 0; i < 3; i++) {
         slotkit_handle handle = must_reserve(pool, 0);
         void *ptr = NULL;
@@ -65,9 +76,9 @@ Test(seq, r_seq_1__mixed_in_place, .description = "R-SEQ-1: copy and in-place co
         memset(ptr, 0x11, 4);
         uint32_t sn = 0;
         expect_ok(slotkit_commit_in_place(pool, handle, 4, &sn));
-        cr_assert_eq(sn, 11 + i, "commit_in_place returned sn %u, expected %u", sn, 11 + i);
+        cr_assert_eq(sn, 1 + i, "commit_in_place returned sn %u, expected %u", sn, 1 + i);
     }
-    cr_assert_eq(publish_byte(pool, 0, 1, NULL), 14u);
+    cr_assert_eq(publish_byte(pool, 0, 1, NULL), 4u);
 }
 
 Test(seq, r_seq_2__too_large, .description = "R-SEQ-2: a SAMPLE_TOO_LARGE commit consumes no sequence number")
