@@ -92,7 +92,7 @@ typedef struct peer_ctl {
     _Atomic uint32_t stop;  /* parent: give up (error elsewhere) */
     _Atomic uint32_t failed;
     int cpu_used, node;
-    uint64_t count, errors;
+    uint64_t count;
     char msg[160];
 } peer_ctl;
 
@@ -115,6 +115,37 @@ int place_thread(int cpu, const placement_case *pc, char *msg, size_t len);
 int pool_payload_node(slotkit_pool *pool, slotkit_handle h, bool loan, const char **why);
 /* The main thread's memory policy back to the default. */
 void place_reset_memory(void);
+
+/* ---- what a case receives, checked (verify.c) ---------------------------------------- */
+
+/* One reader's tally: violations per kind, and the first one in words. Plain
+ * data, so a forked reader can keep it in shared memory. */
+typedef struct sample_check {
+    uint64_t received, next_tag;
+    uint64_t out_of_order, duplicated, lost, torn, wrong_size;
+    uint32_t last_sn;
+    bool have_sn;
+    char who[24];
+    char first[200];
+} sample_check;
+
+/* The pattern of sample `tag` over the first `span` bytes (a few 8-byte words). */
+void payload_fill(unsigned char *p, size_t span, uint64_t tag);
+/* True when the pattern is whole; *tag = the tag its first word carries. */
+bool payload_intact(const unsigned char *p, size_t span, uint64_t *tag);
+/* Expects tags first_tag, first_tag + 1, ... in that order. */
+void check_init(sample_check *c, const char *who, uint64_t first_tag);
+/* One sample received: its pattern over span bytes, the size the backend
+ * reports against the size committed, and its SN (NULL when the path has none). */
+void check_sample(sample_check *c, const unsigned char *p, size_t span, size_t size, size_t committed,
+                  const uint32_t *sn);
+/* The case is over: tags below end_tag that never came are lost. */
+void check_finish(sample_check *c, uint64_t end_tag);
+void check_merge(sample_check *into, const sample_check *from);
+uint64_t check_violations(const sample_check *c);
+/* Counter samples_checked; with violations also invalid_<kind> counters and
+ * SkipWithError("invalid: ..."): the case reports no speed. True if invalid. */
+bool report_invalid(gb_state *st, const sample_check *c);
 
 /* ---- the cases (plan.c) -------------------------------------------------------------- */
 

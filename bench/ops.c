@@ -21,6 +21,7 @@ typedef struct ops_ctx {
     unsigned char *src, *dst;
     size_t size;
     uint64_t sink;
+    sample_check chk; /* every sample read back: pattern, size, SN */
     slotkit_status failed;
     const char *failed_op;
 } ops_ctx;
@@ -38,11 +39,12 @@ static inline bool one_copy(ops_ctx *c, uint32_t n)
     slotkit_slot_header hdr;
     uint32_t seq;
     slotkit_status s;
-    memcpy(c->src, &n, sizeof n); /* each sample differs: nothing can be hoisted */
+    payload_fill(c->src, c->size, n); /* each sample differs: nothing can be hoisted */
     if ((s = slotkit_reserve(c->pool, 1u, &h)) != SLOTKIT_OK) FAIL(c, "reserve", s);
     if ((s = slotkit_commit(c->pool, h, c->src, c->size, &seq)) != SLOTKIT_OK) FAIL(c, "commit", s);
     if ((s = slotkit_read(c->pool, h, &hdr, c->dst, c->size)) != SLOTKIT_OK) FAIL(c, "read", s);
     if ((s = slotkit_mark_read(c->pool, h, 0)) != SLOTKIT_OK) FAIL(c, "mark_read", s);
+    check_sample(&c->chk, c->dst, c->size, hdr.sample_size, c->size, &hdr.sequence_number);
     c->sink += c->dst[0] + hdr.sample_size;
     return true;
 }
@@ -57,13 +59,14 @@ static inline bool one_in_place(ops_ctx *c, uint32_t n)
     size_t cap, len;
     if ((s = slotkit_reserve(c->pool, 1u, &h)) != SLOTKIT_OK) FAIL(c, "reserve", s);
     if ((s = slotkit_slot_data_ptr(c->pool, h, &w, &cap)) != SLOTKIT_OK) FAIL(c, "slot_data_ptr", s);
-    memcpy(c->src, &n, sizeof n);
+    payload_fill(c->src, c->size, n);
     memcpy(w, c->src, c->size);
     if ((s = slotkit_commit_in_place(c->pool, h, c->size, &seq)) != SLOTKIT_OK) FAIL(c, "commit_in_place", s);
     if ((s = slotkit_slot_read_ptr(c->pool, h, &r, &len)) != SLOTKIT_OK) FAIL(c, "slot_read_ptr", s);
     const unsigned char *p = r;
     uint64_t x = 0;
     for (size_t i = 0; i < len; i += 64) x += p[i]; /* every cache line of the sample */
+    check_sample(&c->chk, p, len < c->size ? len : c->size, len, c->size, NULL);
     if ((s = slotkit_mark_read(c->pool, h, 0)) != SLOTKIT_OK) FAIL(c, "mark_read", s);
     c->sink += x;
     return true;
@@ -73,6 +76,7 @@ static bool ops_setup(ops_ctx *c, size_t size, char *msg, size_t len)
 {
     memset(c, 0, sizeof *c);
     c->size = size;
+    check_init(&c->chk, "ops", 0);
     char name[64];
     pool_name(name, sizeof name);
     c->pool = pool_create(name, OPS_SLOTS, size, msg, len);
@@ -112,6 +116,10 @@ void bench_ops(gb_state *st, const bench_case *c)
         snprintf(msg, sizeof msg, "%s failed: %s", ctx.failed_op, slotkit_strerror(ctx.failed));
         ops_teardown(&ctx);
         gb_skip_with_error(st, msg);
+        return;
+    }
+    if (report_invalid(st, &ctx.chk)) {
+        ops_teardown(&ctx);
         return;
     }
     int64_t it = gb_iterations_done(st);
