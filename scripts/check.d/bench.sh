@@ -88,6 +88,8 @@ for suite in latency throughput; do
     bench_invalid bench_torn "$suite" torn
     bench_invalid bench_reorder "$suite" out-of-order
 done
+# Throughput only: a lost ping stalls the ping-pong for its 10 s timeout.
+bench_invalid bench_lose throughput lost
 
 # The binary's own argument checks.
 if build/asan/bin/slotkit bench --suite nosuch >"$LOGS/bench-usage.log" 2>&1; then
