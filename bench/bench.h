@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "gbench.h"
@@ -92,7 +93,7 @@ typedef struct peer_ctl {
     _Atomic uint32_t stop;  /* parent: give up (error elsewhere) */
     _Atomic uint32_t failed;
     int cpu_used, node;
-    uint64_t count, errors;
+    uint64_t count;
     char msg[160];
 } peer_ctl;
 
@@ -115,6 +116,92 @@ int place_thread(int cpu, const placement_case *pc, char *msg, size_t len);
 int pool_payload_node(slotkit_pool *pool, slotkit_handle h, bool loan, const char **why);
 /* The main thread's memory policy back to the default. */
 void place_reset_memory(void);
+
+/* ---- what a case receives, checked (verify.c) ---------------------------------------- */
+
+/* One reader's tally: violations per kind, and the first one in words. Plain
+ * data, so a forked reader can keep it in shared memory. */
+typedef struct sample_check {
+    uint64_t received, next_tag;
+    uint64_t out_of_order, duplicated, lost, torn, wrong_size;
+    uint32_t last_sn;
+    bool have_sn;
+    char who[24];
+    char first[200];
+} sample_check;
+
+/* The pattern: 8-byte words at the start, the quarters and the end of the
+ * span, word i the tag xor a constant of its own (a shifted copy shows).
+ * Inline, so the measured loops pay five stores, or five loads and compares,
+ * a sample. */
+#define PATTERN_MIN_SPAN 32 /* from here all five words fit; below, verify.c's general form */
+#define PATTERN_KEY(i) (0x9E3779B97F4A7C15ull * (2u * (unsigned)(i) + 1u))
+
+static inline void pattern_put(unsigned char *p, size_t off, int i, uint64_t tag)
+{
+    uint64_t w = tag ^ PATTERN_KEY(i);
+    memcpy(p + off, &w, 8);
+}
+
+static inline bool pattern_is(const unsigned char *p, size_t off, int i, uint64_t tag)
+{
+    uint64_t w;
+    memcpy(&w, p + off, 8);
+    return w == (tag ^ PATTERN_KEY(i));
+}
+
+void payload_fill_small(unsigned char *p, size_t span, uint64_t tag);
+
+/* The pattern of sample `tag` over the first `span` bytes. */
+static inline void payload_fill(unsigned char *p, size_t span, uint64_t tag)
+{
+    if (span < PATTERN_MIN_SPAN) {
+        payload_fill_small(p, span, tag);
+        return;
+    }
+    pattern_put(p, 0, 0, tag);
+    pattern_put(p, (span / 4) & ~(size_t)7, 1, tag);
+    pattern_put(p, (span / 2) & ~(size_t)7, 2, tag);
+    pattern_put(p, (3 * (span / 4)) & ~(size_t)7, 3, tag);
+    pattern_put(p, span - 8, 4, tag);
+}
+
+/* True when the pattern is whole; *tag = the tag its first word carries. */
+bool payload_intact(const unsigned char *p, size_t span, uint64_t *tag);
+/* Expects tags first_tag, first_tag + 1, ... in that order. */
+void check_init(sample_check *c, const char *who, uint64_t first_tag);
+/* check_sample's general path: counts and names each violation. */
+void check_sample_slow(sample_check *c, const unsigned char *p, size_t span, size_t size, size_t committed,
+                       const uint32_t *sn);
+
+/* One sample received: its pattern over span bytes, the size the backend
+ * reports against the size committed, and its SN (NULL when the path has none).
+ * The expected case (next tag, whole, next SN) stays inline. */
+static inline void check_sample(sample_check *c, const unsigned char *p, size_t span, size_t size, size_t committed,
+                                const uint32_t *sn)
+{
+    uint64_t t = c->next_tag;
+    if (size == committed && span >= PATTERN_MIN_SPAN && pattern_is(p, 0, 0, t) &&
+        pattern_is(p, (span / 4) & ~(size_t)7, 1, t) && pattern_is(p, (span / 2) & ~(size_t)7, 2, t) &&
+        pattern_is(p, (3 * (span / 4)) & ~(size_t)7, 3, t) && pattern_is(p, span - 8, 4, t) &&
+        (sn == NULL || !c->have_sn || *sn == c->last_sn + 1u)) {
+        c->received++;
+        c->next_tag++;
+        if (sn) {
+            c->last_sn = *sn;
+            c->have_sn = true;
+        }
+        return;
+    }
+    check_sample_slow(c, p, span, size, committed, sn);
+}
+/* The case is over: tags below end_tag that never came are lost. */
+void check_finish(sample_check *c, uint64_t end_tag);
+void check_merge(sample_check *into, const sample_check *from);
+uint64_t check_violations(const sample_check *c);
+/* Counter samples_checked; with violations also invalid_<kind> counters and
+ * SkipWithError("invalid: ..."): the case reports no speed. True if invalid. */
+bool report_invalid(gb_state *st, const sample_check *c);
 
 /* ---- the cases (plan.c) -------------------------------------------------------------- */
 

@@ -5,7 +5,9 @@
  * with next_unread + read_slot, marks it read, and echoes it through the pong
  * pool; the writer takes the echo. One-way = RTT/2, every RTT recorded in a
  * histogram after a warm-up. The whole payload is copied in and out on both
- * sides and its first and last 8 bytes carry the round-trip number, checked.
+ * sides and carries the round-trip number in a checked pattern (verify.c): the
+ * pong side checks the pings, the writer the echoes; a sample lost, torn, out
+ * of order or of the wrong size makes the case invalid, not a figure.
  *   busy:  the taker polls next_unread;
  *   event: the taker waits with notify_generation/wait_for_change (SPEC §5).
  */
@@ -26,6 +28,8 @@ typedef struct lat_shared {
     int cpu;
     bool event, process, has_place;
     placement_case place;
+    sample_check pings;         /* the pong side's check of what it takes */
+    _Atomic uint32_t finishing; /* set before the stop sample: it is not checked (it may be torn) */
 } lat_shared;
 
 /* The oldest sample pending for reader 0, waiting as the mode says. */
@@ -75,35 +79,34 @@ static bool put(slotkit_pool *pool, const void *bytes, size_t size, const char *
     return s == SLOTKIT_OK;
 }
 
-/* Take, copy out, mark read; returns the stamp (first 8 bytes, checked against the last 8). */
+/* Take, copy out, mark read, check. A sample that never comes is lost (the
+ * ping-pong expects every one). Once *finishing is set the sample is the stop
+ * sample: not checked (it may be torn), *stamp = STOP_STAMP; else 0. */
 static bool get(slotkit_pool *pool, bool event, const peer_ctl *ctl, unsigned char *buf, size_t size, uint64_t *stamp,
-                const char **why)
+                sample_check *chk, const _Atomic uint32_t *finishing, const char **why)
 {
     slotkit_handle h;
     slotkit_slot_header hdr;
-    if (!take(pool, event, ctl, &h, why)) return false;
+    if (!take(pool, event, ctl, &h, why)) {
+        if (strcmp(*why, "no sample for 10 s") == 0) check_finish(chk, chk->next_tag + 1);
+        return false;
+    }
     slotkit_status s = slotkit_read(pool, h, &hdr, buf, size);
     if (s == SLOTKIT_OK) s = slotkit_mark_read(pool, h, 0);
     if (s != SLOTKIT_OK) {
         *why = slotkit_strerror(s);
         return false;
     }
-    uint64_t first, last;
-    memcpy(&first, buf, 8);
-    memcpy(&last, buf + size - 8, 8);
-    if (hdr.sample_size != size || first != last) {
-        *why = "payload torn or short";
-        return false;
+    if (finishing && atomic_load(finishing)) {
+        *stamp = STOP_STAMP;
+        return true;
     }
-    *stamp = first;
+    *stamp = 0;
+    check_sample(chk, buf, size, hdr.sample_size, size, &hdr.sequence_number);
     return true;
 }
 
-static void stamp_payload(unsigned char *buf, size_t size, uint64_t stamp)
-{
-    memcpy(buf, &stamp, 8);
-    memcpy(buf + size - 8, &stamp, 8);
-}
+static void stamp_payload(unsigned char *buf, size_t size, uint64_t stamp) { payload_fill(buf, size, stamp); }
 
 static int pong_side(void *arg)
 {
@@ -130,12 +133,14 @@ static int pong_side(void *arg)
     int rc = 0;
     for (;;) {
         uint64_t stamp;
-        if (!get(ping, sh->event, &sh->ctl, buf, sh->size, &stamp, &why)) {
+        uint64_t torn = sh->pings.torn;
+        if (!get(ping, sh->event, &sh->ctl, buf, sh->size, &stamp, &sh->pings, &sh->finishing, &why)) {
             peer_fail(&sh->ctl, "pong side: taking a ping: %s", why);
             rc = 1;
             break;
         }
         if (stamp == STOP_STAMP) break;
+        if (sh->pings.torn != torn) stamp_payload(buf, sh->size, sh->pings.next_tag - 1); /* counted once, here */
         sh->ctl.count++;
         if (!put(pong, buf, sh->size, &why)) {
             peer_fail(&sh->ctl, "pong side: echoing: %s", why);
@@ -158,12 +163,13 @@ typedef struct lat_run {
     int cpu_a, cpu_b, cpu_a_used;
     lat_shared *sh;
     hist *rtt;
+    sample_check echoes; /* the writer's check of what comes back */
     unsigned char *src, *dst;
     peer p;
     bool ok;
     char msg[512];
     const char *why;
-    uint64_t i, stamp; /* round trips sent, the last echo's stamp */
+    uint64_t i, stamp; /* round trips sent; get()'s stop marker (never set on this side) */
     int64_t warmup;
 } lat_run;
 
@@ -193,6 +199,8 @@ static bool lat_setup(lat_run *r)
     *sh = (lat_shared){
         .size = c->size, .cpu = r->cpu_b, .event = c->event, .process = c->process, .has_place = r->pc != NULL};
     if (r->pc) sh->place = *r->pc;
+    check_init(&sh->pings, "pong side", 1);
+    check_init(&r->echoes, "writer", 1);
     r->cpu_a_used = place_thread(r->cpu_a, r->pc, r->msg, sizeof r->msg);
     if (r->cpu_a_used < 0) return false;
     pool_name(sh->ping_name, sizeof sh->ping_name);
@@ -205,13 +213,14 @@ static bool lat_setup(lat_run *r)
     return false;
 }
 
-/* One ping and its echo, which must carry the ping's stamp. */
+/* One ping and its echo, which must carry the ping's stamp (checked, not fatal:
+ * a wrong echo makes the case invalid once it is over). */
 static bool round_trip(lat_run *r)
 {
     const bench_case *c = r->c;
     stamp_payload(r->src, c->size, ++r->i);
     return put(r->sh->ping, r->src, c->size, &r->why) &&
-           get(r->sh->pong, c->event, &r->sh->ctl, r->dst, c->size, &r->stamp, &r->why) && r->stamp == r->i;
+           get(r->sh->pong, c->event, &r->sh->ctl, r->dst, c->size, &r->stamp, &r->echoes, NULL, &r->why);
 }
 
 /* Warm-up, then batches of 100 round trips, each recorded; one-way = RTT / 2. */
@@ -231,8 +240,7 @@ static void lat_measure(gb_state *st, lat_run *r)
         gb_set_iteration_time(st, ticks_to_ns(prev - t0) / 2 / 1e9);
     }
     if (!r->ok && r->msg[0] == '\0')
-        snprintf(r->msg, sizeof r->msg, "round trip %llu: %s%s%s", (unsigned long long)r->i,
-                 r->stamp != r->i && r->why[0] == '\0' ? "echo carries another stamp" : r->why,
+        snprintf(r->msg, sizeof r->msg, "round trip %llu: %s%s%s", (unsigned long long)r->i, r->why,
                  r->sh->ctl.msg[0] ? "; " : "", r->sh->ctl.msg);
 }
 
@@ -254,6 +262,7 @@ static int payload_node(const lat_run *r, const char **why)
 static void lat_teardown(lat_run *r)
 {
     if (r->p.running) {
+        atomic_store(&r->sh->finishing, 1);
         stamp_payload(r->src, r->c->size, STOP_STAMP);
         if (!r->ok || !put(r->sh->ping, r->src, r->c->size, &r->why)) atomic_store(&r->sh->ctl.stop, 1);
         char jmsg[160] = "";
@@ -302,9 +311,12 @@ void bench_latency(gb_state *st, const bench_case *c)
     const char *node_why;
     int node = payload_node(&r, &node_why);
     lat_teardown(&r);
-    if (r.ok)
+    check_merge(&r.echoes, &r.sh->pings);
+    /* Checked even when it broke off: a lost sample ends the ping-pong. */
+    bool invalid = report_invalid(st, &r.echoes);
+    if (!invalid && r.ok)
         lat_report(st, &r, limit, node, node_why);
-    else
+    else if (!invalid)
         gb_skip_with_error(st, r.msg);
     free(r.rtt);
     free(r.src);

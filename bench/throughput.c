@@ -11,7 +11,9 @@
  *              commits in place; the reader reads that line through
  *              slot_read_ptr. limit = one cache-line handoff per sample
  *              (1 / cache-line one-way latency); pipelining can beat it.
- * Every sample's number travels in its first 8 bytes; readers check FIFO order.
+ * Every sample carries its number in a checked pattern (verify.c); each reader
+ * checks FIFO order, SNs, size and pattern, and expects every sample: a sample
+ * lost, duplicated, reordered or torn makes the case invalid, not a figure.
  */
 #include <sched.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include "bench.h"
 
 #define MAX_TPUT_READERS 8
+#define TOUCHED_BYTES 64 /* in place: the one cache line written and read */
 
 struct reader_arg {
     struct tput_shared *sh;
@@ -34,12 +37,67 @@ typedef struct tput_shared {
     bool in_place, process, yield;
     int readers;
     uint64_t total;
-    _Atomic uint32_t go, stop;
+    _Atomic uint32_t go, stop, written; /* written: the writer has published every sample */
     _Atomic uint32_t done[MAX_TPUT_READERS];
     int cpu[MAX_TPUT_READERS];
     peer_ctl ctl[MAX_TPUT_READERS];
+    sample_check chk[MAX_TPUT_READERS]; /* what each reader received */
     struct reader_arg args[MAX_TPUT_READERS];
 } tput_shared;
+
+/* Waits for the reader's next sample. 1: *h holds it; 0: none came within
+ * 0.2 s after the writer finished (the rest are lost); -1: failed (ctl says why). */
+static int await_sample(tput_shared *sh, slotkit_pool *pool, uint32_t r, uint64_t n, slotkit_handle *h)
+{
+    bool found;
+    slotkit_status s = slotkit_next_unread(pool, r, &found, h);
+    uint64_t starved_since = 0;
+    for (uint32_t idle = 1; s == SLOTKIT_OK && !found; idle++) {
+        /* Idle: poll with a growing pause (up to 64), sparing the lines the writer uses. */
+        for (uint32_t k = 0; k < (1u << (idle < 6 ? idle : 6)); k++) cpu_relax();
+        if (sh->yield && (idle & 7u) == 0) sched_yield(); /* more threads than CPUs */
+        if ((s = slotkit_next_unread(pool, r, &found, h)) != SLOTKIT_OK || found) break;
+        if ((idle & 0xFFFu) == 0 && atomic_load(&sh->written)) {
+            uint64_t now = monotonic_ns();
+            if (starved_since == 0) starved_since = now;
+            if (now - starved_since > 200000000u) return 0;
+        }
+        if ((idle & 0xFFFFFu) == 0 && atomic_load(&sh->stop)) {
+            peer_fail(&sh->ctl[r], "reader %u: stopped by the writer after %llu samples", r, (unsigned long long)n);
+            return -1;
+        }
+    }
+    if (s == SLOTKIT_OK) return 1;
+    peer_fail(&sh->ctl[r], "reader %u: sample %llu: %s", r, (unsigned long long)n, slotkit_strerror(s));
+    return -1;
+}
+
+/* Reads the sample (a copy, or its one line in place), checks it, marks it read. */
+static bool read_one(tput_shared *sh, slotkit_pool *pool, uint32_t r, slotkit_handle h, unsigned char *buf,
+                     uint64_t *sink)
+{
+    sample_check *chk = &sh->chk[r];
+    slotkit_status s;
+    if (!sh->in_place) {
+        slotkit_slot_header hdr;
+        s = slotkit_read(pool, h, &hdr, buf, sh->size);
+        if (s == SLOTKIT_OK) check_sample(chk, buf, sh->size, hdr.sample_size, sh->size, &hdr.sequence_number);
+    } else {
+        const void *ptr;
+        size_t len;
+        s = slotkit_slot_read_ptr(pool, h, &ptr, &len);
+        if (s == SLOTKIT_OK) {
+            const unsigned char *q = ptr;
+            size_t span = len < TOUCHED_BYTES ? len : TOUCHED_BYTES;
+            check_sample(chk, q, span, len, sh->size, NULL);
+            for (size_t i = 8; i < span; i += 8) *sink += q[i]; /* the rest of the one line */
+        }
+    }
+    if (s == SLOTKIT_OK) s = slotkit_mark_read(pool, h, r);
+    if (s != SLOTKIT_OK)
+        peer_fail(&sh->ctl[r], "reader %u: sample %llu: %s", r, (unsigned long long)chk->received, slotkit_strerror(s));
+    return s == SLOTKIT_OK;
+}
 
 static int reader_main(void *p)
 {
@@ -60,54 +118,16 @@ static int reader_main(void *p)
     }
     unsigned char *buf = aligned_alloc(64, sh->size + 64);
     atomic_store(&ctl->ready, 1);
-    int rc = 0;
-    if (!await_word(&sh->go, 1, ctl, 30.0)) rc = 1;
+    int rc = await_word(&sh->go, 1, ctl, 30.0) ? 0 : 1, got = 1;
     uint64_t sink = 0;
-    for (uint64_t n = 0; rc == 0 && n < sh->total;) {
-        bool found;
+    /* Every sample is for every reader: total reads, or fewer when some never come. */
+    for (uint64_t n = 0; rc == 0 && n < sh->total; n++, ctl->count = n) {
         slotkit_handle h;
-        slotkit_status s = slotkit_next_unread(pool, r, &found, &h);
-        if (s == SLOTKIT_OK && !found) {
-            for (uint32_t idle = 1;; idle++) {
-                /* Idle: poll with a growing pause (up to 64), sparing the lines the writer uses. */
-                for (uint32_t k = 0; k < (1u << (idle < 6 ? idle : 6)); k++) cpu_relax();
-                if (sh->yield && (idle & 7u) == 0) sched_yield(); /* more threads than CPUs */
-                if ((s = slotkit_next_unread(pool, r, &found, &h)) != SLOTKIT_OK || found) break;
-                if ((idle & 0xFFFFFu) == 0 && atomic_load(&sh->stop)) {
-                    peer_fail(ctl, "reader %u: stopped by the writer after %llu samples", r, (unsigned long long)n);
-                    rc = 1;
-                    break;
-                }
-            }
-            if (rc) break;
-        }
-        uint64_t stamp = UINT64_MAX, last = 0;
-        if (s == SLOTKIT_OK && !sh->in_place) {
-            slotkit_slot_header hdr;
-            s = slotkit_read(pool, h, &hdr, buf, sh->size);
-            memcpy(&stamp, buf, 8);
-            memcpy(&last, buf + sh->size - 8, 8);
-        } else if (s == SLOTKIT_OK) {
-            const void *ptr;
-            size_t len;
-            s = slotkit_slot_read_ptr(pool, h, &ptr, &len);
-            if (s == SLOTKIT_OK) {
-                const unsigned char *q = ptr;
-                memcpy(&stamp, q, 8);
-                last = stamp;
-                for (int i = 8; i < 64; i += 8) sink += q[i]; /* the rest of the one line */
-            }
-        }
-        if (s == SLOTKIT_OK) s = slotkit_mark_read(pool, h, r);
-        if (s != SLOTKIT_OK) {
-            peer_fail(ctl, "reader %u: sample %llu: %s", r, (unsigned long long)n, slotkit_strerror(s));
-            rc = 1;
-            break;
-        }
-        if (stamp != n || last != n) ctl->errors++;
-        n++;
-        ctl->count = n;
+        if ((got = await_sample(sh, pool, r, n, &h)) <= 0) break;
+        if (!read_one(sh, pool, r, h, buf, &sink)) rc = 1;
     }
+    if (got < 0) rc = 1;
+    check_finish(&sh->chk[r], sh->total);
     ctl->node = (int)(sink & 1); /* keeps the reads */
     atomic_store(&sh->done[r], 1);
     free(buf);
@@ -161,14 +181,12 @@ static bool write_one(tput_shared *sh, unsigned char *src, uint64_t n, slotkit_r
         size_t cap;
         s = slotkit_slot_data_ptr(sh->pool, h, &w, &cap);
         if (s == SLOTKIT_OK) {
-            memcpy(w, src, 64); /* one cache line: the sample number and 56 bytes */
-            memcpy(w, &n, 8);
+            memcpy(w, src, TOUCHED_BYTES); /* one cache line: the pattern of sample n */
+            payload_fill(w, sh->size < TOUCHED_BYTES ? sh->size : TOUCHED_BYTES, n);
             s = slotkit_commit_in_place(sh->pool, h, sh->size, &seq);
         }
     } else {
-        unsigned char *p = src;
-        memcpy(p, &n, 8);
-        memcpy(p + sh->size - 8, &n, 8);
+        payload_fill(src, sh->size, n);
         s = slotkit_commit(sh->pool, h, src, sh->size, &seq);
     }
     if (s != SLOTKIT_OK) *why = slotkit_strerror(s);
@@ -205,6 +223,9 @@ static bool tput_setup(tput_run *r)
     for (int i = 0; i < c->readers; i++) {
         sh->cpu[i] = reader_cpu(i);
         sh->args[i] = (struct reader_arg){sh, i};
+        char who[24];
+        snprintf(who, sizeof who, "reader %d", i);
+        check_init(&sh->chk[i], who, 0);
         if (!peer_start(&r->peers[i], c->process, reader_main, &sh->args[i], r->msg, sizeof r->msg)) return false;
     }
     for (int i = 0; i < c->readers; i++)
@@ -241,7 +262,10 @@ static void tput_measure(gb_state *st, tput_run *r)
     atomic_store(&r->sh->go, 1);
     while (r->ok && gb_keep_running_batch(st, 64)) {
         for (int k = 0; k < 64 && r->ok; k++, r->n++) r->ok = write_one(r->sh, r->src, r->n, mask, &r->nfs, &r->why);
-        if (r->ok && r->n == r->sh->total) r->ok = await_readers(st, r);
+        if (r->ok && r->n == r->sh->total) {
+            atomic_store(&r->sh->written, 1);
+            r->ok = await_readers(st, r);
+        }
     }
     if (!r->ok && r->msg[0] == '\0') {
         snprintf(r->msg, sizeof r->msg, "writer at sample %llu: %s", (unsigned long long)r->n, r->why);
@@ -250,26 +274,22 @@ static void tput_measure(gb_state *st, tput_run *r)
     }
 }
 
-/* Stops and reaps the readers, closes the pool; a sample out of order or torn fails the case. */
-static void tput_teardown(tput_run *r)
+/* Stops and reaps the readers, closes the pool, and gathers what they received. */
+static void tput_teardown(tput_run *r, sample_check *all)
 {
     tput_shared *sh = r->sh;
     atomic_store(&sh->stop, 1);
     for (int i = 0; i < r->c->readers; i++) atomic_store(&sh->ctl[i].stop, 1);
-    uint64_t errors = 0;
+    check_init(all, "readers", 0);
     for (int i = 0; i < r->c->readers; i++) {
         char jmsg[160] = "";
         if (r->peers[i].running && peer_join(&r->peers[i], 15.0, jmsg, sizeof jmsg) != 0 && r->ok) {
             snprintf(r->msg, sizeof r->msg, "reader %d: %s %s", i, jmsg, sh->ctl[i].msg);
             r->ok = false;
         }
-        errors += sh->ctl[i].errors;
+        check_merge(all, &sh->chk[i]);
     }
     slotkit_pool_close(sh->pool);
-    if (r->ok && errors) {
-        snprintf(r->msg, sizeof r->msg, "%llu samples arrived out of order or torn", (unsigned long long)errors);
-        r->ok = false;
-    }
 }
 
 /* The limit in samples and bytes per second: one cache-line handoff per
@@ -335,10 +355,12 @@ void bench_throughput(gb_state *st, const bench_case *c)
     tput_run r = {.c = c, .why = ""};
     r.ok = tput_setup(&r);
     tput_measure(st, &r);
-    tput_teardown(&r);
-    if (r.ok)
+    sample_check received;
+    tput_teardown(&r, &received);
+    bool invalid = report_invalid(st, &received);
+    if (!invalid && r.ok)
         tput_report(st, &r);
-    else
+    else if (!invalid)
         gb_skip_with_error(st, r.msg);
     free(r.src);
     shared_free(r.sh, sizeof *r.sh);

@@ -7,6 +7,8 @@
  * the plan does; topology.json is there;
  * the hyperfine JSON files and meta.json parse and hold what they should.
  * Numbers are printed (one line per case, figure beside its limit), never judged.
+ * Exit status: 0 complete, 1 incomplete, 3 complete but some cases INVALID
+ * (the backend lost, reordered, duplicated or tore samples: verify.c).
  */
 #include <json-c/json.h>
 #include <math.h>
@@ -18,6 +20,7 @@
 #define MAX_CASES 512
 
 static int problems;
+static int invalid_cases; /* ran, but the backend lost, reordered or tore samples */
 
 static void problem(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #include <stdarg.h>
@@ -121,7 +124,9 @@ static json_object *find_run(json_object *benchmarks, const char *run_name)
     return NULL;
 }
 
-/* True when the case ran complete (not skipped, no error, every counter). */
+/* True when the case ran complete (not skipped, no error, every counter). A
+ * case that reports "invalid: ..." is counted apart: the run worked, the
+ * backend delivered samples wrongly, and the case has no figure. */
 static bool check_case(const bench_case *c, json_object *run, size_t *skipped)
 {
     json_object *err = NULL, *msg = NULL;
@@ -132,6 +137,11 @@ static bool check_case(const bench_case *c, json_object *run, size_t *skipped)
             problem("%s: should be reported not applicable (%s)", c->name, c->na);
         else
             ++*skipped;
+        return false;
+    }
+    if (errored && strncmp(text, "invalid:", 8) == 0) {
+        printf("validate: %s: INVALID, no figure: %s\n", c->name, text + 9);
+        invalid_cases++;
         return false;
     }
     if (errored) {
@@ -194,7 +204,7 @@ static void check_gbench(const char *dir, const bench_case *cases, size_t n)
         }
     }
     check_run_names(benchmarks, cases, n);
-    printf("validate: %zu cases ran complete, %zu not applicable here\n", ran, skipped);
+    printf("validate: %zu cases ran complete, %d invalid, %zu not applicable here\n", ran, invalid_cases, skipped);
     json_object_put(root);
 }
 
@@ -267,7 +277,7 @@ static void check_hyperfine(const char *dir, const char *what)
 int run_validate(const char *dir, unsigned suites, bool quick, bool hyperfine)
 {
     (void)quick; /* G.quick already set: plan_cases reads it */
-    problems = 0;
+    problems = invalid_cases = 0;
     static bench_case cases[MAX_CASES];
     size_t n = plan_cases(suites, cases, MAX_CASES);
     check_gbench(dir, cases, n);
@@ -286,7 +296,9 @@ int run_validate(const char *dir, unsigned suites, bool quick, bool hyperfine)
             if (!json_object_object_get_ex(meta, keys[i], NULL)) problem("%s: lacks \"%s\"", path, keys[i]);
         json_object_put(meta);
     }
-    printf("validate: %s: %s (%d problem%s)\n", dir, problems ? "INCOMPLETE" : "complete", problems,
+    printf("validate: %s: %s (%d problem%s)", dir, problems ? "INCOMPLETE" : "complete", problems,
            problems == 1 ? "" : "s");
-    return problems ? 1 : 0;
+    if (invalid_cases) printf("; %d case%s INVALID", invalid_cases, invalid_cases == 1 ? "" : "s");
+    printf("\n");
+    return problems ? 1 : invalid_cases ? 3 : 0;
 }

@@ -44,8 +44,10 @@ static void usage(FILE *to)
                 "  --results DIR store the results document here (default $SLOTKIT_RESULTS_DIR or ./results)\n"
                 "  --no-store    do not store a results document\n\n"
                 "Progress goes to stderr, Google Benchmark's table to stdout, then one line per\n"
-                "case with its figure beside its limit. Exit status: 0 complete, 1 a case failed\n"
-                "or the output is incomplete, 2 setup error.\n");
+                "case with its figure beside its limit. Exit status: 0 complete, 1 a case failed,\n"
+                "the output is incomplete, or a case is INVALID (the backend lost, reordered or\n"
+                "tore samples: the case reports no figure; the results are still stored, marked\n"
+                "invalid), 2 setup error.\n");
 }
 
 /* slotkit-bench: $SLOTKIT_BENCH, beside this executable, or in libexec. */
@@ -385,6 +387,9 @@ static int write_meta(const bench_opts *o, const slotkit_backend *backend, const
     return wrote == 0 ? 0 : cli_fail("bench: cannot write %s", path);
 }
 
+/* slotkit-bench --validate's status when complete but some cases are invalid. */
+#define VALIDATE_INVALID 3
+
 /* Complete? slotkit-bench --validate prints each figure beside its limit. */
 static int validate_run(const bench_opts *o, const char *bench, const char *dir)
 {
@@ -420,6 +425,13 @@ static int bench_run(const bench_opts *o, const slotkit_backend *backend, const 
     if (write_meta(o, backend, dir, host, started, commands, gb_status) != 0) return 2;
     int v_status = validate_run(o, bench, dir);
     if (gb_status != 0) cli_fail("bench: slotkit-bench exited with %d", gb_status);
+    /* The run worked but the backend delivered samples wrongly: stored, marked invalid, exit 1. */
+    if (v_status == VALIDATE_INVALID) {
+        cli_fail("bench: backend %s delivered samples lost, out of order or torn: the cases marked INVALID "
+                 "above have no figure",
+                 backend->name);
+        v_status = 1;
+    }
     printf("slotkit: bench: results in %s\n", dir);
     if (o->store && gb_status == 0) store_run(dir, backend, o->results_dir);
     if (gb_status < 0 || v_status >= 2) return 2;

@@ -13,6 +13,7 @@
 #include "escape.h"
 #include "fingerprint.h"
 #include "results.h"
+#include "results_invalid.h"
 #include "stats.h"
 
 void gate_options_default(gate_options *o)
@@ -208,6 +209,23 @@ static void decide(gate_row *row, json_object *old_set, json_object *new_set, co
     free(b);
 }
 
+/* In the baseline, not among the new run's samples: missing, or a regression
+ * when the new run reports the case invalid (samples lost, reordered or torn:
+ * results_invalid.h). An invalid case has no figure, so it is never compared. */
+static void mark_missing(gate_row *row, json_object *new_doc)
+{
+    json_object *invalid = results_invalid_find(new_doc, row->name);
+    if (invalid == NULL) {
+        row->verdict = GATE_MISSING;
+        snprintf(row->note, sizeof row->note, "not in the new run");
+        return;
+    }
+    char what[sizeof row->note - 8];
+    results_invalid_describe(invalid, what, sizeof what);
+    row->verdict = GATE_REGRESSED;
+    snprintf(row->note, sizeof row->note, "became %s", what);
+}
+
 int gate_compare(json_object *old_doc, json_object *new_doc, const gate_options *o, gate_report *r, char *err,
                  size_t err_size)
 {
@@ -223,8 +241,7 @@ int gate_compare(json_object *old_doc, json_object *new_doc, const gate_options 
         json_object *n = find_set(new_doc, name, metric);
         gate_row *row = add_row(r, name, metric);
         if (n == NULL) {
-            row->verdict = GATE_MISSING;
-            snprintf(row->note, sizeof row->note, "not in the new run");
+            mark_missing(row, new_doc);
             continue;
         }
         if (check_figures(s, "baseline", err, err_size) != 0 || check_figures(n, "new", err, err_size) != 0) {
@@ -247,7 +264,8 @@ int gate_compare(json_object *old_doc, json_object *new_doc, const gate_options 
         if (!compared_metric(o, metric) || find_set(old_doc, name, metric) != NULL) continue;
         gate_row *row = add_row(r, name, metric);
         row->verdict = GATE_NEW;
-        snprintf(row->note, sizeof row->note, "not in the baseline");
+        snprintf(row->note, sizeof row->note, "%s",
+                 results_invalid_find(old_doc, name) ? "invalid in the baseline" : "not in the baseline");
     }
     if (!any_time && !any_instr) {
         snprintf(err, err_size, "the two documents have no benchmark in common (metric %s, wall_time, instructions)",

@@ -162,6 +162,7 @@ static void number_items(report_model *m)
         report_backend *b = &m->backends[i];
         if (b->has_latency) b->latency.number = ++figures;
         if (b->nseries > 0) b->throughput.number = ++figures;
+        if (b->invalid) b->invalid_table = ++tables;
         if (b->has_slots) b->slots_table = ++tables;
         if (b->has_ops) b->ops_table = ++tables;
         if (b->conformance.present) b->conformance.table = ++tables;

@@ -260,6 +260,8 @@ static void load_limits(report_model *m)
 
 void report_model_rows(report_backend *b)
 {
+    json_object *invalid = b->bench ? results_get(b->bench, "invalid") : NULL;
+    b->invalid = invalid && json_object_array_length(invalid) > 0 ? invalid : NULL;
     load_rows(b);
     load_instructions(b);
     backend_variation(b);

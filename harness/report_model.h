@@ -90,6 +90,10 @@ typedef struct report_backend {
     int nseries;
     report_figure latency, throughput;
     int slots_table, ops_table;
+    /* Cases the backend made invalid (lost, reordered or torn samples): the
+     * bench document's `invalid` entries, shown in place of a figure, never plotted. */
+    json_object *invalid; /* borrowed from bench; NULL: none */
+    int invalid_table;
     report_conformance conformance;
     double cv, worst_cv; /* median / largest CV of wall-clock repetitions; NAN: none */
     char worst[200];

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report_render.h"
+#include "results_invalid.h"
 
 /* ---- every renderer at once ------------------------------------------------------- */
 
@@ -211,6 +212,31 @@ static void section_ops(report_out *o, const report_backend *b)
     out_table_end(o);
 }
 
+/* Cases with no figure: the backend delivered their samples lost, out of order or torn. */
+static void section_invalid(report_out *o, const report_backend *b)
+{
+    static const char *const head[] = {"case", "figure", "first violation"};
+    char caption[200];
+    snprintf(caption, sizeof caption,
+             "%s: cases reported invalid, not as a speed (samples lost, out of order, duplicated, torn or of the "
+             "wrong size).",
+             b->name);
+    out_table_begin(o, b->invalid_table, caption, 3, head);
+    for (size_t i = 0; i < json_object_array_length(b->invalid); i++) {
+        json_object *e = json_object_array_get_idx(b->invalid, i);
+        char figure[160];
+        results_invalid_describe(e, figure, sizeof figure);
+        const char *reason = results_get_string(e, "reason", ""), *first = strstr(reason, "(first: ");
+        char what[1024];
+        snprintf(what, sizeof what, "%s", first ? first + 8 : reason);
+        size_t len = strlen(what);
+        if (first && len > 0 && what[len - 1] == ')') what[len - 1] = '\0'; /* the "(first: ...)" bracket */
+        const char *cells[] = {results_get_string(e, "name", "?"), figure, what};
+        out_table_row(o, 3, cells);
+    }
+    out_table_end(o);
+}
+
 static void section_conform(report_out *o, const report_backend *b)
 {
     const report_conformance *c = &b->conformance;
@@ -247,6 +273,7 @@ static void section_backend(report_out *o, const report_backend *b, int section)
     out_heading(o, 2, title);
     out_para(o, false, "Version %s, capabilities: %s. Benchmarks: %s.", b->version, b->caps[0] ? b->caps : "none",
              b->bench ? b->bench_path : "none stored");
+    if (b->invalid_table) section_invalid(o, b);
     if (b->latency.number)
         out_figure(o, &b->latency);
     else

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "results_cases.h"
+#include "results_invalid.h"
 #include "fingerprint.h"
 #include "verdict.h"
 
@@ -237,6 +238,20 @@ static int validate_samples(json_object *samples, char *err, size_t err_size)
     return 0;
 }
 
+/* The sample sets and the cases a backend made invalid: a bench document
+ * has at least one of either (every case may be invalid). */
+static int validate_content(json_object *doc, const char *kind, char *err, size_t err_size)
+{
+    json_object *samples = results_get(doc, "samples"), *invalid = results_get(doc, "invalid");
+    if (validate_samples(samples, err, err_size) != 0 || results_invalid_check(doc, err, err_size) != 0) return -1;
+    size_t sets = json_object_array_length(samples) + (invalid ? json_object_array_length(invalid) : 0);
+    if (strcmp(kind, "bench") == 0 && sets == 0) {
+        snprintf(err, err_size, "samples: a bench document needs at least one sample set");
+        return -1;
+    }
+    return 0;
+}
+
 int results_validate(json_object *doc, char *err, size_t err_size)
 {
     if (doc == NULL || !json_object_is_type(doc, json_type_object)) {
@@ -301,13 +316,7 @@ int results_validate(json_object *doc, char *err, size_t err_size)
                  RESULTS_MAX_NAME);
         return -1;
     }
-    json_object *samples = results_get(doc, "samples");
-    if (validate_samples(samples, err, err_size) != 0) return -1;
-    if (strcmp(kind, "bench") == 0 && json_object_array_length(samples) == 0) {
-        snprintf(err, err_size, "samples: a bench document needs at least one sample set");
-        return -1;
-    }
-    return 0;
+    return validate_content(doc, kind, err, err_size);
 }
 
 /* Reads at most limit + 1 bytes (a file may grow after fstat): the caller
@@ -678,10 +687,12 @@ static int bench_samples(const char *run_dir, run_inputs *in, json_object *doc, 
     /* In file-name order, as the document always listed them. */
     if (in->callgrind) callgrind_samples(in->callgrind, samples);
     if (in->gbench) gbench_samples(in->gbench, samples);
+    json_object *invalid = in->gbench ? results_invalid_from_gbench(in->gbench) : NULL;
+    if (invalid) json_object_object_add(doc, "invalid", invalid); /* no samples: no figure to compare */
     if (in->hyperfine) {
         json_object_object_foreach(in->hyperfine, stem, hf) hyperfine_samples(stem, hf, samples);
     }
-    if (json_object_array_length(samples) == 0) {
+    if (json_object_array_length(samples) == 0 && invalid == NULL) {
         snprintf(err, err_size, "%s holds no gbench.json, hyperfine-*.json or callgrind.json with samples", run_dir);
         return -1;
     }

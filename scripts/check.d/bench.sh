@@ -35,7 +35,7 @@ bench_smoke() { # name backend
     echo "check: running bench-$name"
     setsid timeout -k 10 120 build/asan/bin/slotkit bench --backend "$backend" --quick --out "$dir" >"$log" 2>&1
     local rc=$?
-    if [ "$rc" -eq 0 ] && grep -q "^validate: $dir: complete (0 problems)" "$log" && bench_run_files "$dir"; then
+    if [ "$rc" -eq 0 ] && grep -q "^validate: $dir: complete (0 problems)\$" "$log" && bench_run_files "$dir"; then
         passed=$((passed + 1))
         echo "check: bench-$name: complete ($(grep -c '^  ' "$log") figures; $log)"
     else
@@ -49,6 +49,47 @@ mapfile -t bench_backends < <(build/asan/bin/slotkit backends --names)
 for b in "${bench_backends[@]}"; do
     bench_smoke "$(basename "$b" .so | sed 's/^libslotkit_//')" "$b"
 done
+
+# Backends that deliver samples wrongly (tests/conform/plugins/bench_*.c): every
+# case of the suite that moves samples must report itself INVALID with the right
+# kind, never a figure; the run exits 1 and still stores its document, which
+# keeps the cases in "invalid". inmem, through the same checks, stays valid.
+bench_invalid() { # plugin suite kind-word
+    local plugin=$1 suite=$2 word=$3 name="invalid-$1-$2"
+    local dir="$LOGS/bench/$name" log="$LOGS/bench-$name.log" store="$LOGS/bench/$name-results"
+    rm -rf "$dir" "$store"
+    setsid timeout -k 10 120 build/asan/bin/slotkit bench --backend "$ROOT/build/asan/conform-plugins/libslotkit_$plugin.so" \
+        --quick --suite "$suite" --out "$dir" --results "$store" >"$log" 2>&1
+    local rc=$? why=""
+    local invalid figures
+    invalid=$(grep -a -c -E "^validate: $suite/.*: INVALID, no figure: ([0-9]+ [a-z-]+, )*[0-9]+ $word" "$log")
+    figures=$(grep -a -c -E "^  $suite/" "$log")
+    if [ "$rc" -ne 1 ]; then
+        why="exit $rc, not 1"
+    elif ! grep -q -E "^validate: $dir: complete \(0 problems\); [0-9]+ cases? INVALID\$" "$log"; then
+        why="no 'complete (0 problems); N cases INVALID' line"
+    elif [ "$invalid" -lt 1 ] || [ "$figures" -ne 0 ]; then
+        why="$invalid cases INVALID ($word), $figures $suite cases with a figure"
+    elif ! grep -q "slotkit: bench: backend $plugin delivered samples lost, out of order or torn" "$log"; then
+        why="no closing line naming the backend"
+    elif ! grep -l -q -E "\"$(tr - _ <<<"$word")\": *[1-9]" "$store"/*/*.json 2>/dev/null; then
+        why="the stored document lacks its invalid cases"
+    fi
+    if [ -z "$why" ]; then
+        passed=$((passed + 1))
+        echo "check: bench-$name: $invalid cases reported invalid ($word), none with a figure"
+    else
+        failed=$((failed + 1))
+        echo "check: bench-$name: FAILED ($why); see $log"
+        grep -a -E '^validate: |ERROR: AddressSanitizer|runtime error|slotkit: ' "$log" | head -n 20
+    fi
+}
+for suite in latency throughput; do
+    bench_invalid bench_torn "$suite" torn
+    bench_invalid bench_reorder "$suite" out-of-order
+done
+# Throughput only: a lost ping stalls the ping-pong for its 10 s timeout.
+bench_invalid bench_lose throughput lost
 
 # The binary's own argument checks.
 if build/asan/bin/slotkit bench --suite nosuch >"$LOGS/bench-usage.log" 2>&1; then
