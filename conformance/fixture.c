@@ -288,16 +288,31 @@ void expect_sample(slotkit_pool *pool, slotkit_handle handle, const void *bytes,
     cr_assert(bytes_ok, "slot %u: sample bytes differ from the committed ones", handle.slot_index);
 }
 
-void expect_no_free_slot(slotkit_pool *pool)
+void expect_no_free_slot_under(slotkit_pool *pool, slotkit_reader_mask mask)
 {
     slotkit_handle handle;
-    slotkit_status st = slotkit_reserve(pool, 0, &handle);
+    slotkit_status st = slotkit_reserve(pool, mask, &handle);
     if (st == SLOTKIT_OK) {
         /* Give it back so .fini sees a consistent pool; the test fails anyway. */
         slotkit_discard(pool, handle);
     }
-    cr_assert_eq(st, SLOTKIT_NO_FREE_SLOT, "reserve returned %s (slot %u), expected NO_FREE_SLOT", status_name(st),
-                 st == SLOTKIT_OK ? handle.slot_index : 0u);
+    cr_assert_eq(st, SLOTKIT_NO_FREE_SLOT, "reserve(mask=0x%08x) returned %s (slot %u), expected NO_FREE_SLOT", mask,
+                 status_name(st), st == SLOTKIT_OK ? handle.slot_index : 0u);
+}
+
+void expect_no_free_slot(slotkit_pool *pool) { expect_no_free_slot_under(pool, 0); }
+
+void expect_no_free_slot_for(slotkit_pool *pool, slotkit_reader_mask publishing_mask)
+{
+    expect_no_free_slot_under(pool, publishing_mask);
+    if (publishing_mask == 0) return;
+    slotkit_handle handle;
+    slotkit_status st = slotkit_reserve(pool, 0, &handle);
+    if (st == SLOTKIT_OK) slotkit_discard(pool, handle);
+    cr_assert_eq(st, SLOTKIT_NO_FREE_SLOT,
+                 "reserve(mask=0x%08x) is NO_FREE_SLOT but reserve(mask=0) returned %s (slot %u): the mask of a "
+                 "reserve must not matter (R-RESERVE-1)",
+                 publishing_mask, status_name(st), st == SLOTKIT_OK ? handle.slot_index : 0u);
 }
 
 /* ---- "no state change" probes ------------------------------------------------ */

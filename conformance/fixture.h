@@ -102,7 +102,17 @@ slotkit_slot_header must_read_header(slotkit_pool *pool, slotkit_handle handle);
 void expect_header(slotkit_pool *pool, slotkit_handle handle, uint32_t sn, uint32_t size, uint32_t reader_mask);
 /* Reads the sample and compares its bytes and length. */
 void expect_sample(slotkit_pool *pool, slotkit_handle handle, const void *bytes, size_t len);
+/* Expects NO_FREE_SLOT from a reserve under mask. */
+void expect_no_free_slot_under(slotkit_pool *pool, slotkit_reader_mask mask);
+/* The same under mask 0: for a pool whose slots are all on loan, or where the
+ * test does not know the mask of the samples it holds. */
 void expect_no_free_slot(slotkit_pool *pool);
+/* Expects NO_FREE_SLOT under the samples' publishing mask, then under mask 0.
+ * The mask of a reserve does not matter (R-RESERVE-1): a backend that judges
+ * reservability by it fails under mask 0 only, and the failure says so; the
+ * rules that call this list R-RESERVE-1 as a prerequisite, so such a backend
+ * is named once, at r_reserve_1__other_mask. */
+void expect_no_free_slot_for(slotkit_pool *pool, slotkit_reader_mask publishing_mask);
 
 /* ---- "no state change" probes (docs/SPEC.md, conventions) ----------- */
 

@@ -189,7 +189,7 @@ Test(read, r_read_4__no_state_change,
     expect_generation_unchanged(pool, gen);
     expect_header(pool, handle, sn, 20, 0);
     expect_sample(pool, handle, payload, sizeof payload);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
 }
 
 Test(read, r_read_5,
@@ -208,7 +208,7 @@ Test(read, r_read_5,
         expect_next_unread_is(pool, 0, handle, sn);
     }
     /* Reading is not marking: the only slot is still taken. */
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
     expect_generation_unchanged(pool, gen);
 }
 
@@ -227,5 +227,5 @@ Test(read, r_read_5__in_place, .description = "R-READ-5: slot_read_ptr changes n
     }
     expect_generation_unchanged(pool, gen);
     expect_header(pool, handle, sn, 1, 0);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
 }

@@ -431,7 +431,7 @@ Test(xproc, r_xproc_4,
     for (size_t i = 0; i < X4_SLOTS; i++) {
         c->sn[i] = publish_byte(pool, mask, (uint8_t)i, &c->handle[i]);
     }
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, mask);
     pid_t kid[2];
     for (int k = 0; k < 2; k++) {
         kid[k] = xp_spawn(x4_reader_child, c);
@@ -443,7 +443,7 @@ Test(xproc, r_xproc_4,
     for (size_t i = 0; i < X4_SLOTS; i++) {
         expect_header(pool, c->handle[i], c->sn[i], 1, 1u << 1);
     }
-    expect_no_free_slot(pool); /* reader 30 still pending everywhere */
+    expect_no_free_slot_for(pool, mask); /* reader 30 still pending everywhere */
 
     xp_post(&c->go[1], 1);
     xp_expect_flag(kid[1], &c->done[1], 1, CHILD_S, "mark as reader 30");
