@@ -111,7 +111,8 @@ void expect_no_free_slot(slotkit_pool *pool);
  * The mask of a reserve does not matter (R-RESERVE-1): a backend that judges
  * reservability by it fails under mask 0 only, and the failure says so; the
  * rules that call this list R-RESERVE-1 as a prerequisite, so such a backend
- * is named once, at r_reserve_1__other_mask. */
+ * is named once, at r_reserve_1__other_mask. (R-RECYCLE-1's tests, on which
+ * most rules rest, use expect_no_free_slot_under with the samples' mask.) */
 void expect_no_free_slot_for(slotkit_pool *pool, slotkit_reader_mask publishing_mask);
 
 /* ---- "no state change" probes (docs/SPEC.md, conventions) ----------- */

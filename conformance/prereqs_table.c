@@ -31,9 +31,11 @@ const char *const prereqs_foundation[CONF_OP_COUNT] = {
  * reading it rest on R-READ-3 (both found by the mutation check, tests/mutants);
  * rules whose tests reserve under a mask other than the samples' (the mask-0
  * probes of fixture.h: expect_no_free_slot_for, count_free_slots) rest on
- * R-RESERVE-1, whose r_reserve_1__other_mask names a backend that judges
- * reservability by the reserving mask once. R-RECYCLE-1 is R-RESERVE-1's own
- * prerequisite (mark_read), so its tests probe under the publishing mask only.
+ * R-RESERVE-1, and those that reserve a done sample under a larger mask on
+ * R-RECYCLE-4: r_reserve_1__other_mask and r_recycle_4__larger_later_mask name
+ * a backend that judges reservability by the reserving mask once. R-RECYCLE-1,
+ * the foundation of mark_read and so of most rules, probes under the samples'
+ * own mask and stays off R-RESERVE-1, so R-RESERVE-1 blocks only these.
  * Cut an edge only with the test that needs it. */
 const rule_prereqs prereqs_table[] = {
     {"R-ARG-1", "R-COMMIT-1 R-DISCARD-1 R-GEOM-2 R-INPLACE-1 R-NOTIFY-1 R-RESERVE-2 R-READ-3 R-RESERVE-1"},
@@ -71,7 +73,7 @@ const rule_prereqs prereqs_table[] = {
     {"R-MARK-3", "R-COMMIT-1 R-DISC-1 R-GEOM-2 R-NOTIFY-1 R-RECYCLE-1 R-RESERVE-2 R-RESERVE-1"},
     {"R-NEXT-1", "R-COMMIT-1 R-GEOM-2 R-RECYCLE-1 R-RESERVE-2"},
     {"R-NEXT-2", "R-COMMIT-1 R-GEOM-2 R-NEXT-1 R-RECYCLE-1 R-RESERVE-2 R-SEQ-1 R-RESERVE-1"},
-    {"R-NEXT-3", "R-COMMIT-1 R-DISCARD-1 R-GEOM-2 R-NEXT-1 R-RECYCLE-1 R-RESERVE-2 R-RESERVE-1"},
+    {"R-NEXT-3", "R-COMMIT-1 R-DISCARD-1 R-GEOM-2 R-NEXT-1 R-RECYCLE-1 R-RESERVE-2 R-RECYCLE-4"},
     {"R-NOTIFY-1", "R-COMMIT-1 R-DISC-1 R-DISCARD-1 R-INPLACE-1 R-RECYCLE-1 R-RESERVE-2"},
     {"R-NOTIFY-2", "R-COMMIT-1 R-NOTIFY-1 R-NOTIFY-3 R-RESERVE-2"},
     {"R-NOTIFY-3", "R-COMMIT-1 R-NOTIFY-1 R-RESERVE-2"},
@@ -86,7 +88,7 @@ const rule_prereqs prereqs_table[] = {
     {"R-OPEN-4", ""},
     {"R-READ-1", "R-COMMIT-1 R-GEOM-2 R-RESERVE-2"},
     {"R-READ-2", "R-COMMIT-1 R-DISC-1 R-GEOM-2 R-RECYCLE-1 R-RESERVE-2"},
-    {"R-READ-3", "R-COMMIT-1 R-DISCARD-1 R-GEOM-2 R-NEXT-1 R-RECYCLE-1 R-RESERVE-2 R-SEQ-1 R-RESERVE-1"},
+    {"R-READ-3", "R-COMMIT-1 R-DISCARD-1 R-GEOM-2 R-NEXT-1 R-RECYCLE-1 R-RESERVE-2 R-SEQ-1 R-RECYCLE-4"},
     {"R-READ-4", "R-COMMIT-1 R-GEOM-2 R-NOTIFY-1 R-RESERVE-2 R-RESERVE-1"},
     {"R-READ-5", "R-COMMIT-1 R-GEOM-2 R-INPLACE-5 R-NEXT-1 R-NOTIFY-1 R-RESERVE-2 R-RESERVE-1"},
     {"R-RECYCLE-1", "R-COMMIT-1 R-DISCARD-1 R-GEOM-2 R-RESERVE-2"},
@@ -95,7 +97,7 @@ const rule_prereqs prereqs_table[] = {
     {"R-RECYCLE-4", "R-COMMIT-1 R-RECYCLE-1 R-RESERVE-2 R-RESERVE-1"},
     {"R-RECYCLE-5", "R-COMMIT-1 R-GEOM-2 R-NEXT-1 R-RESERVE-2"},
     {"R-RECYCLE-6", "R-COMMIT-1 R-GEOM-2 R-RECYCLE-1 R-RESERVE-2 R-RESERVE-1"},
-    {"R-RESERVE-1", "R-COMMIT-1 R-GEOM-2 R-RECYCLE-1 R-RESERVE-2"},
+    {"R-RESERVE-1", "R-COMMIT-1 R-GEOM-2 R-RESERVE-2"},
     {"R-RESERVE-2", ""},
     {"R-RESERVE-3", "R-COMMIT-1 R-DISCARD-1 R-GEOM-2 R-NOTIFY-1 R-RECYCLE-1 R-RESERVE-2 R-SEQ-5 R-RESERVE-1"},
     {"R-SEQ-1", "R-COMMIT-1 R-GEOM-2 R-INPLACE-1 R-RESERVE-2"},
