@@ -345,7 +345,7 @@ void expect_generation_advanced(slotkit_pool *pool, uint64_t before, const char 
  * R-DISCARD-1); the expected count, which the caller knows, catches
  * over-lending. */
 #define FREE_SLOTS_LIMIT 65536u
-size_t count_free_slots(slotkit_pool *pool)
+size_t count_free_slots_under(slotkit_pool *pool, slotkit_reader_mask mask)
 {
     size_t cap = 64, taken = 0;
     slotkit_handle *loans = calloc(cap, sizeof *loans);
@@ -357,7 +357,7 @@ size_t count_free_slots(slotkit_pool *pool)
             cr_assert_not_null(grown);
             loans = grown;
         }
-        st = slotkit_reserve(pool, 0, &loans[taken]);
+        st = slotkit_reserve(pool, mask, &loans[taken]);
         if (st != SLOTKIT_OK) break;
         taken++;
     }
@@ -375,11 +375,16 @@ size_t count_free_slots(slotkit_pool *pool)
     return taken;
 }
 
-void expect_free_slots(slotkit_pool *pool, size_t expected)
+size_t count_free_slots(slotkit_pool *pool) { return count_free_slots_under(pool, 0); }
+
+void expect_free_slots_under(slotkit_pool *pool, slotkit_reader_mask mask, size_t expected)
 {
-    size_t free_slots = count_free_slots(pool);
-    cr_assert_eq(free_slots, expected, "%zu slots reservable, expected %zu", free_slots, expected);
+    size_t free_slots = count_free_slots_under(pool, mask);
+    cr_assert_eq(free_slots, expected, "%zu slots reservable under mask 0x%08x, expected %zu", free_slots, mask,
+                 expected);
 }
+
+void expect_free_slots(slotkit_pool *pool, size_t expected) { expect_free_slots_under(pool, 0, expected); }
 
 uint32_t probe_next_sn(slotkit_pool *pool)
 {

@@ -127,6 +127,10 @@ void expect_generation_advanced(slotkit_pool *pool, uint64_t before, const char 
  * moves the generation, so call it after everything else has been checked. */
 size_t count_free_slots(slotkit_pool *pool);
 void expect_free_slots(slotkit_pool *pool, size_t expected);
+/* The same, reserving under mask: for rules that stay off R-RESERVE-1 (the
+ * mask of a reserve does not matter) and count while samples are pending. */
+size_t count_free_slots_under(slotkit_pool *pool, slotkit_reader_mask mask);
+void expect_free_slots_under(slotkit_pool *pool, slotkit_reader_mask mask, size_t expected);
 /* Commits a 1-byte mask-0 probe sample and returns its sequence number:
  * consumes a sequence number, so it is the last check of a test. */
 uint32_t probe_next_sn(slotkit_pool *pool);

@@ -127,7 +127,7 @@ Test(read, r_read_3__previous_sample_gone,
     slotkit_handle old_sample;
     (void)publish_byte(pool, 0, 0x77, &old_sample); /* mask 0: recyclable at once */
     expect_header(pool, old_sample, 0, 1, 0);
-    slotkit_handle loan = must_reserve(pool, 0x1);
+    slotkit_handle loan = must_reserve(pool, 0); /* the sample's mask: R-READ-3 stays off R-RECYCLE-4 */
     cr_assert_eq(loan.slot_index, old_sample.slot_index);
     uint8_t buf[8];
     slotkit_slot_header header;
