@@ -288,16 +288,31 @@ void expect_sample(slotkit_pool *pool, slotkit_handle handle, const void *bytes,
     cr_assert(bytes_ok, "slot %u: sample bytes differ from the committed ones", handle.slot_index);
 }
 
-void expect_no_free_slot(slotkit_pool *pool)
+void expect_no_free_slot_under(slotkit_pool *pool, slotkit_reader_mask mask)
 {
     slotkit_handle handle;
-    slotkit_status st = slotkit_reserve(pool, 0, &handle);
+    slotkit_status st = slotkit_reserve(pool, mask, &handle);
     if (st == SLOTKIT_OK) {
         /* Give it back so .fini sees a consistent pool; the test fails anyway. */
         slotkit_discard(pool, handle);
     }
-    cr_assert_eq(st, SLOTKIT_NO_FREE_SLOT, "reserve returned %s (slot %u), expected NO_FREE_SLOT", status_name(st),
-                 st == SLOTKIT_OK ? handle.slot_index : 0u);
+    cr_assert_eq(st, SLOTKIT_NO_FREE_SLOT, "reserve(mask=0x%08x) returned %s (slot %u), expected NO_FREE_SLOT", mask,
+                 status_name(st), st == SLOTKIT_OK ? handle.slot_index : 0u);
+}
+
+void expect_no_free_slot(slotkit_pool *pool) { expect_no_free_slot_under(pool, 0); }
+
+void expect_no_free_slot_for(slotkit_pool *pool, slotkit_reader_mask publishing_mask)
+{
+    expect_no_free_slot_under(pool, publishing_mask);
+    if (publishing_mask == 0) return;
+    slotkit_handle handle;
+    slotkit_status st = slotkit_reserve(pool, 0, &handle);
+    if (st == SLOTKIT_OK) slotkit_discard(pool, handle);
+    cr_assert_eq(st, SLOTKIT_NO_FREE_SLOT,
+                 "reserve(mask=0x%08x) is NO_FREE_SLOT but reserve(mask=0) returned %s (slot %u): the mask of a "
+                 "reserve must not matter (R-RESERVE-1)",
+                 publishing_mask, status_name(st), st == SLOTKIT_OK ? handle.slot_index : 0u);
 }
 
 /* ---- "no state change" probes ------------------------------------------------ */
@@ -330,7 +345,7 @@ void expect_generation_advanced(slotkit_pool *pool, uint64_t before, const char 
  * R-DISCARD-1); the expected count, which the caller knows, catches
  * over-lending. */
 #define FREE_SLOTS_LIMIT 65536u
-size_t count_free_slots(slotkit_pool *pool)
+size_t count_free_slots_under(slotkit_pool *pool, slotkit_reader_mask mask)
 {
     size_t cap = 64, taken = 0;
     slotkit_handle *loans = calloc(cap, sizeof *loans);
@@ -342,7 +357,7 @@ size_t count_free_slots(slotkit_pool *pool)
             cr_assert_not_null(grown);
             loans = grown;
         }
-        st = slotkit_reserve(pool, 0, &loans[taken]);
+        st = slotkit_reserve(pool, mask, &loans[taken]);
         if (st != SLOTKIT_OK) break;
         taken++;
     }
@@ -360,11 +375,16 @@ size_t count_free_slots(slotkit_pool *pool)
     return taken;
 }
 
-void expect_free_slots(slotkit_pool *pool, size_t expected)
+size_t count_free_slots(slotkit_pool *pool) { return count_free_slots_under(pool, 0); }
+
+void expect_free_slots_under(slotkit_pool *pool, slotkit_reader_mask mask, size_t expected)
 {
-    size_t free_slots = count_free_slots(pool);
-    cr_assert_eq(free_slots, expected, "%zu slots reservable, expected %zu", free_slots, expected);
+    size_t free_slots = count_free_slots_under(pool, mask);
+    cr_assert_eq(free_slots, expected, "%zu slots reservable under mask 0x%08x, expected %zu", free_slots, mask,
+                 expected);
 }
+
+void expect_free_slots(slotkit_pool *pool, size_t expected) { expect_free_slots_under(pool, 0, expected); }
 
 uint32_t probe_next_sn(slotkit_pool *pool)
 {

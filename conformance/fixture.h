@@ -102,7 +102,18 @@ slotkit_slot_header must_read_header(slotkit_pool *pool, slotkit_handle handle);
 void expect_header(slotkit_pool *pool, slotkit_handle handle, uint32_t sn, uint32_t size, uint32_t reader_mask);
 /* Reads the sample and compares its bytes and length. */
 void expect_sample(slotkit_pool *pool, slotkit_handle handle, const void *bytes, size_t len);
+/* Expects NO_FREE_SLOT from a reserve under mask. */
+void expect_no_free_slot_under(slotkit_pool *pool, slotkit_reader_mask mask);
+/* The same under mask 0: for a pool whose slots are all on loan, or where the
+ * test does not know the mask of the samples it holds. */
 void expect_no_free_slot(slotkit_pool *pool);
+/* Expects NO_FREE_SLOT under the samples' publishing mask, then under mask 0.
+ * The mask of a reserve does not matter (R-RESERVE-1): a backend that judges
+ * reservability by it fails under mask 0 only, and the failure says so; the
+ * rules that call this list R-RESERVE-1 as a prerequisite, so such a backend
+ * is named once, at r_reserve_1__other_mask. (R-RECYCLE-1's tests, on which
+ * most rules rest, use expect_no_free_slot_under with the samples' mask.) */
+void expect_no_free_slot_for(slotkit_pool *pool, slotkit_reader_mask publishing_mask);
 
 /* ---- "no state change" probes (docs/SPEC.md, conventions) ----------- */
 
@@ -116,6 +127,10 @@ void expect_generation_advanced(slotkit_pool *pool, uint64_t before, const char 
  * moves the generation, so call it after everything else has been checked. */
 size_t count_free_slots(slotkit_pool *pool);
 void expect_free_slots(slotkit_pool *pool, size_t expected);
+/* The same, reserving under mask: for rules that stay off R-RESERVE-1 (the
+ * mask of a reserve does not matter) and count while samples are pending. */
+size_t count_free_slots_under(slotkit_pool *pool, slotkit_reader_mask mask);
+void expect_free_slots_under(slotkit_pool *pool, slotkit_reader_mask mask, size_t expected);
 /* Commits a 1-byte mask-0 probe sample and returns its sequence number:
  * consumes a sequence number, so it is the last check of a test. */
 uint32_t probe_next_sn(slotkit_pool *pool);

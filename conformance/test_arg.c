@@ -52,7 +52,7 @@ Test(arg, r_arg_1__read, .description = "R-ARG-1: read with a NULL out_header is
     expect_invalid_argument(slotkit_read(pool, handle, NULL, buf, sizeof buf), "read(out_header=NULL)");
     expect_generation_unchanged(pool, gen);
     expect_header(pool, handle, sn, 1, 0);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
 }
 
 Test(arg, r_arg_1__slot_count, .description = "R-ARG-1: slot_count with a NULL out_count is INVALID_ARGUMENT")

@@ -242,7 +242,7 @@ Test(commit, r_commit_4__recycled_like_any_sample,
     slotkit_handle empty;
     uint32_t sn = publish(pool, 0x1, &dummy, 0, &empty);
     /* A backend that takes "size 0" for "free" would lend the slot here. */
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
     expect_header(pool, empty, sn, 0, 0);
     expect_ok(slotkit_mark_read(pool, empty, 0));
     expect_header(pool, empty, sn, 0, 0x1);
@@ -270,5 +270,5 @@ Test(commit, r_commit_4__in_place, .description = "R-COMMIT-4: a zero-length com
     expect_ok(slotkit_commit_in_place(pool, handle, 0, &sn));
     cr_assert_eq(sn, 0u);
     expect_header(pool, handle, 0, 0, 0);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
 }

@@ -14,7 +14,7 @@ Test(disc, r_disc_1,
     uint32_t sn_a = publish_byte(pool, 0x4, 1, &only_r);      /* reader 2 */
     uint32_t sn_b = publish_byte(pool, 0x5, 2, &r_and_other); /* readers 0, 2 */
     uint32_t sn_c = publish_byte(pool, 0x1, 3, &other_only);  /* reader 0 */
-    expect_no_free_slot(pool);
+    expect_no_free_slot_under(pool, 0x5);
     expect_ok(slotkit_mark_reader_disconnected(pool, 2));
     expect_header(pool, only_r, sn_a, 1, 0x4);
     expect_header(pool, r_and_other, sn_b, 1, 0x4);
@@ -24,11 +24,11 @@ Test(disc, r_disc_1,
     cr_assert_eq(loan.slot_index, only_r.slot_index,
                  "reserve lent slot %u, expected the slot that waited only for reader 2 (%u)", loan.slot_index,
                  only_r.slot_index);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_under(pool, 0x5);
     expect_ok(slotkit_discard(pool, loan));
     /* Reader 0 finishing the shared sample now frees it. */
     expect_ok(slotkit_mark_read(pool, r_and_other, 0));
-    expect_free_slots(pool, 2);
+    expect_free_slots_under(pool, 0x1, 2);
 }
 
 Test(disc, r_disc_1__partially_read,
@@ -39,7 +39,7 @@ Test(disc, r_disc_1__partially_read,
     slotkit_handle handle;
     uint32_t sn = publish_byte(pool, 0x3, 1, &handle);
     expect_ok(slotkit_mark_read(pool, handle, 0));
-    expect_no_free_slot(pool);
+    expect_no_free_slot_under(pool, 0x3);
     expect_ok(slotkit_mark_reader_disconnected(pool, 1));
     expect_header(pool, handle, sn, 1, 0x3);
     (void)must_reserve(pool, 0);
@@ -54,7 +54,7 @@ Test(disc, r_disc_1__idempotent,
     expect_ok(slotkit_mark_reader_disconnected(pool, 7));
     expect_ok(slotkit_mark_reader_disconnected(pool, 7));
     expect_header(pool, handle, sn, 1, 0);
-    expect_free_slots(pool, 1);
+    expect_free_slots_under(pool, 0x1, 1);
 }
 
 Test(disc, r_disc_1__not_delivered, .description = "R-DISC-1: next_unread_slot(r) finds nothing after r's disconnect")
@@ -82,7 +82,7 @@ Test(disc, r_disc_2,
     /* Header right after commit is {sn, len, 0, 0} (R-COMMIT-1); reader 1 is
      * simply not in the wait set. */
     expect_header(pool, loan, sn, 1, 0);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x3);
     expect_ok(slotkit_mark_read(pool, loan, 0));
     (void)must_reserve(pool, 0);
 }
@@ -123,7 +123,7 @@ Test(disc, r_disc_3,
     cr_assert_eq(handle.slot_index, old_sample.slot_index);
     /* Not sticky: the new sample must wait for the reconnected reader 1. */
     expect_header(pool, handle, sn, 1, 0);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x2);
     expect_ok(slotkit_mark_read(pool, handle, 1));
     (void)must_reserve(pool, 0);
 }
@@ -137,7 +137,7 @@ Test(disc, r_disc_3__disconnect_before_reserve,
     slotkit_handle handle;
     uint32_t sn = publish_byte(pool, 0x10, 1, &handle);
     expect_header(pool, handle, sn, 1, 0);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x10);
 }
 
 Test(disc, r_disc_3__next_unread,

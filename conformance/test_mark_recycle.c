@@ -25,7 +25,7 @@ Test(mark, r_mark_1__mark_read,
     expect_generation_unchanged(pool, gen);
     /* A folded index would have marked reader 0 or 1 here. */
     expect_header(pool, handle, sn, 1, 0);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0xFFFFFFFFu);
 }
 
 Test(mark, r_mark_1__disconnect,
@@ -41,7 +41,7 @@ Test(mark, r_mark_1__disconnect,
     }
     expect_generation_unchanged(pool, gen);
     expect_header(pool, handle, sn, 1, 0);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
 }
 
 Test(mark, r_mark_1__disconnect_loan,
@@ -55,7 +55,7 @@ Test(mark, r_mark_1__disconnect_loan,
     uint32_t sn = must_commit(pool, loan, &byte, 1);
     /* Reader 0 must still be waited for. */
     expect_header(pool, loan, sn, 1, 0);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
 }
 
 Test(mark, r_mark_1__next_unread, .description = "R-MARK-1: next_unread_slot with reader_index >= 32 is OUT_OF_BOUNDS")
@@ -100,7 +100,7 @@ Test(mark, r_mark_2__loaned,
     uint8_t byte = 1;
     uint32_t sn = must_commit(pool, loan, &byte, 1);
     expect_header(pool, loan, sn, 1, 0);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
 }
 
 Test(mark, r_mark_3__outside_wait_set,
@@ -116,7 +116,7 @@ Test(mark, r_mark_3__outside_wait_set,
     }
     expect_generation_unchanged(pool, gen);
     expect_header(pool, handle, sn, 1, 0);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
 }
 
 Test(mark, r_mark_3__twice, .description = "R-MARK-3: a second mark_read by the same reader is OK and changes nothing")
@@ -130,7 +130,7 @@ Test(mark, r_mark_3__twice, .description = "R-MARK-3: a second mark_read by the 
     expect_generation_unchanged(pool, gen);
     expect_header(pool, handle, sn, 1, 0x1);
     /* Reader 1 still pending: the second mark did not count as reader 1's. */
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x3);
 }
 
 Test(mark, r_mark_3__after_disconnect,
@@ -145,7 +145,7 @@ Test(mark, r_mark_3__after_disconnect,
     expect_ok(slotkit_mark_read(pool, handle, 1));
     expect_generation_unchanged(pool, gen);
     expect_header(pool, handle, sn, 1, 0x2);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x3);
 }
 
 Test(recycle, r_recycle_1, .description = "R-RECYCLE-1: one reader: not reservable until the reader marks; then it is")
@@ -153,7 +153,7 @@ Test(recycle, r_recycle_1, .description = "R-RECYCLE-1: one reader: not reservab
     slotkit_pool *pool = open_pool(1, 8);
     slotkit_handle handle;
     uint32_t sn = publish_byte(pool, 0x1, 1, &handle);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_under(pool, 0x1);
     expect_ok(slotkit_mark_read(pool, handle, 0));
     expect_header(pool, handle, sn, 1, 0x1);
     slotkit_handle again = must_reserve(pool, 0x1);
@@ -165,7 +165,7 @@ Test(recycle, r_recycle_1__high_reader, .description = "R-RECYCLE-1: the same wi
     slotkit_pool *pool = open_pool(1, 8);
     slotkit_handle handle;
     uint32_t sn = publish_byte(pool, 0x80000000u, 1, &handle);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_under(pool, 0x80000000u);
     expect_ok(slotkit_mark_read(pool, handle, 31));
     expect_header(pool, handle, sn, 1, 0x80000000u);
     (void)must_reserve(pool, 0);
@@ -193,7 +193,7 @@ Test(recycle, r_recycle_2,
     slotkit_handle handle;
     uint32_t sn = publish_byte(pool, 0x6, 1, &handle); /* readers 1 and 2 */
     expect_ok(slotkit_mark_read(pool, handle, 2));
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x6);
     expect_header(pool, handle, sn, 1, 0x4);
     expect_ok(slotkit_mark_read(pool, handle, 1));
     expect_header(pool, handle, sn, 1, 0x6);
@@ -213,7 +213,7 @@ Test(recycle, r_recycle_3,
         uint32_t reader = (i * 7u + 3u) % 32u;
         expect_ok(slotkit_mark_read(pool, handle, reader));
         done |= 1u << reader;
-        expect_no_free_slot(pool);
+        expect_no_free_slot_for(pool, 0xFFFFFFFFu);
         expect_header(pool, handle, sn, 1, done);
     }
     uint32_t last = (31u * 7u + 3u) % 32u;
@@ -230,9 +230,21 @@ Test(recycle, r_recycle_4, .description = "R-RECYCLE-4: readers outside the wait
     (void)publish_byte(pool, 0x1, 1, &handle);
     /* Readers 1..31 exist (they may mark, see R-MARK-3) but were not asked to wait. */
     expect_ok(slotkit_mark_read(pool, handle, 5));
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
     expect_ok(slotkit_mark_read(pool, handle, 0));
     (void)must_reserve(pool, 0x1);
+}
+
+Test(recycle, r_recycle_4__larger_later_mask,
+     .description = "R-RECYCLE-4: a done sample is reservable under a larger mask: readers added later were "
+                    "never waited for")
+{
+    slotkit_pool *pool = open_pool(1, 8);
+    slotkit_handle handle;
+    (void)publish_byte(pool, 0x1, 1, &handle);
+    expect_ok(slotkit_mark_read(pool, handle, 0));
+    slotkit_handle again = must_reserve(pool, 0x3);
+    cr_assert_eq(again.slot_index, handle.slot_index);
 }
 
 Test(recycle, r_recycle_4__mixed_masks, .description = "R-RECYCLE-4: each sample waits only for its own wait set")
@@ -241,13 +253,13 @@ Test(recycle, r_recycle_4__mixed_masks, .description = "R-RECYCLE-4: each sample
     slotkit_handle for_reader_0, for_reader_1;
     (void)publish_byte(pool, 0x1, 1, &for_reader_0);
     (void)publish_byte(pool, 0x2, 2, &for_reader_1);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
     /* Reader 1 finishing its sample frees that slot only. */
     expect_ok(slotkit_mark_read(pool, for_reader_1, 1));
     slotkit_handle loan = must_reserve(pool, 0);
     cr_assert_eq(loan.slot_index, for_reader_1.slot_index, "reserve lent slot %u; only slot %u was recyclable",
                  loan.slot_index, for_reader_1.slot_index);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
 }
 
 Test(recycle, r_recycle_5,
@@ -291,7 +303,7 @@ Test(recycle, r_recycle_6,
     uint8_t byte = 2;
     uint32_t sn = must_commit(pool, loan, &byte, 1);
     expect_header(pool, loan, sn, 1, 0);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x3);
 }
 
 Test(recycle, r_recycle_6__mask_fixed_at_reserve,

@@ -170,5 +170,5 @@ Test(next, r_next_2__does_not_mark,
         expect_next_unread_is(pool, 0, handle, sn);
     }
     expect_header(pool, handle, sn, 1, 0);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
 }

@@ -127,7 +127,7 @@ Test(read, r_read_3__previous_sample_gone,
     slotkit_handle old_sample;
     (void)publish_byte(pool, 0, 0x77, &old_sample); /* mask 0: recyclable at once */
     expect_header(pool, old_sample, 0, 1, 0);
-    slotkit_handle loan = must_reserve(pool, 0x1);
+    slotkit_handle loan = must_reserve(pool, 0); /* the sample's mask: R-READ-3 stays off R-RECYCLE-4 */
     cr_assert_eq(loan.slot_index, old_sample.slot_index);
     uint8_t buf[8];
     slotkit_slot_header header;
@@ -189,7 +189,7 @@ Test(read, r_read_4__no_state_change,
     expect_generation_unchanged(pool, gen);
     expect_header(pool, handle, sn, 20, 0);
     expect_sample(pool, handle, payload, sizeof payload);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
 }
 
 Test(read, r_read_5,
@@ -208,7 +208,7 @@ Test(read, r_read_5,
         expect_next_unread_is(pool, 0, handle, sn);
     }
     /* Reading is not marking: the only slot is still taken. */
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
     expect_generation_unchanged(pool, gen);
 }
 
@@ -227,5 +227,5 @@ Test(read, r_read_5__in_place, .description = "R-READ-5: slot_read_ptr changes n
     }
     expect_generation_unchanged(pool, gen);
     expect_header(pool, handle, sn, 1, 0);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
 }

@@ -38,6 +38,31 @@ Test(reserve, r_reserve_1__skips_pending_sample,
     expect_sample(pool, sample, payload, sizeof payload);
 }
 
+/* The root of every "mask 0 probe" failure elsewhere (fixture.h,
+ * expect_no_free_slot_for): a backend that judges reservability by the
+ * reserving mask, as upstream does, fails here, and the rules whose tests
+ * probe under mask 0 list R-RESERVE-1 as a prerequisite. It neither marks nor
+ * discards, so it rests on no rule of theirs; a larger mask after the wait
+ * set is done is r_recycle_4__larger_later_mask. */
+Test(reserve, r_reserve_1__other_mask,
+     .description = "R-RESERVE-1: the reserving mask does not matter: a sample pending under 0x1 is not "
+                    "reservable under 0 or 0x2")
+{
+    slotkit_pool *pool = open_pool(1, 8);
+    slotkit_handle sample;
+    uint32_t sn = publish_byte(pool, 0x1, 7, &sample);
+    const slotkit_reader_mask other_masks[] = {0, 0x2};
+    for (size_t i = 0; i < sizeof other_masks / sizeof other_masks[0]; i++) {
+        slotkit_handle loan;
+        slotkit_status st = slotkit_reserve(pool, other_masks[i], &loan);
+        cr_assert_eq(st, SLOTKIT_NO_FREE_SLOT,
+                     "reserve(mask=0x%x) returned %s: it lent the slot of a sample reader 0 has not read",
+                     other_masks[i], status_name(st));
+    }
+    expect_header(pool, sample, sn, 1, 0);
+    expect_sample(pool, sample, (uint8_t[]){7}, 1);
+}
+
 static void expect_exclusive_loans(size_t slot_count)
 {
     slotkit_pool *pool = open_pool(slot_count, 8);
@@ -124,7 +149,7 @@ Test(reserve, r_reserve_3__after_recycle,
     slotkit_pool *pool = open_pool(1, 8);
     slotkit_handle sample;
     (void)publish_byte(pool, 0x1, 42, &sample);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
     expect_ok(slotkit_mark_read(pool, sample, 0));
     slotkit_handle loan = must_reserve(pool, 0x1);
     cr_assert_eq(loan.slot_index, sample.slot_index);

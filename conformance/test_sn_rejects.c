@@ -112,7 +112,7 @@ Test(seq, r_seq_2__rejected_already_committed,
     slotkit_pool *pool = rejects_pool(&sample);
     /* The sample waits for reader 0, so its slot is not reserved again. */
     expect_rejected_commit(pool, sample, 1, SLOTKIT_OUT_OF_BOUNDS);
-    slotkit_handle loan = must_reserve(pool, 0);
+    slotkit_handle loan = must_reserve(pool, 0x1); /* the sample's mask: R-SEQ-2 stays off R-RESERVE-1 */
     cr_assert_neq(loan.slot_index, sample.slot_index, "reserve lent the slot of a sample that waits for a reader");
     expect_good_commit(pool, loan, "already committed");
 }

@@ -434,7 +434,7 @@ Test(xproc, r_xproc_4,
     for (size_t i = 0; i < X4_SLOTS; i++) {
         c->sn[i] = publish_byte(pool, mask, (uint8_t)i, &c->handle[i]);
     }
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, mask);
     pid_t kid[2];
     for (int k = 0; k < 2; k++) {
         kid[k] = xp_spawn(x4_reader_child, c);
@@ -446,7 +446,7 @@ Test(xproc, r_xproc_4,
     for (size_t i = 0; i < X4_SLOTS; i++) {
         expect_header(pool, c->handle[i], c->sn[i], 1, 1u << 1);
     }
-    expect_no_free_slot(pool); /* reader 30 still pending everywhere */
+    expect_no_free_slot_for(pool, mask); /* reader 30 still pending everywhere */
 
     xp_post(&c->go[1], 1);
     xp_expect_flag(kid[1], &c->done[1], 1, CHILD_S, "mark as reader 30");
@@ -615,6 +615,74 @@ Test(xproc, r_xproc_5,
     cr_assert_eq(sn, sample_sn + 2);
     expect_sample(pool, c->child_loan, &byte, 1);
     xp_post(&c->release, 1);
+    xp_expect_exit_ok(kid, CHILD_S);
+}
+
+/* A loan of one process that another process ends, by commit or discard,
+ * is ended in every process: once the sample is recyclable, each process
+ * can reserve every slot again (upstream POSIX kept loans in a table local
+ * to each process, so the creator's slot stayed loaned there). */
+#define X5R_SLOTS 4u
+
+struct x5r_ctx {
+    slotkit_config attach;
+    slotkit_handle committed, discarded; /* the creator's loans */
+    uint32_t sn;
+    xp_flag ended, checked;
+};
+
+/* Reserves under 0x1 until NO_FREE_SLOT (at most slots + 1 times), discards
+ * the loans again and returns how many it got; UINT32_MAX on another status. */
+static uint32_t x5r_reservable(slotkit_pool *pool, uint32_t slots)
+{
+    slotkit_handle loans[X5R_SLOTS + 1];
+    uint32_t taken = 0;
+    slotkit_status st = SLOTKIT_OK;
+    while (taken <= slots && (st = slotkit_reserve(pool, 0x1, &loans[taken])) == SLOTKIT_OK) taken++;
+    for (uint32_t i = 0; i < taken; i++)
+        if (slotkit_discard(pool, loans[i]) != SLOTKIT_OK) return UINT32_MAX;
+    return st == SLOTKIT_OK || st == SLOTKIT_NO_FREE_SLOT ? taken : UINT32_MAX;
+}
+
+static int x5_ending_child(void *arg)
+{
+    struct x5r_ctx *c = arg;
+    slotkit_pool *pool = xp_child_open(&c->attach);
+    XP_CHECK_STATUS(slotkit_commit(pool, c->committed, X5_BYTES, sizeof X5_BYTES, &c->sn), SLOTKIT_OK);
+    XP_CHECK_STATUS(slotkit_discard(pool, c->discarded), SLOTKIT_OK);
+    xp_post(&c->ended, 1);
+    xp_child_await(&c->checked, 1, CHILD_S, "the creator's check");
+    uint32_t reservable = x5r_reservable(pool, X5R_SLOTS);
+    XP_CHECK(reservable == X5R_SLOTS,
+             "attacher: %u of %u slots reservable after it committed one of the creator's loans and discarded the "
+             "other, and the sample was read (UINT32_MAX: a reserve or discard failed)",
+             reservable, X5R_SLOTS);
+    slotkit_pool_close(pool);
+    return 0;
+}
+
+Test(xproc, r_xproc_5__ended_elsewhere,
+     .description = "R-XPROC-5: a loan that another process commits or discards is released in every "
+                    "process: the creator and the attacher can reserve every slot again")
+{
+    require_caps(SLOTKIT_CAP_CROSS_PROCESS);
+    slotkit_config created = conf_config(X5R_SLOTS, 32);
+    slotkit_pool *pool = open_pool_with(&created);
+    struct x5r_ctx *c = xp_shared_alloc(sizeof *c);
+    c->attach = xp_attach_config(&created);
+    c->committed = must_reserve(pool, 0x1);
+    c->discarded = must_reserve(pool, 0x1);
+    pid_t kid = xp_spawn(x5_ending_child, c);
+    xp_expect_flag(kid, &c->ended, 1, CHILD_S, "commit and discard the creator's loans");
+
+    expect_header(pool, c->committed, c->sn, sizeof X5_BYTES, 0);
+    expect_ok(slotkit_mark_read(pool, c->committed, 0)); /* the sample is recyclable now */
+    uint32_t reservable = x5r_reservable(pool, X5R_SLOTS);
+    cr_assert_eq(reservable, X5R_SLOTS,
+                 "creator: %u of %u slots reservable after an attacher committed one of its loans and discarded the "
+                 "other, and the sample was read (UINT32_MAX: a reserve or discard failed)",
+                 reservable, X5R_SLOTS);
+    xp_post(&c->checked, 1);
     xp_expect_exit_ok(kid, CHILD_S);
 }
 

@@ -236,7 +236,7 @@ Test(xproc, r_xproc_8,
     pid_t kid = xp_spawn(x8_loaner, c);
     xp_expect_flag(kid, &c->ready, 1, CHILD_S, "take its loan");
     /* While the holder lives, its loan is its own (R-XPROC-3). */
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
     xp_kill_and_reap(kid);
 
     /* No sample was published by the dead loan. */
@@ -256,7 +256,7 @@ Test(xproc, r_xproc_8,
     expect_sample(pool, h, &byte, 1);
     expect_header(pool, sample[0], 0, 1, 0);
     expect_header(pool, sample[1], 1, 1, 0);
-    expect_no_free_slot(pool);
+    expect_no_free_slot_for(pool, 0x1);
 }
 
 Test(xproc, r_xproc_8__all_slots,

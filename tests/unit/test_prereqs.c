@@ -45,3 +45,16 @@ Test(prereqs, test_names_map_to_rules)
     cr_assert_str_eq(rule, "R-SEQ-4");
     cr_assert_not(prereqs_rule_of_test("helper_test", rule, sizeof rule));
 }
+
+Test(prereqs, the_reserving_mask_root_hides_no_other_rule)
+{
+    /* r_reserve_1__other_mask neither marks nor discards: R-RESERVE-1 rests only on the reserve and commit
+     * foundations, so a backend failing R-DISCARD-1 or R-RECYCLE-1 cannot hide its failure. */
+    cr_assert_str_eq(prereqs_declared("R-RESERVE-1"), "R-COMMIT-1 R-GEOM-2 R-RESERVE-2");
+    /* The foundations of mark_read and disconnect stay off it (their tests probe under the samples' mask),
+     * so it blocks only the rules that probe under another mask. */
+    cr_assert_null(strstr(prereqs_declared("R-RECYCLE-1"), "R-RESERVE-1"));
+    cr_assert_null(strstr(prereqs_declared("R-DISC-1"), "R-RESERVE-1"));
+    cr_assert_not_null(strstr(prereqs_declared("R-RECYCLE-4"), "R-RESERVE-1"));
+    cr_assert_not_null(strstr(prereqs_declared("R-NEXT-3"), "R-RECYCLE-4"));
+}
