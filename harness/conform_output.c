@@ -181,7 +181,9 @@ static void add_expectation(json_object *o, const conform_rule *r)
     json_object *e = NULL;
     if (r->expected != NULL) {
         e = json_object_new_object();
-        json_object_object_add(e, "verdict", json_object_new_string(verdict_name(r->expected->verdict)));
+        char want[32];
+        json_object_object_add(e, "verdict",
+                               json_object_new_string(expect_verdict_text(r->expected, want, sizeof want)));
         json_object_object_add(e, "reason", json_object_new_string(r->expected->reason));
         json_object_object_add(e, "line", json_object_new_int(r->expected->line));
     }

@@ -29,6 +29,8 @@
 typedef struct expectation {
     char rule[48];
     rule_verdict verdict; /* FAIL, BLOCKED or warn */
+    bool has_also;        /* "VERDICT|OTHER": a rule whose verdict varies between runs */
+    rule_verdict also;    /* the other verdict accepted (pass allowed here) */
     char reason[EXPECT_MAX_REASON + 1];
     int line;
 } expectation;
@@ -53,6 +55,10 @@ int expect_load(const char *path, expect_file *out, char *err, size_t err_size);
 int expect_check_rules(const expect_file *file, const conform_test *tests, size_t count, char *err, size_t err_size);
 
 const expectation *expect_find(const expect_file *file, const char *rule);
+/* "FAIL", or "BLOCKED|pass" for a line that accepts two verdicts. */
+const char *expect_verdict_text(const expectation *e, char *out, size_t size);
+/* The verdict of a run matches the line. */
+bool expect_matches(const expectation *e, rule_verdict verdict);
 void expect_free(expect_file *file);
 
 /* ---- judging a run (expect_judge.c) ---- */

@@ -16,7 +16,7 @@ static bool is_failure(rule_verdict v) { return v == VERDICT_FAILED || v == VERD
 static expect_outcome classify(rule_verdict verdict, const expectation *e)
 {
     if (e == NULL) return is_failure(verdict) ? EXPECT_NEW_FAILURE : EXPECT_UNLISTED;
-    if (verdict == e->verdict) return EXPECT_AS_EXPECTED;
+    if (expect_matches(e, verdict)) return EXPECT_AS_EXPECTED;
     return verdict == VERDICT_PASSED ? EXPECT_UNEXPECTED_PASS : EXPECT_CHANGED;
 }
 
@@ -52,14 +52,15 @@ bool expect_unmet(const expect_totals *totals)
 void expect_describe(const conform_rule *r, char *out, size_t size)
 {
     const expectation *e = r->expected;
+    char want[32] = "";
+    if (e != NULL) expect_verdict_text(e, want, sizeof want);
     switch (r->expect) {
     case EXPECT_AS_EXPECTED: snprintf(out, size, "(expected: %s)", e->reason); break;
     case EXPECT_UNEXPECTED_PASS:
-        snprintf(out, size, "UNEXPECTED pass: line %d expects %s (%s); remove the line", e->line,
-                 verdict_name(e->verdict), e->reason);
+        snprintf(out, size, "UNEXPECTED pass: line %d expects %s (%s); remove the line", e->line, want, e->reason);
         break;
     case EXPECT_CHANGED:
-        snprintf(out, size, "CHANGED: line %d expects %s (%s), got %s", e->line, verdict_name(e->verdict), e->reason,
+        snprintf(out, size, "CHANGED: line %d expects %s (%s), got %s", e->line, want, e->reason,
                  verdict_name(r->verdict));
         break;
     case EXPECT_NEW_FAILURE: snprintf(out, size, "NEW %s: no line expects it", verdict_name(r->verdict)); break;

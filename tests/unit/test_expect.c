@@ -235,3 +235,28 @@ Test(expect, the_table_and_summary_show_expectations)
     free(text);
     expect_free(&f);
 }
+
+Test(expect, a_line_may_accept_two_verdicts_for_a_rule_that_varies)
+{
+    const char text[] = "# slotkit-expect 1\n"
+                        "R-NOTIFY-4 BLOCKED|pass a race the backend loses only sometimes\n"
+                        "R-NOTIFY-5 FAIL|BLOCKED either way\n";
+    expect_file f;
+    char err[256] = "", shown[32];
+    cr_assert_eq(parse(text, &f, err, sizeof err), 0, "%s", err);
+    cr_assert(expect_matches(&f.items[0], VERDICT_BLOCKED));
+    cr_assert(expect_matches(&f.items[0], VERDICT_PASSED));
+    cr_assert_not(expect_matches(&f.items[0], VERDICT_FAILED));
+    cr_assert_str_eq(expect_verdict_text(&f.items[0], shown, sizeof shown), "BLOCKED|pass");
+    cr_assert(expect_matches(&f.items[1], VERDICT_FAILED));
+    cr_assert_not(expect_matches(&f.items[1], VERDICT_PASSED));
+    expect_free(&f);
+    static const char *const bad[] = {
+        "# slotkit-expect 1\nR-NOTIFY-4 FAIL|FAIL twice\n",      /* the same verdict twice */
+        "# slotkit-expect 1\nR-NOTIFY-4 pass|FAIL pass first\n", /* pass only as the other one */
+        "# slotkit-expect 1\nR-NOTIFY-4 FAIL|maybe unknown\n",   /* unknown second verdict */
+        "# slotkit-expect 1\nR-NOTIFY-4 FAIL| empty second\n",   /* nothing after the bar */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_eq(parse(bad[i], &f, err, sizeof err), -1, "case %zu accepted", i);
+}
