@@ -83,8 +83,10 @@ Test(open, r_open_2, .description = "R-OPEN-2: a failed open leaves *out untouch
     poison_error(&err);
     slotkit_status st = slotkit_pool_open(conf_backend, &config, &pool, &err);
     if (st == SLOTKIT_OK) {
+        /* Accepting slot_count 0 is R-OPEN-1's failure, named there; this test needs an open that fails
+         * (r_open_2__failed_attach still checks R-OPEN-2 with another one). */
         slotkit_pool_close(pool);
-        cr_assert_fail("open(slot_count=0) succeeded");
+        cr_skip_test("open(slot_count=0) succeeded (R-OPEN-1): no failed open to check here");
     }
     cr_assert_eq(pool, UNTOUCHED_POOL, "failed open wrote %p into *out", (void *)pool);
     expect_filled_error(&err, st);

@@ -56,7 +56,7 @@ abort_read        read/r_read_1                  R-READ-1    FAIL    -         $
 crash_open        open/r_open_2__failed_attach   R-OPEN-2    FAIL    -         $b
 crash_close       open/r_open_4                  R-OPEN-4    FAIL    -         $b
 bad_status        commit/r_commit_1              R-COMMIT-1  FAIL    -         $b
-messages          seq/r_seq_1__configured_first  R-SEQ-1     FAIL    -         $b
+messages          seq/r_seq_5                    R-SEQ-5     FAIL    -         $b
 flood             open/r_open_1__capacity_zero   R-OPEN-1    -       -         $b
 fork_leave        open/r_open_1__capacity_zero   R-OPEN-1    -       -         $b
 CASES
