@@ -7,6 +7,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 SLOTKIT=build/release/bin/slotkit
 export SLOTKIT_RESULTS_DIR=${SLOTKIT_RESULTS_DIR:-$PWD/results}
+# Upstream zerodds-flatdata's POSIX pools (flink files) live here, so a leak is seen.
+export SLOTKIT_ZERODDS_DIR=${SLOTKIT_ZERODDS_DIR:-$PWD/build/run/zerodds-flinks}
 host=$("$SLOTKIT" results --help | sed -n 's/.*(host id \(.*\))$/\1/p')
 store="$SLOTKIT_RESULTS_DIR/$host"
 logs=build/run
@@ -25,9 +27,14 @@ i=0
 for b in "${backends[@]}"; do
     i=$((i + 1))
     name=$(basename "$b" .so | sed 's/^libslotkit_//')
-    step "[$i/${#backends[@]}] $name: conformance suite"
-    if "$SLOTKIT" conform --backend "$b" --xml "results/conformance/$name.xml" >"$logs/conform-$name.log" 2>&1; then
-        tail -n 1 "$logs/conform-$name.log" | sed 's/^/   /'
+    # A third-party backend with a committed expectation file is judged against it:
+    # its known failures are the expected result, not a failure of this job.
+    expect=()
+    for f in adapters/*/expect/"$name".expect; do [ -f "$f" ] && expect=(--expect "$f"); done
+    step "[$i/${#backends[@]}] $name: conformance suite${expect[1]:+ (verdicts pinned by ${expect[1]})}"
+    if "$SLOTKIT" conform --backend "$b" --xml "results/conformance/$name.xml" "${expect[@]}" \
+        >"$logs/conform-$name.log" 2>&1; then
+        grep -E '^backend .*rules passed|^expectations met' "$logs/conform-$name.log" | sed 's/^/   /'
     else
         status=1
         echo "   conformance of $name failed or could not run: see $logs/conform-$name.log"
@@ -42,10 +49,16 @@ for b in "${backends[@]}"; do
     rm -rf "$run_dir"
     before=$(ls "$store" 2>/dev/null | grep -c -- "-bench-" || true)
     # Google Benchmark's table is long; the per-case summary lines are the progress.
-    if "$SLOTKIT" bench --backend "$b" --quick --out "$run_dir" >"$logs/bench-$name.log" 2>&1; then
+    "$SLOTKIT" bench --backend "$b" --quick --out "$run_dir" >"$logs/bench-$name.log" 2>&1
+    bench_rc=$?
+    if [ "$bench_rc" -eq 0 ]; then
         grep -E '^(slotkit: bench:|  )' "$logs/bench-$name.log" | tail -n 4 | sed 's/^/   /'
+    elif [ "$bench_rc" -eq 1 ] && grep -q 'cases INVALID' "$logs/bench-$name.log"; then
+        # The backend delivered samples lost, out of order or torn: its figures for those cases
+        # are marked invalid in the document and the report. A finding about the backend.
+        grep -E 'cases INVALID|delivered samples' "$logs/bench-$name.log" | head -n 2 | sed 's/^/   /'
     else
-        echo "   benchmark pass of $name failed (exit $?): see $logs/bench-$name.log"
+        echo "   benchmark pass of $name failed (exit $bench_rc): see $logs/bench-$name.log"
         tail -n 3 "$logs/bench-$name.log" | sed 's/^/   /'
         status=1
     fi
@@ -60,6 +73,8 @@ for b in "${backends[@]}"; do
         fi
     fi
 done
+
+scripts/zerodds-flinks.sh "$SLOTKIT_ZERODDS_DIR" "   zerodds_posix:"
 
 step "tuning report"
 "$SLOTKIT" results --this-host | tail -n +2 | tail -n 6 | awk '{ print "   " $1, $2, $3, $NF }'

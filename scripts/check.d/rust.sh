@@ -50,12 +50,6 @@ for zerodds in zerodds_inmem zerodds_posix; do
         echo "check: conform-$zerodds: verdict differs from its expectation file (exit $rc); see $log"
         sed -n '/^expectations NOT met/,$p' "$log" | head -n 20
     fi
-    for flink in "$zerodds_dir"/*; do
-        [ -f "$flink" ] || continue
-        shm=$(head -c 200 "$flink" | tr -cd 'A-Za-z0-9_')
-        echo "check: $zerodds leaked /dev/shm/$shm (flink $(basename "$flink")): upstream leaves a killed creator's segment; removed"
-        [ -n "$shm" ] && rm -f "/dev/shm/$shm"
-        rm -f "$flink"
-    done
+    scripts/zerodds-flinks.sh "$zerodds_dir" "check: $zerodds"
 done
 rm -rf "$zerodds_dir"
