@@ -35,7 +35,7 @@ $(foreach p,$(OPTIONAL_PARTS),$(eval PART_MISSING_$(p) := $(if $(filter $(p),$(W
     $(if $(call missing_list,$(p)),missing $(call missing_list,$(p))))))
 # yes when part $(1) is built
 part_on = $(if $(PART_MISSING_$(1)),,yes)
-PARTS_MISSING := $(foreach p,$(OPTIONAL_PARTS),$(if $(PART_MISSING_$(p)),$(p)))
+PARTS_MISSING := $(strip $(foreach p,$(OPTIONAL_PARTS),$(if $(PART_MISSING_$(p)),$(p))))
 
 # The line each missing part prints, and the target a missing part's own
 # commands (make bench, make fuzz) answer with.
