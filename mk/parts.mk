@@ -31,8 +31,9 @@ need_missing = $(if $(call probe_$(call need_field,$(1),1),$(call need_field,$(1
 # Probed once per make invocation (a sub-make probes again: `make check`
 # installs packages between its first parse and the build).
 missing_list = $(strip $(foreach n,$(PART_NEEDS_$(1)),$(call need_missing,$(n))))
+$(foreach p,$(filter-out $(WITHOUT),$(OPTIONAL_PARTS)),$(eval PART_LACKS_$(p) := $(call missing_list,$(p))))
 $(foreach p,$(OPTIONAL_PARTS),$(eval PART_MISSING_$(p) := $(if $(filter $(p),$(WITHOUT)),hidden by WITHOUT,\
-    $(if $(call missing_list,$(p)),missing $(call missing_list,$(p))))))
+    $(if $(PART_LACKS_$(p)),missing $(PART_LACKS_$(p))))))
 # yes when part $(1) is built
 part_on = $(if $(PART_MISSING_$(1)),,yes)
 PARTS_MISSING := $(strip $(foreach p,$(OPTIONAL_PARTS),$(if $(PART_MISSING_$(p)),$(p))))
