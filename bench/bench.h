@@ -117,6 +117,10 @@ int pool_payload_node(slotkit_pool *pool, slotkit_handle h, bool loan, const cha
 /* The main thread's memory policy back to the default. */
 void place_reset_memory(void);
 
+/* placement_probe.c: the plan as JSON, and where each case's pages land (exit statuses). */
+int run_plan(const char *path);
+int run_placement_probe(const char *path);
+
 /* ---- what a case receives, checked (verify.c) ---------------------------------------- */
 
 /* One reader's tally: violations per kind, and the first one in words. Plain

@@ -6,6 +6,8 @@
  *   slotkit-bench --whole=create-teardown|transfer [--samples=N] [--backend=B]   (hyperfine's commands)
  *   slotkit-bench --callgrind-ops=N [--payload=BYTES] [--backend=B]             (valgrind --tool=callgrind)
  *   slotkit-bench --topology=PATH                        (the host topology as JSON, nothing run)
+ *   slotkit-bench --plan=PATH                            (the placement planner's cases as JSON)
+ *   slotkit-bench --placement-probe=PATH [--backend=B]   (where each case's pages land, read back)
  *
  * --out=DIR names the run directory: gbench.json (Google Benchmark's JSON),
  * cases.json (what each case is) and topology.json (the host it ran on).
@@ -39,6 +41,8 @@ static void usage(FILE *to)
                 "       slotkit-bench --whole=create-teardown|transfer [--samples=N] [--backend=B]\n"
                 "       slotkit-bench --callgrind-ops=N [--payload=BYTES] [--backend=B]\n"
                 "       slotkit-bench --topology=PATH\n"
+                "       slotkit-bench --plan=PATH\n"
+                "       slotkit-bench --placement-probe=PATH [--backend=B]\n"
                 "Normally run through `slotkit bench`; see docs/benchmarks.md.\n");
 }
 
@@ -122,7 +126,7 @@ static void add_context(const char *suite)
 
 /* What the command line asks for. */
 typedef struct options {
-    const char *backend, *suite, *cpus, *validate, *whole, *out, *topology;
+    const char *backend, *suite, *cpus, *validate, *whole, *out, *topology, *plan, *probe;
     long samples, callgrind, payload;
     bool hyperfine;
     unsigned suites;
@@ -154,6 +158,10 @@ static int parse_args(int argc, char **argv, options *o)
             o->out = v;
         else if ((v = opt_value(argc, argv, &i, "--topology")))
             o->topology = v;
+        else if ((v = opt_value(argc, argv, &i, "--plan")))
+            o->plan = v;
+        else if ((v = opt_value(argc, argv, &i, "--placement-probe")))
+            o->probe = v;
         else if (strcmp(argv[i], "--quick") == 0)
             G.quick = true;
         else if (strcmp(argv[i], "--hyperfine") == 0)
@@ -286,10 +294,14 @@ int main(int argc, char **argv)
     if (o.callgrind == 0) load_topology(); /* under valgrind hwloc only warns; callgrind needs no pair */
     if (o.topology) {
         rc = write_json(o.topology, topology_json(bench_topology)) ? 0 : 2;
+    } else if (o.plan) {
+        rc = run_plan(o.plan);
     } else if (!setup_backend(&o)) {
         rc = 2;
     } else {
-        rc = o.validate ? run_validate(o.validate, o.suites, G.quick, o.hyperfine) : run_measuring(&o);
+        rc = o.validate ? run_validate(o.validate, o.suites, G.quick, o.hyperfine)
+             : o.probe  ? run_placement_probe(o.probe)
+                        : run_measuring(&o);
     }
     if (bench_topology) hwloc_topology_destroy(bench_topology);
     return rc;

@@ -212,7 +212,7 @@ numa_mem_status numa_mem_residency_of(const void *addr, size_t len, numa_mem_res
                 out->on_node[s]++;
             else if (s >= NUMA_MEM_MAX_NODES)
                 out->on_higher_node++;
-            else if (s == -ENOENT)
+            else if (s == -ENOENT || s == -EFAULT) /* EFAULT: no page table yet (FOLL_DUMP), i.e. never touched */
                 out->not_present++;
             else
                 out->failed++;

@@ -70,7 +70,7 @@ typedef struct numa_mem_residency {
     size_t pages;                       /* pages queried */
     size_t on_node[NUMA_MEM_MAX_NODES]; /* pages present on each node */
     size_t on_higher_node;              /* present on a node >= NUMA_MEM_MAX_NODES */
-    size_t not_present;                 /* -ENOENT: not faulted in yet (or swapped out) */
+    size_t not_present;                 /* -ENOENT or -EFAULT: not faulted in yet (or swapped out) */
     size_t failed;                      /* any other per-page error */
 } numa_mem_residency;
 

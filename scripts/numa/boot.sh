@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Boots one emulated NUMA machine under qemu-system-x86_64 (TCG: plain
+# emulation, which every x86-64 Linux box has; nested KVM is not relied on),
+# runs the steps of scripts/numa/init.sh inside, and unpacks the files it sent
+# over the serial console into OUTDIR.
+#   boot.sh TOPOLOGY STEPS OUTDIR KERNEL INITRAMFS
+# Exit: 0 the guest ran to the end and every file came back intact, 1 not.
+set -euo pipefail
+here=$(dirname "$0")
+# shellcheck source=topologies.sh
+. "$here/topologies.sh"
+[ $# -eq 5 ] || { echo "usage: $0 TOPOLOGY STEPS OUTDIR KERNEL INITRAMFS" >&2; exit 2; }
+topology=$1 steps=$2 out=$3 kernel=$4 initramfs=$5
+args=$(topology_qemu_args "$topology") || { echo "boot: unknown topology '$topology'" >&2; exit 2; }
+rm -rf "$out"
+mkdir -p "$out"
+# A guest that hangs is killed: the steps take about a minute under TCG at most.
+limit=${SLOTKIT_NUMA_BOOT_TIMEOUT:-420}
+# shellcheck disable=SC2086 # the topology's arguments are words
+timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel tcg -cpu ${SLOTKIT_NUMA_CPU:-max} -nographic -no-reboot -monitor none \
+    -serial "file:$out/console.log" $args -kernel "$kernel" -initrd "$initramfs" \
+    -append "console=ttyS0 loglevel=1 panic=-1 numa_balancing=disable slotkit.topology=$topology slotkit.steps=$steps" \
+    >"$out/qemu.log" 2>&1 || { echo "boot: qemu failed or timed out after ${limit}s (see $out/qemu.log, $out/console.log)" >&2; exit 1; }
+"$here/extract.sh" "$out/console.log" "$out/guest"
