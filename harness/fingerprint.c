@@ -2,6 +2,8 @@
  * recorded with hwloc (see fingerprint.h). */
 #include "fingerprint.h"
 
+#include "emulation.h"
+
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -361,6 +363,10 @@ json_object *fingerprint_host(void)
     json_object_object_add(host, "kernel", kernel_json(&f));
     json_object_object_add(host, "power", power_json(&f, topo));
     json_object_object_add(host, "memory", memory_json(&f, numa));
+    char cmdline[4096];
+    emulation emu;
+    emulation_detect(read_line("/proc/cmdline", cmdline, sizeof cmdline), f.model, &emu);
+    json_object_object_add(host, "emulation", emulation_json(&emu));
     return host;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "emulation.h"
 #include "fingerprint.h"
 #include "results.h"
 #include "results_invalid.h"
@@ -277,6 +278,12 @@ int gate_compare(json_object *old_doc, json_object *new_doc, const gate_options 
     /* Testbeds: wall-clock numbers compare only on the same machine setup;
      * instruction counts only with the same compiler and flags. */
     char why[2048];
+    /* Not even --force: an emulated machine's timings are not performance. */
+    if (emulation_comparable(old_doc, new_doc, why, sizeof why) != 0) {
+        snprintf(err, err_size, "refusing to compare: %s", why);
+        gate_report_free(r);
+        return -1;
+    }
     int diffs = fingerprint_diff(old_doc, new_doc, !any_time, why, sizeof why);
     if (diffs > 0 && !o->force) {
         snprintf(err, err_size, "refusing to compare runs from different %s (%s); use --force to compare anyway",

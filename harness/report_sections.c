@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "emulation.h"
 #include "report_render.h"
 #include "results_invalid.h"
 
@@ -102,6 +103,14 @@ static void section_machine(report_out *o, const report_model *m)
 #define HI(path) report_host_int(m, path)
     json_object *host = m->machine.host;
     out_heading(o, 2, "1. The machine");
+    emulation emu;
+    emulation_of_host(host, &emu);
+    if (emu.emulated)
+        out_para(o, false,
+                 "EMULATED MACHINE (topology %s; %s). Every figure in this report was measured under emulation: "
+                 "timings are not performance and must not be compared with real hardware. What it shows is which "
+                 "placement and NUMA paths ran and where memory landed.",
+                 emu.topology, emu.by);
     static const char *const head[] = {"property", "value"};
     out_table_begin(o, m->machine.table, "Host description (from the newest results document's fingerprint).", 2, head);
     row2(o, "host id / fingerprint", "%s / %s", HS("id"), HS("fingerprint"));
@@ -111,6 +120,7 @@ static void section_machine(report_out *o, const report_model *m)
          HI("topology.packages"), HI("topology.cores"), HI("topology.pus"), HI("topology.threads_per_core"),
          json_object_get_boolean(results_get(host, "power.smt_active")) ? "active" : "off");
     machine_rows(o, m);
+    row2(o, "emulation", "%s", emu.emulated ? emu.by : "none (real hardware or a hardware-assisted VM)");
     row2(o, "kernel", "%s", HS("kernel.release"));
     row2(o, "frequency", "governor %s, driver %s, boost %s", HS("power.governor"), HS("power.driver"),
          HS("power.boost"));

@@ -134,6 +134,9 @@ static const results_field fields_v1[] = {
     {"host.memory.hugepage_size_kib", json_type_int, "all"},
     {"host.memory.dev_shm_kib", json_type_int, "all"},
     {"host.memory.numa", json_type_array, "recorded"},
+    {"host.emulation.emulated", json_type_boolean, "emulation"},
+    {"host.emulation.by", json_type_string, "emulation"},
+    {"host.emulation.topology", json_type_string, "emulation"},
     {"build.slotkit_version", json_type_string, "all"},
     {"build.abi_version", json_type_int, "all"},
     {"build.git_commit", json_type_string, "all"},
@@ -287,10 +290,12 @@ int results_validate(json_object *doc, char *err, size_t err_size)
         snprintf(err, err_size, "host.topology: expected an object or \"not recorded\"");
         return -1;
     }
+    /* host.emulation is absent from documents written before it existed; where present it is whole. */
+    bool emulation = results_get(doc, "host.emulation") != NULL;
     for (size_t i = 0; i < sizeof fields_v1 / sizeof fields_v1[0]; i++) {
         const results_field *f = &fields_v1[i];
         if (strcmp(f->kinds, "all") != 0 && strcmp(f->kinds, kind) != 0 &&
-            !(recorded && strcmp(f->kinds, "recorded") == 0))
+            !(recorded && strcmp(f->kinds, "recorded") == 0) && !(emulation && strcmp(f->kinds, "emulation") == 0))
             continue;
         json_object *o = results_get(doc, f->path);
         if (o == NULL) {

@@ -90,7 +90,8 @@ int results_validate(json_object *doc, char *err, size_t err_size);
 typedef struct results_field {
     const char *path; /* dotted, e.g. "host.cpu.model" */
     json_type type;
-    const char *kinds; /* "all", "bench", "conform", or "recorded": where host.topology is an object */
+    const char *kinds; /* "all", "bench", "conform", "recorded" (where host.topology is an object) or
+                          "emulation" (where host.emulation is present) */
 } results_field;
 const results_field *results_schema_fields(size_t *count);
 

@@ -19,6 +19,6 @@ limit=${SLOTKIT_NUMA_BOOT_TIMEOUT:-420}
 # shellcheck disable=SC2086 # the topology's arguments are words
 timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel tcg -cpu ${SLOTKIT_NUMA_CPU:-max} -nographic -no-reboot -monitor none \
     -serial "file:$out/console.log" $args -kernel "$kernel" -initrd "$initramfs" \
-    -append "console=ttyS0 loglevel=1 panic=-1 numa_balancing=disable slotkit.topology=$topology slotkit.steps=$steps" \
+    -append "console=ttyS0 loglevel=1 panic=-1 numa_balancing=disable slotkit.emulated=$topology slotkit.steps=$steps" \
     >"$out/qemu.log" 2>&1 || { echo "boot: qemu failed or timed out after ${limit}s (see $out/qemu.log, $out/console.log)" >&2; exit 1; }
 "$here/extract.sh" "$out/console.log" "$out/guest"

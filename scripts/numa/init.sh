@@ -3,7 +3,8 @@
 # paths against the machine qemu declared, then sends every file it wrote out
 # over the serial console between markers (scripts/numa/extract.sh reads them
 # back) and powers off. What to run comes from the kernel command line:
-#   slotkit.topology=NAME   the emulated topology's name (recorded in results)
+#   slotkit.emulated=NAME   the emulated topology's name (the harness records it in
+#                           every results document's host.emulation)
 #   slotkit.steps=LIST      comma-separated: probe, tests, latency, throughput, conform
 # No step's failure stops the others: each step's exit status is sent out too.
 export PATH=/slotkit/bin:/bin
@@ -15,7 +16,7 @@ mount -t tmpfs shm /dev/shm
 mount -t tmpfs tmp /tmp
 
 arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^slotkit\.$1=//p" | tail -n 1; }
-topology=$(arg topology)
+topology=$(arg emulated)
 steps=$(arg steps)
 hostname "numa-$topology"
 export SLOTKIT_RESULTS_DIR=/out/results SLOTKIT_TOPOLOGIES=/slotkit/topologies HOME=/tmp
