@@ -35,10 +35,9 @@ void emulation_detect(const char *cmdline, const char *cpu_model, emulation *out
     bool tcg = cpu_model && strstr(cpu_model, TCG_MODEL) != NULL;
     out->emulated = declared || tcg;
     if (!declared) snprintf(out->topology, sizeof out->topology, "not declared");
-    if (declared && tcg)
-        snprintf(out->by, sizeof out->by, "kernel command line %s; CPU model names qemu TCG", CMDLINE_KEY);
-    else if (declared)
-        snprintf(out->by, sizeof out->by, "kernel command line %s", CMDLINE_KEY);
+    if (declared)
+        snprintf(out->by, sizeof out->by, "kernel command line %s%s%s", CMDLINE_KEY, out->topology,
+                 tcg ? "; CPU model names qemu TCG" : "");
     else
         snprintf(out->by, sizeof out->by, tcg ? "CPU model names qemu TCG" : "not emulated");
 }

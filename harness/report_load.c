@@ -37,7 +37,7 @@ static report_backend *find_backend(report_model *m, const char *name)
 /* Paths are in time order: the last one of each kind wins. A filtered
  * conformance run is partial, so it never replaces a full one. A document
  * the validator refuses (an older schema_version among them) is left out
- * with its reason on stderr. Returns the newest document kept. */
+ * with its reason on stderr. Returns the document that describes the machine. */
 static json_object *load_documents(report_model *m)
 {
     char **paths = results_list(m->root, m->host_id);
@@ -60,7 +60,12 @@ static json_object *load_documents(report_model *m)
         json_object_put(*slot);
         *slot = doc;
         snprintf(conform ? b->conformance.path : b->bench_path, PATH_MAX, "%s", *p);
-        newest = doc;
+        /* The machine is described by the newest document that recorded its topology
+         * (conformance documents do not), else by the newest one. */
+        json_object *topology = results_get(doc, "host.topology");
+        bool recorded = topology && json_object_is_type(topology, json_type_object);
+        if (recorded || newest == NULL || !json_object_is_type(results_get(newest, "host.topology"), json_type_object))
+            newest = doc;
     }
     results_list_free(paths);
     return newest;

@@ -7,7 +7,8 @@ set -euo pipefail
 core=(gcc make pkg-config libcriterion-dev libjson-c-dev)
 bench=(g++ libbenchmark-dev libnuma-dev libhwloc-dev hwloc hyperfine valgrind)
 report=(gnuplot-nox chromium)
-tests=(python3 clang clang-format universal-ctags)
+# qemu, busybox and cpio boot the emulated NUMA machines of make numa-check.
+tests=(python3 clang clang-format universal-ctags qemu-system-x86 busybox-static cpio)
 case "${1:-all}" in
 core) packages=("${core[@]}") ;;
 all)

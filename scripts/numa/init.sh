@@ -5,7 +5,8 @@
 # back) and powers off. What to run comes from the kernel command line:
 #   slotkit.emulated=NAME   the emulated topology's name (the harness records it in
 #                           every results document's host.emulation)
-#   slotkit.steps=LIST      comma-separated: probe, tests, latency, throughput, conform
+#   slotkit.steps=LIST      comma-separated: probe, tests, latency or bench (every suite), conform
+#   slotkit.conform=PAT     only the conformance tests matching PAT (default: all)
 # No step's failure stops the others: each step's exit status is sent out too.
 export PATH=/slotkit/bin:/bin
 mount -t proc proc /proc
@@ -18,6 +19,7 @@ mount -t tmpfs tmp /tmp
 arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^slotkit\.$1=//p" | tail -n 1; }
 topology=$(arg emulated)
 steps=$(arg steps)
+conform_filter=$(arg conform)
 hostname "numa-$topology"
 export SLOTKIT_RESULTS_DIR=/out/results SLOTKIT_TOPOLOGIES=/slotkit/topologies HOME=/tmp
 
@@ -42,13 +44,13 @@ case ",$steps," in *,tests,*)
     step placement-tests slotkit-placement-tests --jobs=1 ;;
 esac
 case ",$steps," in *,latency,*)
-    step latency slotkit bench --backend posix --suite latency --quick --out /out/bench-latency ;;
+    step latency slotkit bench --backend posix --suite latency --quick --out /out/bench ;;
 esac
-case ",$steps," in *,throughput,*)
-    step throughput slotkit bench --backend posix --suite throughput --quick --out /out/bench-throughput ;;
+case ",$steps," in *,bench,*)
+    step bench slotkit bench --backend posix --suite all --quick --out /out/bench ;;
 esac
 case ",$steps," in *,conform,*)
-    step conform slotkit conform --backend posix --jobs 2 --timeout 120 ;;
+    step conform slotkit conform --backend posix --jobs 2 --timeout 120 ${conform_filter:+--filter "$conform_filter"} ;;
 esac
 
 cd /out

@@ -22,7 +22,7 @@ for applet in $("$busybox" --list); do [ "$applet" = busybox ] || ln -sf busybox
 install -m 755 scripts/numa/init.sh "$root/init"
 
 binaries=("$rel/bin/slotkit" "$rel/bin/slotkit-conformance" "$rel/bin/slotkit-placement-tests"
-          "$(command -v lstopo-no-graphics)")
+          "$(command -v lstopo-no-graphics)" "$(command -v hyperfine)")
 for b in "${binaries[@]}"; do cp "$b" "$root/slotkit/bin/"; done
 cp "$bench" "$root/slotkit/bin/slotkit-bench"
 cp -r bench/topologies "$root/slotkit/topologies" # the placement tests' XML machines
