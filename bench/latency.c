@@ -399,7 +399,8 @@ static void lat_round(gb_state *st, const bench_case *c, int n, int k, lat_round
     check_merge(&s->received, &r.echoes);
     s->ok = r.ok;
     if (!r.ok) snprintf(s->msg, sizeof s->msg, "round %d: %.480s", k + 1, r.msg);
-    if (k == 0) s->shown = (lat_figures){s->all, NAN, r.cpu_a_used, r.sh->ctl.cpu_used, node, node_why, r.warmup, false};
+    if (k == 0)
+        s->shown = (lat_figures){s->all, NAN, r.cpu_a_used, r.sh->ctl.cpu_used, node, node_why, r.warmup, false};
     if (r.ok && check_violations(&s->received) == 0) {
         fig.backend = hist_percentile(r.rtt, 50) / 2;
         fig.peer = lat_peer_round(c, &r);

@@ -100,8 +100,8 @@ static bool run_peer(char *const argv[], char *out, size_t len, char *why, size_
     while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     if (pid > 0 && read_ok && WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
     snprintf(why, why_len, "%s: %s", argv[0],
-             pid < 0       ? "fork failed"
-             : !read_ok    ? "no answer within 60 s (killed)"
+             pid < 0             ? "fork failed"
+             : !read_ok          ? "no answer within 60 s (killed)"
              : WIFEXITED(status) ? "failed (its message is on stderr)"
                                  : "died of a signal");
     return false;
@@ -151,8 +151,8 @@ bool native_peer_latency(size_t size, int cpu_a, int cpu_b, int64_t round_trips,
     snprintf(w, sizeof w, "%lld", (long long)warmup);
     /* The same clock as the backend's figures: the TSC with this run's calibration. */
     snprintf(tick, sizeof tick, "%.9f", strcmp(clock_source(), "tsc") == 0 ? ticks_to_ns(1000000000u) / 1e9 : 0.0);
-    char *const argv[] = {peer_path, "latency",  "--size", s,  "--cpus",        cpus, "--round-trips",
-                          n,         "--warmup", w,        "--ns-per-tick", tick, NULL};
+    char *const argv[] = {peer_path,  "latency", "--size",        s,    "--cpus", cpus, "--round-trips", n,
+                          "--warmup", w,         "--ns-per-tick", tick, NULL};
     return measure(argv, out);
 }
 

@@ -26,7 +26,13 @@
 #define SAME_CORE_BELOW_NS 75.0
 #define FAR_FROM_NS 400.0
 
-typedef enum placement_class { CLASS_UNKNOWN, CLASS_SAME_CORE, CLASS_CROSS_CORE, CLASS_FAR, CLASS_COUNT } placement_class;
+typedef enum placement_class {
+    CLASS_UNKNOWN,
+    CLASS_SAME_CORE,
+    CLASS_CROSS_CORE,
+    CLASS_FAR,
+    CLASS_COUNT
+} placement_class;
 
 placement_class placement_class_of(double cacheline_one_way_ns);
 const char *placement_class_name(placement_class c);

@@ -23,7 +23,8 @@ bool gate_ratio_replaces(json_object *old_doc, json_object *new_doc, const char 
                          const gate_options *o)
 {
     if (o->absolute || strcmp(metric, o->metric) != 0) return false;
-    if (set_of(old_doc, name, "x_limit") == NULL) return set_of(new_doc, name, "x_limit") && !set_of(old_doc, name, metric);
+    if (set_of(old_doc, name, "x_limit") == NULL)
+        return set_of(new_doc, name, "x_limit") && !set_of(old_doc, name, metric);
     return set_of(new_doc, name, "x_limit") != NULL || set_of(new_doc, name, metric) == NULL;
 }
 
@@ -104,7 +105,7 @@ void gate_ratio_beside(json_object *doc, const char *name, char *out, size_t siz
     else
         snprintf(peer, sizeof peer, "%s",
                  strcmp(results_get_string(doc, "peer.status", "not built"), "built") == 0 ? "not measured"
-                                                                                            : "not built");
+                                                                                           : "not built");
     snprintf(out, size, "backend %.4g%s / iceoryx2 %s / limit %.4g%s (%s)", b ? json_object_get_double(b) * scale : NAN,
              unit, peer, l ? json_object_get_double(l) * scale : NAN, unit,
              results_get_string(f, "placement_class", "unknown"));

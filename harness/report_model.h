@@ -102,7 +102,7 @@ typedef struct report_backend {
     report_conformance conformance;
     const char *peer_status; /* the document's peer.status ("built", "not built"); NULL: not recorded */
     int peer_table;          /* rows measured in rounds: backend / native iceoryx2 / limit */
-    double cv, worst_cv; /* median / largest CV of wall-clock repetitions; NAN: none */
+    double cv, worst_cv;     /* median / largest CV of wall-clock repetitions; NAN: none */
     char worst[200];
 } report_backend;
 

@@ -52,8 +52,8 @@ static void peer_row(report_out *o, const report_backend *b, const report_row *w
     out_table_row(o, 7, cells);
 }
 
-static const char *const head[] = {"case", "backend", "native iceoryx2", "limit", "placement class", "x limit",
-                                   "x iceoryx2"};
+static const char *const head[] = {"case",    "backend",   "native iceoryx2", "limit", "placement class",
+                                   "x limit", "x iceoryx2"};
 
 void report_backend_peer(report_out *o, const report_backend *b)
 {
@@ -94,7 +94,7 @@ void report_section_peer(report_out *o, const report_model *m)
              "reference backends' rows how they compare with the middleware a user would pick instead. Compare "
              "ratios within one placement class (docs/benchmarks.md).");
     static const char *const shead[] = {"backend / peers", "backend", "native iceoryx2", "limit",
-                                        "placement class", "x limit",  "x iceoryx2"};
+                                        "placement class", "x limit", "x iceoryx2"};
     out_table_begin(o, m->peer_table, "Busy-poll 64 B one-way latency (p50): backend / native iceoryx2 / limit.", 7,
                     shead);
     for (size_t i = 0; i < m->nbackends; i++)

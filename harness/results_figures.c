@@ -65,7 +65,8 @@ static int check_round(json_object *r, const char *where, char *err, size_t err_
 static int check_figure(json_object *f, const char *where, char *err, size_t err_size)
 {
     if (!json_object_is_type(f, json_type_object)) return fail(err, err_size, where, "not an object");
-    if (!is_text(results_get(f, "name"), RESULTS_CASE_MAX_NAME)) return fail(err, err_size, where, "name: 1 to 255 bytes");
+    if (!is_text(results_get(f, "name"), RESULTS_CASE_MAX_NAME))
+        return fail(err, err_size, where, "name: 1 to 255 bytes");
     if (!is_one_of(results_get(f, "metric"), metrics) || !is_one_of(results_get(f, "unit"), units) ||
         !is_one_of(results_get(f, "better"), betters))
         return fail(err, err_size, where, "metric/unit/better: expected p50_ns/ns/lower or bytes_per_s/B/s/higher");

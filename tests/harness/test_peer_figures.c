@@ -26,7 +26,8 @@ static void add_ratio_set(json_object *doc, int n, double ratio, const char *cls
     for (int i = 0; i < n; i++) {
         bool second = cls2 && i >= n / 2;
         if (second)
-            json_object_array_put_idx(values, (size_t)i, json_object_new_double(ratio2 * (1 + 0.01 * test_gauss(&state))));
+            json_object_array_put_idx(values, (size_t)i,
+                                      json_object_new_double(ratio2 * (1 + 0.01 * test_gauss(&state))));
         json_object_array_add(classes, json_object_new_string(second ? cls2 : cls));
     }
     json_object_object_add(s, "placement_classes", classes);

@@ -67,7 +67,12 @@ fn get(subscriber: &Sub, dst: &mut [u8], sh: &Shared) -> Result<(), String> {
 }
 
 /// The two ports of one side: a publisher on `out`, a subscriber on `back`.
-fn ports(sh: &Shared, cpu: usize, out: &str, back: &str) -> Result<(usize, Pub, Sub, iceoryx2::node::Node<Svc>), String> {
+fn ports(
+    sh: &Shared,
+    cpu: usize,
+    out: &str,
+    back: &str,
+) -> Result<(usize, Pub, Sub, iceoryx2::node::Node<Svc>), String> {
     let used = pin(cpu)?;
     let node = sh.domain.node()?;
     let publisher = domain::open(&node, out)?
@@ -75,7 +80,8 @@ fn ports(sh: &Shared, cpu: usize, out: &str, back: &str) -> Result<(usize, Pub, 
         .initial_max_slice_len(sh.args.size)
         .create()
         .map_err(|e| format!("publisher: {e:?}"))?;
-    let subscriber = domain::open(&node, back)?.subscriber_builder().create().map_err(|e| format!("subscriber: {e:?}"))?;
+    let subscriber =
+        domain::open(&node, back)?.subscriber_builder().create().map_err(|e| format!("subscriber: {e:?}"))?;
     Ok((used, publisher, subscriber, node))
 }
 

@@ -75,11 +75,7 @@ fn main() -> ExitCode {
     }
     let result = parse(&argv).and_then(|args| {
         let domain = domain::Domain::new()?;
-        let out = if args.mode == "latency" {
-            latency::run(&args, &domain)
-        } else {
-            throughput::run(&args, &domain)
-        };
+        let out = if args.mode == "latency" { latency::run(&args, &domain) } else { throughput::run(&args, &domain) };
         domain.remove();
         out
     });
