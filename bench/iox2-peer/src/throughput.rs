@@ -1,14 +1,17 @@
 //! Throughput: a publisher (CPU A) loans, copies the payload in and sends
-//! `samples` samples as fast as the subscriber's buffer lets it (no overflow:
-//! a full buffer makes send wait, nothing is lost); the subscriber (CPU B)
-//! busy-polls, copies each one out and checks its number. The clock runs from
-//! the first loan to the subscriber's copy of the last sample.
+//! `samples` samples as fast as the subscriber's buffer lets it; the
+//! subscriber (CPU B) busy-polls, copies each one out and checks its number.
+//! The clock runs from the first loan to the subscriber's copy of the last
+//! sample. iceoryx2 0.10 drops a sample silently when the publisher's list of
+//! chunks in use is full, even with RetryUntilDelivered, so the publisher
+//! keeps at most `buffer` samples in flight itself (a backend's writer, too,
+//! waits for a free slot): the subscriber counts what it took in `taken`.
 
 use crate::clock::pin;
 use crate::domain::{self, Domain};
 use crate::Args;
 use iceoryx2::port::backpressure_strategy::BackpressureStrategy;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
@@ -17,6 +20,7 @@ struct Shared<'a> {
     domain: &'a Domain,
     ready: Barrier,
     failed: AtomicBool,
+    taken: AtomicU64,
 }
 
 fn publisher_side(sh: &Shared) -> Result<(usize, Instant), String> {
@@ -31,9 +35,14 @@ fn publisher_side(sh: &Shared) -> Result<(usize, Instant), String> {
     let mut src = vec![0x6bu8; sh.args.size];
     sh.ready.wait();
     let start = Instant::now();
+    let (mut taken, buffer) = (0u64, sh.args.buffer as u64);
     for n in 0..sh.args.count {
-        if sh.failed.load(Ordering::Relaxed) {
-            return Err("the subscriber failed".into());
+        while n - taken >= buffer {
+            if sh.failed.load(Ordering::Relaxed) {
+                return Err("the subscriber failed".into());
+            }
+            core::hint::spin_loop();
+            taken = sh.taken.load(Ordering::Acquire);
         }
         src[..8].copy_from_slice(&n.to_le_bytes());
         let sample = publisher.loan_slice_uninit(sh.args.size).map_err(|e| format!("loan: {e:?}"))?;
@@ -63,6 +72,8 @@ fn subscriber_side(sh: &Shared) -> Result<(usize, Instant), String> {
                     return Err(format!("invalid: sample {n} carried {got}"));
                 }
                 n += 1;
+                drop(sample);
+                sh.taken.store(n, Ordering::Release);
             }
             None if n & 0xFF == 0 && Instant::now() > deadline => return Err(format!("{n} samples in 30 s")),
             None => core::hint::spin_loop(),
@@ -82,7 +93,7 @@ fn side<T>(sh: &Shared, f: impl FnOnce() -> Result<T, String>) -> Result<T, Stri
 pub fn run(args: &Args, domain: &Domain) -> Result<String, String> {
     let node = domain.node()?;
     let _service = domain::create(&node, "slotkit-peer-tput", args.buffer, false)?;
-    let sh = Shared { args, domain, ready: Barrier::new(2), failed: AtomicBool::new(false) };
+    let sh = Shared { args, domain, ready: Barrier::new(2), failed: AtomicBool::new(false), taken: AtomicU64::new(0) };
     let (publisher, subscriber) = std::thread::scope(|s| {
         let sub = s.spawn(|| side(&sh, || subscriber_side(&sh)));
         let publisher = side(&sh, || publisher_side(&sh));
