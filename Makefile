@@ -122,6 +122,7 @@ install: all
 	install -m 755 build/release/bin/slotkit $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 build/release/bin/slotkit-conformance $(DESTDIR)$(PREFIX)/libexec/slotkit/
 	if [ -x build/release/bin/slotkit-bench ]; then install -m 755 build/release/bin/slotkit-bench $(DESTDIR)$(PREFIX)/libexec/slotkit/; fi
+	if [ -x build/release/bin/slotkit-iox2-peer ]; then install -m 755 build/release/bin/slotkit-iox2-peer $(DESTDIR)$(PREFIX)/libexec/slotkit/; fi
 	for p in build/release/lib/slotkit/*.so; do [ -e "$$p" ] && install -m 755 "$$p" $(DESTDIR)$(PLUGIN_DIR)/ || true; done
 
 # `make` installs (as root) or names only what the core lacks; `make check`

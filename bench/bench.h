@@ -35,6 +35,7 @@ typedef struct bench_env {
     placement_case place; /* what the default pair is (relation, nodes) */
     int ncpus;            /* CPUs this process may run on */
     cpu_set_t allowed;    /* those CPUs, captured before the main thread is pinned */
+    int rounds;           /* interleaved rounds of limit, backend and peer per case (rounds.h) */
 } bench_env;
 
 extern bench_env G;
@@ -66,6 +67,8 @@ void hist_reset(hist *h);
 void hist_record(hist *h, uint64_t value_ns);
 /* Value at percentile p (0..100): the upper edge of the bucket (<1.6 % above). */
 double hist_percentile(const hist *h, double p);
+/* Adds every value of from to into. */
+void hist_merge(hist *into, const hist *from);
 
 /* ---- processes and threads (peer.c) ---------------------------------------------- */
 
@@ -213,6 +216,7 @@ typedef enum case_kind {
     K_CACHELINE, /* limits: cache-line ping-pong */
     K_FUTEX,     /* limits: futex wake ping-pong */
     K_MEMCPY,    /* limits: memcpy bandwidth */
+    K_XCORE,     /* limits: cross-core copy (the reader pulls what the writer's core wrote) */
     K_OPS,       /* ops: reserve+commit+read+mark_read, one thread */
     K_LATENCY,   /* latency: ping-pong over two pools */
     K_THROUGHPUT /* throughput: one writer, N readers */
@@ -237,6 +241,8 @@ typedef struct bench_case {
 /* Slots of the pools whose size the case list does not vary (ops: one pool;
  * latency: the ping and the pong pool each). */
 enum { OPS_SLOTS = 4, LATENCY_SLOTS = 4 };
+/* From this payload size on, copy throughput is bounded by the cross-core copy limit. */
+#define XCORE_MIN_SIZE 65536
 
 /* Fills the case list for the suites in `suites`; returns the count (<= max). */
 size_t plan_cases(unsigned suites, bench_case *out, size_t max);
@@ -263,6 +269,9 @@ void run_case(gb_state *st, void *ctx); /* dispatch on kind (plan.c) */
 void bench_cacheline(gb_state *st, const bench_case *c);
 void bench_futex(gb_state *st, const bench_case *c);
 void bench_memcpy(gb_state *st, const bench_case *c);
+void bench_memcpy_xcore(gb_state *st, const bench_case *c);
+/* How many buffers one cross-core copy measurement moves (its iterations). */
+uint64_t bench_xcore_samples(size_t size);
 void bench_ops(gb_state *st, const bench_case *c);
 void bench_latency(gb_state *st, const bench_case *c);
 void bench_throughput(gb_state *st, const bench_case *c);
@@ -272,11 +281,18 @@ void bench_throughput(gb_state *st, const bench_case *c);
 double limit_cacheline_one_way_ns(bool process);
 double limit_futex_one_way_ns(bool process);
 double limit_memcpy_ns(size_t size);
+/* ns per sample of `size` bytes through the cross-core copy pipeline (cached like the others). */
+double limit_xcore_ns(size_t size);
+/* Fresh measurements, not cached (rounds.c measures each round's own). */
+double limit_pingpong_now(bool futex, bool process);
+double limit_memcpy_now(size_t size);
+double limit_xcore_now(size_t size);
 /* A fresh cache-line measurement between this thread's CPU and G.cpu_b (not cached). */
 double limit_cacheline_now(bool process);
 void limit_record_cacheline(bool process, double one_way_ns);
 void limit_record_futex(bool process, double one_way_ns);
 void limit_record_memcpy(size_t size, double ns);
+void limit_record_xcore(size_t size, double ns);
 /* One measured figure kept for later ratios (e.g. in-place 4 MiB vs 64 B). */
 void figure_record(const char *key, double value);
 double figure_get(const char *key); /* 0 when absent */

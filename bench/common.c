@@ -111,6 +111,15 @@ double hist_percentile(const hist *h, double p)
     return (double)h->max;
 }
 
+void hist_merge(hist *into, const hist *from)
+{
+    for (size_t i = 0; i < HIST_BUCKETS; i++) into->buckets[i] += from->buckets[i];
+    into->count += from->count;
+    into->sum += from->sum;
+    if (from->min < into->min) into->min = from->min;
+    if (from->max > into->max) into->max = from->max;
+}
+
 /* ---- peers ---- */
 
 void *shared_alloc(size_t size)

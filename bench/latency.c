@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "bench.h"
+#include "native_peer.h"
+#include "rounds.h"
 
 #define STOP_STAMP UINT64_MAX
 
@@ -171,6 +173,7 @@ typedef struct lat_run {
     const char *why;
     uint64_t i, stamp; /* round trips sent; get()'s stop marker (never set on this side) */
     int64_t warmup;
+    int64_t quota; /* round trips this pass measures (a round's share) */
 } lat_run;
 
 /* The limit first, on the same CPUs: for placement cases on the case's pair. */
@@ -213,6 +216,12 @@ static bool lat_setup(lat_run *r)
     return false;
 }
 
+/* Round trips before the measured ones of each pass. */
+static int64_t lat_warmup(const bench_case *c)
+{
+    return G.quick ? 50 : (c->iterations / 10 > 1000 ? c->iterations / 10 : 1000);
+}
+
 /* One ping and its echo, which must carry the ping's stamp (checked, not fatal:
  * a wrong echo makes the case invalid once it is over). */
 static bool round_trip(lat_run *r)
@@ -223,13 +232,14 @@ static bool round_trip(lat_run *r)
            get(r->sh->pong, c->event, &r->sh->ctl, r->dst, c->size, &r->stamp, &r->echoes, NULL, &r->why);
 }
 
-/* Warm-up, then batches of 100 round trips, each recorded; one-way = RTT / 2. */
+/* Warm-up, then batches of 100 round trips up to the pass's quota, each
+ * recorded; one-way = RTT / 2. */
 static void lat_measure(gb_state *st, lat_run *r)
 {
-    r->warmup = G.quick ? 50 : (r->c->iterations / 10 > 1000 ? r->c->iterations / 10 : 1000);
+    r->warmup = lat_warmup(r->c);
     for (int64_t w = 0; r->ok && w < r->warmup; w++) r->ok = round_trip(r);
     hist_reset(r->rtt); /* warm-up done: only what follows counts */
-    while (r->ok && gb_keep_running_batch(st, 100)) {
+    for (int64_t done = 0; r->ok && done < r->quota && gb_keep_running_batch(st, 100); done += 100) {
         uint64_t t0 = ticks_now(), prev = t0;
         for (int k = 0; k < 100 && r->ok; k++) {
             r->ok = round_trip(r);
@@ -278,48 +288,150 @@ static void lat_teardown(lat_run *r)
     if (r->pc) place_thread(G.cpu_a, NULL, scratch, sizeof scratch);
 }
 
-static void lat_report(gb_state *st, const lat_run *r, double limit, int node, const char *node_why)
+/* What a latency case reports, however many passes it took. */
+typedef struct lat_figures {
+    const hist *rtt;
+    double limit; /* NAN: set by rounds_counters */
+    int cpu_writer, cpu_reader, node;
+    const char *node_why;
+    int64_t warmup;
+    bool placed;
+} lat_figures;
+
+static void lat_report(gb_state *st, const bench_case *c, const lat_figures *f)
 {
-    const bench_case *c = r->c;
-    report_one_way(st, r->rtt);
-    double p50 = hist_percentile(r->rtt, 50) / 2;
-    gb_counter(st, "limit_ns", limit, GB_COUNTER_DEFAULT);
-    gb_counter(st, "x_limit", limit > 0 ? p50 / limit : 0, GB_COUNTER_DEFAULT);
-    gb_counter(st, "cpu_writer", r->cpu_a_used, GB_COUNTER_DEFAULT);
-    gb_counter(st, "cpu_reader", r->sh->ctl.cpu_used, GB_COUNTER_DEFAULT);
-    gb_counter(st, "mem_node", node, GB_COUNTER_DEFAULT);
+    report_one_way(st, f->rtt);
+    double p50 = hist_percentile(f->rtt, 50) / 2;
+    if (!isnan(f->limit)) {
+        gb_counter(st, "limit_ns", f->limit, GB_COUNTER_DEFAULT);
+        gb_counter(st, "x_limit", f->limit > 0 ? p50 / f->limit : 0, GB_COUNTER_DEFAULT);
+    }
+    gb_counter(st, "cpu_writer", f->cpu_writer, GB_COUNTER_DEFAULT);
+    gb_counter(st, "cpu_reader", f->cpu_reader, GB_COUNTER_DEFAULT);
+    gb_counter(st, "mem_node", f->node, GB_COUNTER_DEFAULT);
     gb_counter(st, "payload_bytes", (double)c->size, GB_COUNTER_DEFAULT);
-    gb_counter(st, "warmup_rts", (double)r->warmup, GB_COUNTER_DEFAULT);
+    gb_counter(st, "warmup_rts", (double)f->warmup, GB_COUNTER_DEFAULT);
     char label[300];
     snprintf(label, sizeof label, "%s %s cpus=%d,%d mem_node=%d%s%s%s limit=%s one-way=RTT/2",
-             c->process ? "processes" : "threads", c->event ? "event" : "busy", r->cpu_a_used, r->sh->ctl.cpu_used,
-             node, node < 0 ? " (" : "", node < 0 ? node_why : "", node < 0 ? ")" : "",
-             r->pc      ? "cacheline(case cpus)"
+             c->process ? "processes" : "threads", c->event ? "event" : "busy", f->cpu_writer, f->cpu_reader, f->node,
+             f->node < 0 ? " (" : "", f->node < 0 ? f->node_why : "", f->node < 0 ? ")" : "",
+             f->placed  ? "cacheline(case cpus)"
              : c->event ? "futex"
                         : "cacheline");
     gb_set_label(st, label);
 }
 
-void bench_latency(gb_state *st, const bench_case *c)
+static void lat_free(lat_run *r)
 {
-    lat_run r = {.c = c, .pc = c->has_place ? &c->place : NULL, .why = ""};
-    r.cpu_a = r.pc ? r.pc->writer_cpu : G.cpu_a;
-    r.cpu_b = r.pc ? r.pc->reader_cpu : G.cpu_b;
+    free(r->rtt);
+    free(r->src);
+    free(r->dst);
+    shared_free(r->sh, sizeof *r->sh);
+}
+
+/* One pass of the backend's ping-pong: pools and pong side set up, quota round
+ * trips measured, torn down; what both sides received checked into r->echoes. */
+static void lat_pass(gb_state *st, lat_run *r, const char **node_why, int *node)
+{
+    r->ok = lat_setup(r);
+    lat_measure(st, r);
+    *node = payload_node(r, node_why);
+    lat_teardown(r);
+    check_merge(&r->echoes, &r->sh->pings);
+}
+
+/* A placement-matrix case: one pass beside the cache-line limit of its own pair. */
+static void lat_placed(gb_state *st, const bench_case *c)
+{
+    lat_run r = {.c = c, .pc = &c->place, .why = "", .quota = INT64_MAX};
+    r.cpu_a = c->place.writer_cpu;
+    r.cpu_b = c->place.reader_cpu;
     double limit = case_limit(&r);
-    r.ok = lat_setup(&r);
-    lat_measure(st, &r);
     const char *node_why;
-    int node = payload_node(&r, &node_why);
-    lat_teardown(&r);
-    check_merge(&r.echoes, &r.sh->pings);
+    int node;
+    lat_pass(st, &r, &node_why, &node);
     /* Checked even when it broke off: a lost sample ends the ping-pong. */
     bool invalid = report_invalid(st, &r.echoes);
+    lat_figures f = {r.rtt, limit, r.cpu_a_used, r.sh->ctl.cpu_used, node, node_why, r.warmup, true};
     if (!invalid && r.ok)
-        lat_report(st, &r, limit, node, node_why);
+        lat_report(st, c, &f);
     else if (!invalid)
         gb_skip_with_error(st, r.msg);
-    free(r.rtt);
-    free(r.src);
-    free(r.dst);
-    shared_free(r.sh, sizeof *r.sh);
+    lat_free(&r);
+}
+
+/* The peer's round: native iceoryx2 ping-pong of the same size and length;
+ * busy-poll only (iceoryx2's benchmark shape). NAN when not measured. */
+static double lat_peer_round(const bench_case *c, const lat_run *r)
+{
+    if (c->event) {
+        rounds_peer_note(c, "not measured: the native peer busy-polls (iceoryx2's benchmark shape)");
+        return NAN;
+    }
+    native_peer_figure f;
+    if (!native_peer_latency(c->size, G.cpu_a, G.cpu_b, (int64_t)r->rtt->count, r->warmup, &f)) {
+        rounds_peer_note(c, f.why);
+        return NAN;
+    }
+    rounds_peer_note(c, "measured");
+    return f.p50_ns;
+}
+
+/* The case's state across its rounds. */
+typedef struct lat_rounds_state {
+    hist *all;
+    sample_check received;
+    lat_figures shown; /* the first pass's CPUs, node and warm-up */
+    bool ok;
+    char msg[512];
+} lat_rounds_state;
+
+/* Round k of n: the limit, then a pass of the backend, then the peer. */
+static void lat_round(gb_state *st, const bench_case *c, int n, int k, lat_rounds_state *s)
+{
+    round_figures fig = rounds_limits(c);
+    lat_run r = {.c = c, .why = "", .cpu_a = G.cpu_a, .cpu_b = G.cpu_b};
+    r.quota = rounds_share(c->iterations, 100, n, k);
+    const char *node_why;
+    int node;
+    lat_pass(st, &r, &node_why, &node);
+    hist_merge(s->all, r.rtt);
+    check_merge(&s->received, &r.echoes);
+    s->ok = r.ok;
+    if (!r.ok) snprintf(s->msg, sizeof s->msg, "round %d: %.480s", k + 1, r.msg);
+    if (k == 0)
+        s->shown = (lat_figures){s->all, NAN, r.cpu_a_used, r.sh->ctl.cpu_used, node, node_why, r.warmup, false};
+    if (r.ok && check_violations(&s->received) == 0) {
+        fig.backend = hist_percentile(r.rtt, 50) / 2;
+        fig.peer = lat_peer_round(c, &r);
+        rounds_add(c, &fig);
+    }
+    lat_free(&r);
+}
+
+void bench_latency(gb_state *st, const bench_case *c)
+{
+    if (c->has_place) {
+        lat_placed(st, c);
+        return;
+    }
+    lat_rounds_state s = {.all = malloc(sizeof(hist)), .ok = true};
+    hist_reset(s.all);
+    check_init(&s.received, "writer", 1);
+    rounds_begin(c);
+    int n = rounds_for(c->iterations, 100);
+    for (int k = 0; k < n && s.ok && check_violations(&s.received) == 0; k++) lat_round(st, c, n, k, &s);
+    bool invalid = report_invalid(st, &s.received);
+    if (!invalid && s.ok && gb_keep_running_batch(st, 100)) {
+        s.ok = false; /* cannot happen: the rounds' shares add up to the case's iterations */
+        snprintf(s.msg, sizeof s.msg, "the rounds left iterations unmeasured");
+    }
+    if (!invalid && s.ok) {
+        lat_report(st, c, &s.shown);
+        rounds_counters(st, c);
+    } else {
+        rounds_drop(c);
+        if (!invalid) gb_skip_with_error(st, s.msg);
+    }
+    free(s.all);
 }

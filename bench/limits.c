@@ -5,7 +5,11 @@
  *     and forth; one-way = RTT/2), the floor for a busy-polling handoff;
  *   - futex wake ping-pong (a sleeping peer woken through FUTEX_WAKE; one-way =
  *     RTT/2), the floor for an event-driven handoff;
- *   - memcpy bandwidth per payload size, the floor for the copy path.
+ *   - memcpy bandwidth per payload size on one CPU's warm buffers;
+ *   - the cross-core copy: a writer on CPU A fills buffers, a reader on CPU B
+ *     copies them out, pipelined over XCORE_BUFFERS buffers as a backend's
+ *     slots are. The reader pulls lines last written by A's core, as every
+ *     copy-path read of a backend does: the floor for copy throughput.
  * Each round trip is timed with a single tick read, exactly as the backend's
  * ping-pong is, so a ratio compares like with like.
  */
@@ -300,6 +304,134 @@ static double lookup_or(const char *key, double (*measure)(void *), void *arg)
     return v;
 }
 
+/* ---- cross-core copy ---- */
+
+#define XCORE_BUFFERS 8 /* the slots of the throughput size sweep */
+
+typedef struct xcore {
+    _Alignas(64) _Atomic uint64_t written; /* buffers filled by the writer */
+    _Alignas(64) _Atomic uint64_t taken;   /* buffers copied out by the reader */
+    _Alignas(64) peer_ctl ctl;
+    unsigned char *buf[XCORE_BUFFERS];
+    size_t size;
+    uint64_t total;
+    int cpu;
+} xcore;
+
+static bool xcore_wait(_Atomic uint64_t *word, uint64_t at_least, const peer_ctl *ctl)
+{
+    for (uint32_t spins = 1; atomic_load_explicit(word, memory_order_acquire) < at_least; spins++) {
+        cpu_relax();
+        if ((spins & 0xFFFFFu) == 0 && (atomic_load(&ctl->failed) || atomic_load(&ctl->stop))) return false;
+    }
+    return true;
+}
+
+static int xcore_reader(void *arg)
+{
+    xcore *x = arg;
+    char msg[160];
+    if ((x->ctl.cpu_used = place_thread(x->cpu, NULL, msg, sizeof msg)) < 0) {
+        peer_fail(&x->ctl, "pinning the reader: %s", msg);
+        return 1;
+    }
+    unsigned char *dst = aligned_alloc(64, x->size);
+    memset(dst, 0, x->size);
+    atomic_store(&x->ctl.ready, 1);
+    uint64_t i = 0;
+    for (; i < x->total && xcore_wait(&x->written, i + 1, &x->ctl); i++) {
+        memcpy(dst, x->buf[i % XCORE_BUFFERS], x->size);
+        escape(dst);
+        atomic_store_explicit(&x->taken, i + 1, memory_order_release);
+    }
+    free(dst);
+    return i == x->total ? 0 : 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The writer's loop: ns per buffer, the median over XCORE_CHUNKS stretches of
+ * the stream (one preempted stretch does not move the limit); -1 on failure. */
+#define XCORE_CHUNKS 8
+static double xcore_write(xcore *x, const unsigned char *src)
+{
+    uint64_t total = x->total, chunk = total / XCORE_CHUNKS, i = 0, mark = ticks_now();
+    double per[XCORE_CHUNKS];
+    int chunks = 0;
+    for (; i < total && (i < XCORE_BUFFERS || xcore_wait(&x->taken, i - XCORE_BUFFERS + 1, &x->ctl)); i++) {
+        memcpy(x->buf[i % XCORE_BUFFERS], src, x->size);
+        atomic_store_explicit(&x->written, i + 1, memory_order_release);
+        if ((i + 1) % chunk == 0 && chunks < XCORE_CHUNKS) {
+            uint64_t now = ticks_now();
+            per[chunks++] = ticks_to_ns(now - mark) / (double)chunk;
+            mark = now;
+        }
+    }
+    if (i != total || !xcore_wait(&x->taken, total, &x->ctl) || chunks == 0) return -1;
+    qsort(per, (size_t)chunks, sizeof per[0], cmp_double);
+    return per[chunks / 2];
+}
+
+/* The writer's side on this thread: total buffers through the pipeline; ns per buffer, -1 with msg. */
+static double xcore_run(size_t size, uint64_t total, int *cpu_b, char *msg, size_t len)
+{
+    xcore *x = shared_alloc(sizeof *x);
+    unsigned char *src = aligned_alloc(64, size);
+    memset(src, 0x5a, size);
+    *x = (xcore){.size = size, .total = total, .cpu = G.cpu_b};
+    for (int k = 0; k < XCORE_BUFFERS; k++) memset(x->buf[k] = aligned_alloc(64, size), 0, size);
+    peer p;
+    double ns = -1;
+    if (peer_start(&p, false, xcore_reader, x, msg, len) && await_word(&x->ctl.ready, 1, &x->ctl, 10.0))
+        ns = xcore_write(x, src);
+    atomic_store(&x->ctl.stop, 1);
+    char jmsg[160] = "";
+    if (p.running && peer_join(&p, 10.0, jmsg, sizeof jmsg) != 0) ns = -1;
+    if (ns < 0 && msg[0] == '\0') snprintf(msg, len, "reader: %s%s", jmsg, x->ctl.msg);
+    *cpu_b = x->ctl.cpu_used;
+    for (int k = 0; k < XCORE_BUFFERS; k++) free(x->buf[k]);
+    free(src);
+    shared_free(x, sizeof *x);
+    return ns;
+}
+
+/* Enough buffers to move 64 MiB (8 MiB quick), at least 4 rounds of the ring. */
+static uint64_t xcore_total(size_t size)
+{
+    uint64_t bytes = G.quick ? (8u << 20) : (64u << 20), n = bytes / (size ? size : 1);
+    return n < 8 * XCORE_BUFFERS ? 8 * XCORE_BUFFERS : n; /* every chunk a full turn of the ring */
+}
+
+void bench_memcpy_xcore(gb_state *st, const bench_case *c)
+{
+    char msg[512] = "";
+    int cpu_b = -1;
+    double ns = 0;
+    while (gb_keep_running_batch(st, c->iterations)) {
+        if ((ns = xcore_run(c->size, (uint64_t)c->iterations, &cpu_b, msg, sizeof msg)) < 0) {
+            gb_skip_with_error(st, msg);
+            return;
+        }
+        gb_set_iteration_time(st, ns * (double)c->iterations / 1e9);
+    }
+    gb_counter(st, "ns_per_copy", ns, GB_COUNTER_DEFAULT);
+    gb_counter(st, "GBps", ns > 0 ? (double)c->size / ns : 0, GB_COUNTER_DEFAULT);
+    gb_counter(st, "payload_bytes", (double)c->size, GB_COUNTER_DEFAULT);
+    gb_counter(st, "buffers", XCORE_BUFFERS, GB_COUNTER_DEFAULT);
+    gb_counter(st, "cpu_a", G.cpu_a_used, GB_COUNTER_DEFAULT);
+    gb_counter(st, "cpu_b", cpu_b, GB_COUNTER_DEFAULT);
+    char label[128];
+    snprintf(label, sizeof label, "writer cpu=%d reader cpu=%d, %d buffers", G.cpu_a_used, cpu_b, XCORE_BUFFERS);
+    gb_set_label(st, label);
+    limit_record_xcore(c->size, ns);
+}
+
+uint64_t bench_xcore_samples(size_t size) { return xcore_total(size); }
+
 struct pp_arg {
     bool futex, process;
 };
@@ -357,8 +489,38 @@ void limit_record_memcpy(size_t size, double ns)
     figure_record(key, ns);
 }
 
-double limit_cacheline_now(bool process)
+double limit_cacheline_now(bool process) { return limit_pingpong_now(false, process); }
+
+double limit_pingpong_now(bool futex, bool process)
 {
-    struct pp_arg a = {false, process};
+    struct pp_arg a = {futex, process};
     return measure_pingpong(&a);
+}
+
+double limit_memcpy_now(size_t size) { return measure_memcpy(&size); }
+
+static double measure_xcore(void *a)
+{
+    size_t size = *(size_t *)a;
+    char msg[512] = "";
+    int cpu_b;
+    double ns = xcore_run(size, xcore_total(size), &cpu_b, msg, sizeof msg);
+    if (ns < 0) fprintf(stderr, "slotkit-bench: measuring the cross-core copy limit failed: %s\n", msg);
+    return ns;
+}
+
+double limit_xcore_now(size_t size) { return measure_xcore(&size); }
+
+double limit_xcore_ns(size_t size)
+{
+    char key[64];
+    snprintf(key, sizeof key, "limit.xcore.%zu", size);
+    return lookup_or(key, measure_xcore, &size);
+}
+
+void limit_record_xcore(size_t size, double ns)
+{
+    char key[64];
+    snprintf(key, sizeof key, "limit.xcore.%zu", size);
+    figure_record(key, ns);
 }

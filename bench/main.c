@@ -1,7 +1,7 @@
 /*
  * slotkit-bench: the benchmark binary behind `slotkit bench`.
  *
- *   slotkit-bench [--backend=B] [--suite=S] [--cpus=A,B] [--quick] [--out=DIR] [--benchmark_* flags]
+ *   slotkit-bench [--backend=B] [--suite=S] [--cpus=A,B] [--quick] [--rounds=N] [--out=DIR] [--benchmark_* flags]
  *   slotkit-bench --validate=DIR [--backend=B] [--suite=S] [--quick] [--hyperfine]
  *   slotkit-bench --whole=create-teardown|transfer [--samples=N] [--backend=B]   (hyperfine's commands)
  *   slotkit-bench --callgrind-ops=N [--payload=BYTES] [--backend=B]             (valgrind --tool=callgrind)
@@ -10,7 +10,9 @@
  *   slotkit-bench --placement-probe=PATH [--backend=B]   (where each case's pages land, read back)
  *
  * --out=DIR names the run directory: gbench.json (Google Benchmark's JSON),
- * cases.json (what each case is) and topology.json (the host it ran on).
+ * cases.json (what each case is), topology.json (the host it ran on) and
+ * figures.json (each compared case's interleaved rounds of limit, backend and
+ * the native iceoryx2 peer: rounds.h).
  *
  * The backend is a built-in name, a plug-in name or a path, as for
  * `slotkit conform`; without --backend it comes from $SLOTKIT_BACKEND.
@@ -25,6 +27,8 @@
 
 #include "bench.h"
 #include "numa_mem.h"
+#include "native_peer.h"
+#include "rounds.h"
 #include "topology_json.h"
 
 bench_env G;
@@ -36,7 +40,7 @@ static bench_case cases[MAX_CASES];
 static void usage(FILE *to)
 {
     fprintf(to, "usage: slotkit-bench [--backend=B] [--suite=limits|ops|latency|throughput|all] [--cpus=A,B]\n"
-                "                     [--quick] [--out=DIR] [--benchmark_* flags of Google Benchmark]\n"
+                "                     [--quick] [--rounds=N] [--out=DIR] [--benchmark_* flags of Google Benchmark]\n"
                 "       slotkit-bench --validate=DIR [--backend=B] [--suite=S] [--quick] [--hyperfine]\n"
                 "       slotkit-bench --whole=create-teardown|transfer [--samples=N] [--backend=B]\n"
                 "       slotkit-bench --callgrind-ops=N [--payload=BYTES] [--backend=B]\n"
@@ -122,12 +126,15 @@ static void add_context(const char *suite)
     gb_add_context("slotkit_numa", numa_mem_available() ? "available" : "not available");
     gb_add_context("slotkit_clock", clock_source());
     gb_add_context("slotkit_one_way", "one-way latency = round-trip time / 2");
+    snprintf(buf, sizeof buf, "%d", G.rounds);
+    gb_add_context("slotkit_rounds", buf);
+    gb_add_context("slotkit_peer", native_peer_version());
 }
 
 /* What the command line asks for. */
 typedef struct options {
     const char *backend, *suite, *cpus, *validate, *whole, *out, *topology, *plan, *probe;
-    long samples, callgrind, payload;
+    long samples, callgrind, payload, rounds;
     bool hyperfine;
     unsigned suites;
 } options;
@@ -162,6 +169,8 @@ static int parse_args(int argc, char **argv, options *o)
             o->plan = v;
         else if ((v = opt_value(argc, argv, &i, "--placement-probe")))
             o->probe = v;
+        else if ((v = opt_value(argc, argv, &i, "--rounds")))
+            o->rounds = atol(v);
         else if (strcmp(argv[i], "--quick") == 0)
             G.quick = true;
         else if (strcmp(argv[i], "--hyperfine") == 0)
@@ -175,6 +184,11 @@ static int parse_args(int argc, char **argv, options *o)
             return 2;
         }
     }
+    if (o->rounds < 0 || o->rounds > MAX_ROUNDS) {
+        fprintf(stderr, "slotkit-bench: --rounds wants 1 to %d, got %ld\n", MAX_ROUNDS, o->rounds);
+        return 2;
+    }
+    G.rounds = o->rounds ? (int)o->rounds : G.quick ? QUICK_ROUNDS : DEFAULT_ROUNDS;
     if ((o->suites = suite_bits(o->suite)) == 0) {
         fprintf(stderr, "slotkit-bench: unknown suite '%s' (limits, ops, latency, throughput, all)\n", o->suite);
         return 2;
@@ -265,6 +279,11 @@ static int run_benchmarks(const options *o)
             G.have_topology ? cpu_relation_name(G.place.relation) : "topology unknown");
     gb_run_specified();
     gb_shutdown();
+    if (o->out) {
+        char path[PATH_MAX + 32];
+        snprintf(path, sizeof path, "%s/figures.json", o->out);
+        if (!write_json(path, rounds_json())) return 2;
+    }
     return 0;
 }
 

@@ -93,6 +93,19 @@ static void memcpy_limits(plan *p, const size_t *sizes, size_t n)
     }
 }
 
+/* The cross-core copy limit for the copy sizes from 64 KiB up (below, the
+ * copy cost is the backend's fixed cost, and the local memcpy bounds it). */
+static void xcore_limits(plan *p, const size_t *sizes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (sizes[i] < XCORE_MIN_SIZE) continue;
+        bench_case *c = add(p, K_XCORE, "limits/memcpy_xcore/size:%zu", sizes[i]);
+        if (c == NULL) continue;
+        c->size = sizes[i];
+        c->iterations = (int64_t)bench_xcore_samples(sizes[i]);
+    }
+}
+
 static void ops_cases(plan *p, const size_t *sizes, size_t n)
 {
     for (int ip = 0; ip < 2; ip++)
@@ -206,6 +219,8 @@ size_t plan_cases(unsigned suites, bench_case *out, size_t max)
         memcpy_limits(&p, G.quick ? sizes_quick : sizes_full, G.quick ? N(sizes_quick) : N(sizes_full));
     if (suites & SUITE_THROUGHPUT)
         memcpy_limits(&p, G.quick ? tput_quick : tput_full, G.quick ? N(tput_quick) : N(tput_full));
+    if (suites & (SUITE_LIMITS | SUITE_THROUGHPUT))
+        xcore_limits(&p, G.quick ? tput_quick : tput_full, G.quick ? N(tput_quick) : N(tput_full));
 
     if (suites & SUITE_OPS) ops_cases(&p, G.quick ? sizes_quick : sizes_full, G.quick ? N(sizes_quick) : N(sizes_full));
     if (suites & SUITE_LATENCY) {
@@ -234,7 +249,8 @@ const char *const *case_counters(case_kind kind)
     switch (kind) {
     case K_CACHELINE:
     case K_FUTEX: return pingpong;
-    case K_MEMCPY: return mem;
+    case K_MEMCPY:
+    case K_XCORE: return mem;
     case K_OPS: return ops;
     case K_LATENCY: return lat;
     default: return tput;
@@ -252,6 +268,7 @@ void run_case(gb_state *st, void *ctx)
     case K_CACHELINE: bench_cacheline(st, c); break;
     case K_FUTEX: bench_futex(st, c); break;
     case K_MEMCPY: bench_memcpy(st, c); break;
+    case K_XCORE: bench_memcpy_xcore(st, c); break;
     case K_OPS: bench_ops(st, c); break;
     case K_LATENCY: bench_latency(st, c); break;
     case K_THROUGHPUT: bench_throughput(st, c); break;

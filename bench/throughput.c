@@ -15,12 +15,15 @@
  * checks FIFO order, SNs, size and pattern, and expects every sample: a sample
  * lost, duplicated, reordered or torn makes the case invalid, not a figure.
  */
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
+#include "native_peer.h"
+#include "rounds.h"
 
 #define MAX_TPUT_READERS 8
 #define TOUCHED_BYTES 64 /* in place: the one cache line written and read */
@@ -203,6 +206,7 @@ typedef struct tput_run {
     char msg[512];
     const char *why;
     uint64_t n, nfs, t0, t1; /* samples written, NO_FREE_SLOT met, the clock */
+    int64_t total;           /* samples of this pass (a round's share) */
 } tput_run;
 
 /* The pool created, every reader started and ready; false with msg. */
@@ -216,7 +220,7 @@ static bool tput_setup(tput_run *r)
     sh->in_place = c->in_place;
     sh->process = c->process;
     sh->readers = c->readers;
-    sh->total = (uint64_t)c->iterations;
+    sh->total = (uint64_t)r->total;
     sh->yield = c->readers + 1 > G.ncpus;
     pool_name(sh->name, sizeof sh->name);
     if ((sh->pool = pool_create(sh->name, (size_t)c->slots, c->size, r->msg, sizeof r->msg)) == NULL) return false;
@@ -260,12 +264,14 @@ static void tput_measure(gb_state *st, tput_run *r)
     slotkit_reader_mask mask = readers >= 32 ? 0xFFFFFFFFu : (1u << readers) - 1u;
     r->t0 = r->t1 = monotonic_ns();
     atomic_store(&r->sh->go, 1);
-    while (r->ok && gb_keep_running_batch(st, 64)) {
+    while (r->ok && r->n < r->sh->total && gb_keep_running_batch(st, 64))
         for (int k = 0; k < 64 && r->ok; k++, r->n++) r->ok = write_one(r->sh, r->src, r->n, mask, &r->nfs, &r->why);
-        if (r->ok && r->n == r->sh->total) {
-            atomic_store(&r->sh->written, 1);
-            r->ok = await_readers(st, r);
-        }
+    if (r->ok && r->n == r->sh->total) {
+        atomic_store(&r->sh->written, 1);
+        r->ok = await_readers(st, r);
+    } else if (r->ok) {
+        r->ok = false;
+        snprintf(r->msg, sizeof r->msg, "Google Benchmark ended the case after %llu samples", (unsigned long long)r->n);
     }
     if (!r->ok && r->msg[0] == '\0') {
         snprintf(r->msg, sizeof r->msg, "writer at sample %llu: %s", (unsigned long long)r->n, r->why);
@@ -293,7 +299,8 @@ static void tput_teardown(tput_run *r, sample_check *all)
 }
 
 /* The limit in samples and bytes per second: one cache-line handoff per
- * sample in place, memcpy bandwidth for copies. */
+ * sample in place; for copies the local memcpy bandwidth, and from
+ * XCORE_MIN_SIZE on the cross-core copy (the reader pulls the writer's lines). */
 static void tput_limits(const bench_case *c, double *samples_per_s, double *bytes_per_s)
 {
     if (c->in_place) {
@@ -301,7 +308,7 @@ static void tput_limits(const bench_case *c, double *samples_per_s, double *byte
         *samples_per_s = cl > 0 ? 1e9 / cl : 0;
         *bytes_per_s = *samples_per_s * (double)c->size;
     } else {
-        double ns = limit_memcpy_ns(c->size);
+        double ns = c->size >= XCORE_MIN_SIZE ? limit_xcore_ns(c->size) : limit_memcpy_ns(c->size);
         *bytes_per_s = ns > 0 ? (double)c->size * 1e9 / ns : 0;
         *samples_per_s = *bytes_per_s / (double)c->size;
     }
@@ -317,20 +324,27 @@ static void report_vs_64B(gb_state *st, const bench_case *c, double sps)
     gb_counter(st, "vs_64B", base > 0 ? sps / base : 0, GB_COUNTER_DEFAULT);
 }
 
-static void tput_report(gb_state *st, const tput_run *r)
+/* What a throughput case reports, summed over its passes. */
+typedef struct tput_totals {
+    uint64_t samples, nfs, ns;
+    int cpu_reader0;
+    bool yield, ok;
+    sample_check received;
+    char msg[512];
+} tput_totals;
+
+static void tput_report(gb_state *st, const bench_case *c, const tput_totals *t)
 {
-    const bench_case *c = r->c;
-    const tput_shared *sh = r->sh;
-    double secs = (double)(r->t1 - r->t0) / 1e9, sps = secs > 0 ? (double)sh->total / secs : 0, lim_sps, lim_bps;
+    double secs = (double)t->ns / 1e9, sps = secs > 0 ? (double)t->samples / secs : 0, lim_sps, lim_bps;
     tput_limits(c, &lim_sps, &lim_bps);
-    gb_set_items_processed(st, (int64_t)sh->total);
-    gb_set_bytes_processed(st, (int64_t)(sh->total * c->size));
+    gb_set_items_processed(st, (int64_t)t->samples);
+    gb_set_bytes_processed(st, (int64_t)(t->samples * c->size));
     gb_counter(st, "samples_per_s", sps, GB_COUNTER_DEFAULT);
     gb_counter(st, "bytes_per_s", sps * (double)c->size, GB_COUNTER_DEFAULT);
-    gb_counter(st, "nfs", (double)r->nfs, GB_COUNTER_DEFAULT);
-    gb_counter(st, "nfs_per_sample", (double)r->nfs / (double)sh->total, GB_COUNTER_DEFAULT);
+    gb_counter(st, "nfs", (double)t->nfs, GB_COUNTER_DEFAULT);
+    gb_counter(st, "nfs_per_sample", (double)t->nfs / (double)t->samples, GB_COUNTER_DEFAULT);
     /* The fraction of reserve attempts that met NO_FREE_SLOT (the results store reads it). */
-    gb_counter(st, "backpressure", (double)r->nfs / (double)(r->nfs + sh->total), GB_COUNTER_DEFAULT);
+    gb_counter(st, "backpressure", (double)t->nfs / (double)(t->nfs + t->samples), GB_COUNTER_DEFAULT);
     gb_counter(st, "limit_samples_per_s", lim_sps, GB_COUNTER_DEFAULT);
     gb_counter(st, "limit_bytes_per_s", lim_bps, GB_COUNTER_DEFAULT);
     gb_counter(st, "limit_bytes_per_second", lim_bps, GB_COUNTER_DEFAULT);
@@ -340,28 +354,83 @@ static void tput_report(gb_state *st, const tput_run *r)
     gb_counter(st, "payload_bytes", (double)c->size, GB_COUNTER_DEFAULT);
     gb_counter(st, "touched_bytes", c->in_place ? 64.0 : (double)c->size, GB_COUNTER_DEFAULT);
     gb_counter(st, "cpu_writer", G.cpu_a_used, GB_COUNTER_DEFAULT);
-    gb_counter(st, "cpu_reader0", sh->ctl[0].cpu_used, GB_COUNTER_DEFAULT);
-    gb_counter(st, "oversubscribed", sh->yield ? 1 : 0, GB_COUNTER_DEFAULT);
+    gb_counter(st, "cpu_reader0", t->cpu_reader0, GB_COUNTER_DEFAULT);
+    gb_counter(st, "oversubscribed", t->yield ? 1 : 0, GB_COUNTER_DEFAULT);
     if (c->in_place) report_vs_64B(st, c, sps);
     char label[200];
     snprintf(label, sizeof label, "%s %s readers=%d slots=%d cpus=%d,%d%s", c->process ? "processes" : "threads",
-             c->in_place ? "zero-copy(1 line)" : "copy", c->readers, c->slots, G.cpu_a_used, sh->ctl[0].cpu_used,
-             sh->yield ? " oversubscribed" : "");
+             c->in_place ? "zero-copy(1 line)" : "copy", c->readers, c->slots, G.cpu_a_used, t->cpu_reader0,
+             t->yield ? " oversubscribed" : "");
     gb_set_label(st, label);
 }
 
-void bench_throughput(gb_state *st, const bench_case *c)
+/* One pass: `total` samples through a fresh pool and readers, added to *t.
+ * Returns the pass's payload bytes per second (0 when it failed). */
+static double tput_pass(gb_state *st, const bench_case *c, int64_t total, tput_totals *t)
 {
-    tput_run r = {.c = c, .why = ""};
+    tput_run r = {.c = c, .why = "", .total = total};
     r.ok = tput_setup(&r);
     tput_measure(st, &r);
     sample_check received;
     tput_teardown(&r, &received);
-    bool invalid = report_invalid(st, &received);
-    if (!invalid && r.ok)
-        tput_report(st, &r);
-    else if (!invalid)
-        gb_skip_with_error(st, r.msg);
+    check_merge(&t->received, &received);
+    t->ok = r.ok;
+    if (!r.ok) snprintf(t->msg, sizeof t->msg, "%s", r.msg);
+    t->samples += r.n;
+    t->nfs += r.nfs;
+    t->ns += r.t1 - r.t0;
+    t->cpu_reader0 = r.sh->ctl[0].cpu_used;
+    t->yield = r.sh->yield;
+    double secs = (double)(r.t1 - r.t0) / 1e9;
     free(r.src);
     shared_free(r.sh, sizeof *r.sh);
+    return r.ok && secs > 0 ? (double)total * (double)c->size / secs : 0;
+}
+
+/* The size sweep (one reader, 8 slots) runs in rounds beside its limit and
+ * the native peer; the fan-out cases in one pass beside the run's limit. */
+static bool in_rounds(const bench_case *c) { return c->readers == 1 && c->slots == 8; }
+
+/* The peer's round: native iceoryx2 moving the same samples, copy path only. */
+static double tput_peer_round(const bench_case *c, int64_t samples)
+{
+    if (c->in_place) {
+        rounds_peer_note(c, "not measured: the native peer's throughput shape copies");
+        return NAN;
+    }
+    native_peer_figure f;
+    if (!native_peer_throughput(c->size, G.cpu_a, G.cpu_b, samples, c->slots, &f)) {
+        rounds_peer_note(c, f.why);
+        return NAN;
+    }
+    rounds_peer_note(c, "measured");
+    return f.bytes_per_s;
+}
+
+void bench_throughput(gb_state *st, const bench_case *c)
+{
+    tput_totals t = {.ok = true};
+    check_init(&t.received, "readers", 0);
+    rounds_begin(c);
+    int n = in_rounds(c) ? rounds_for(c->iterations, 64) : 1;
+    for (int k = 0; k < n && t.ok && check_violations(&t.received) == 0; k++) {
+        round_figures fig = in_rounds(c) ? rounds_limits(c) : (round_figures){0};
+        int64_t share = rounds_share(c->iterations, 64, n, k);
+        fig.backend = tput_pass(st, c, share, &t);
+        if (!in_rounds(c) || !t.ok || check_violations(&t.received) != 0) continue;
+        fig.peer = tput_peer_round(c, share);
+        rounds_add(c, &fig);
+    }
+    bool invalid = report_invalid(st, &t.received);
+    if (!invalid && t.ok && gb_keep_running_batch(st, 64)) {
+        t.ok = false; /* cannot happen: the passes' shares add up to the case's iterations */
+        snprintf(t.msg, sizeof t.msg, "the passes left iterations unmeasured");
+    }
+    if (!invalid && t.ok) {
+        tput_report(st, c, &t);
+        rounds_counters(st, c);
+    } else {
+        rounds_drop(c);
+        if (!invalid) gb_skip_with_error(st, t.msg);
+    }
 }

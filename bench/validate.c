@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "native_peer.h"
 
 #define MAX_CASES 512
 
@@ -49,6 +50,23 @@ static double get(json_object *run, const char *key)
     return num(run, key, &p);
 }
 
+/* The interleaved rounds' part of a line: the native peer and the placement class. */
+static void peer_summary(json_object *run, const char *peer_key, const char *unit)
+{
+    bool has_rounds, has_peer;
+    double rounds = num(run, "rounds", &has_rounds), peer = num(run, peer_key, &has_peer);
+    if (has_rounds) {
+        static const char *const classes[] = {"unknown", "same_core", "cross_core", "far"};
+        double cls = get(run, "placement_class");
+        printf("  %g rounds, %s", rounds, cls >= 0 && cls < 4 ? classes[(int)cls] : "unknown");
+        if (has_peer)
+            printf("  iceoryx2 %.4g%s x_peer %.2f", peer, unit, get(run, "x_peer"));
+        else
+            printf("  iceoryx2 %s", native_peer_available(NULL) ? "not measured" : "not built");
+    }
+    putchar('\n');
+}
+
 static void summary(const bench_case *c, json_object *run)
 {
     switch (c->kind) {
@@ -58,6 +76,7 @@ static void summary(const bench_case *c, json_object *run)
                get(run, "p99_ns"), get(run, "rtt_p50_ns"));
         break;
     case K_MEMCPY:
+    case K_XCORE:
         printf("  %-48s %8.2f GB/s  %10.1f ns/copy\n", c->name, get(run, "GBps"), get(run, "ns_per_copy"));
         break;
     case K_OPS:
@@ -65,9 +84,10 @@ static void summary(const bench_case *c, json_object *run)
                get(run, "limit_ns"), get(run, "x_limit"));
         break;
     case K_LATENCY:
-        printf("  %-48s one-way p50 %8.1f p99 %8.1f p99.9 %8.1f max %9.1f ns  limit %7.1f ns  x_limit %6.2f  node %g\n",
+        printf("  %-48s one-way p50 %8.1f p99 %8.1f p99.9 %8.1f max %9.1f ns  limit %7.1f ns  x_limit %6.2f  node %g",
                c->name, get(run, "p50_ns"), get(run, "p99_ns"), get(run, "p999_ns"), get(run, "max_ns"),
                get(run, "limit_ns"), get(run, "x_limit"), get(run, "mem_node"));
+        peer_summary(run, "peer_p50_ns", " ns");
         break;
     case K_THROUGHPUT: {
         bool has_vs;
@@ -76,7 +96,7 @@ static void summary(const bench_case *c, json_object *run)
                get(run, "samples_per_s"), get(run, "bytes_per_s") / 1e9, get(run, "x_limit"),
                get(run, "nfs_per_sample"));
         if (has_vs) printf("  vs_64B %5.2f", vs);
-        putchar('\n');
+        peer_summary(run, "peer_bytes_per_s", " B/s");
         break;
     }
     }

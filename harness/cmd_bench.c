@@ -191,7 +191,7 @@ static void store_run(const char *dir, const slotkit_backend *backend, const cha
     if (results_write_bench(dir, backend, NULL, root, path, sizeof path) == 0)
         printf("slotkit: bench: stored %s\n", path);
     else
-        cli_fail("bench: the run was not stored in the results store (see above)");
+        cli_fail("bench: the run was not stored in the results store: %s", path);
     fingerprint_set_topology(NULL);
 }
 

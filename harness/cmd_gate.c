@@ -38,6 +38,8 @@ static void usage(FILE *to)
                 "  --min-reps N        repetitions needed on each side (default 9, 2 to 100000)\n"
                 "  --metric M          Google Benchmark metric: real_time (default) or cpu_time\n"
                 "  --require-all       a benchmark missing from the new run fails the gate\n"
+                "  --absolute          compare absolute times where the runs also have ratios to the\n"
+                "                      limit (default: the ratio, x_limit, of rounds of one placement class)\n"
                 "  --force             compare documents from different fingerprints anyway\n"
                 "  --results DIR       the store (default $SLOTKIT_RESULTS_DIR or ./results)\n\n"
                 "Documents are read only from regular files of at most 64 MiB; a NaN, infinite or\n"
@@ -81,6 +83,7 @@ static int set_option(int opt, const char *arg, gate_options *o, int *rounds)
         o->metric = arg;
         return 0;
     case 'q': o->require_all = true; return 0;
+    case 'X': o->absolute = true; return 0;
     case 'f': o->force = true; return 0;
     default: return 2;
     }
@@ -171,6 +174,7 @@ int cmd_gate(int argc, char **argv)
                                             {"min-reps", required_argument, NULL, 'm'},
                                             {"metric", required_argument, NULL, 'M'},
                                             {"require-all", no_argument, NULL, 'q'},
+                                            {"absolute", no_argument, NULL, 'X'},
                                             {"force", no_argument, NULL, 'f'},
                                             {"results", required_argument, NULL, 'R'},
                                             {"help", no_argument, NULL, 'h'},

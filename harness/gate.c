@@ -134,7 +134,8 @@ static int check_figures(json_object *set, const char *side, char *err, size_t e
 
 static bool compared_metric(const gate_options *o, const char *metric)
 {
-    return strcmp(metric, o->metric) == 0 || strcmp(metric, "wall_time") == 0 || strcmp(metric, "instructions") == 0;
+    return strcmp(metric, o->metric) == 0 || strcmp(metric, "wall_time") == 0 || strcmp(metric, "instructions") == 0 ||
+           (strcmp(metric, "x_limit") == 0 && !o->absolute);
 }
 
 static json_object *find_set(json_object *doc, const char *name, const char *metric)
@@ -164,7 +165,16 @@ static gate_row *add_row(gate_report *r, const char *name, const char *metric)
 static void decide(gate_row *row, json_object *old_set, json_object *new_set, const gate_options *o)
 {
     size_t n1, n2;
-    double *a = values_of(old_set, &n1), *b = values_of(new_set, &n2);
+    double *a, *b;
+    char ratio_note[sizeof row->note] = "";
+    if (strcmp(row->metric, "x_limit") != 0) {
+        a = values_of(old_set, &n1);
+        b = values_of(new_set, &n2);
+    } else if (gate_ratio_values(old_set, new_set, &a, &n1, &b, &n2, ratio_note, sizeof ratio_note) != 0) {
+        row->verdict = GATE_UNTESTED; /* rounds of different placements: their ratios do not compare */
+        snprintf(row->note, sizeof row->note, "%s", ratio_note);
+        return;
+    }
     row->n_old = n1;
     row->n_new = n2;
     row->old_median = stats_median(a, n1);
@@ -206,6 +216,7 @@ static void decide(gate_row *row, json_object *old_set, json_object *new_set, co
             }
         }
     }
+    if (row->note[0] == '\0' && ratio_note[0]) snprintf(row->note, sizeof row->note, "%s", ratio_note);
     free(a);
     free(b);
 }
@@ -238,9 +249,10 @@ int gate_compare(json_object *old_doc, json_object *new_doc, const gate_options 
     for (size_t i = 0; i < json_object_array_length(old_samples); i++) {
         json_object *s = json_object_array_get_idx(old_samples, i);
         const char *name = results_get_string(s, "name", ""), *metric = results_get_string(s, "metric", "");
-        if (!compared_metric(o, metric)) continue;
+        if (!compared_metric(o, metric) || gate_ratio_replaces(old_doc, new_doc, name, metric, o)) continue;
         json_object *n = find_set(new_doc, name, metric);
         gate_row *row = add_row(r, name, metric);
+        if (strcmp(metric, "x_limit") == 0) gate_ratio_beside(new_doc, name, row->beside, sizeof row->beside);
         if (n == NULL) {
             mark_missing(row, new_doc);
             continue;
@@ -262,7 +274,9 @@ int gate_compare(json_object *old_doc, json_object *new_doc, const gate_options 
     for (size_t i = 0; i < json_object_array_length(new_samples); i++) {
         json_object *s = json_object_array_get_idx(new_samples, i);
         const char *name = results_get_string(s, "name", ""), *metric = results_get_string(s, "metric", "");
-        if (!compared_metric(o, metric) || find_set(old_doc, name, metric) != NULL) continue;
+        if (!compared_metric(o, metric) || find_set(old_doc, name, metric) != NULL ||
+            gate_ratio_replaces(old_doc, new_doc, name, metric, o))
+            continue;
         gate_row *row = add_row(r, name, metric);
         row->verdict = GATE_NEW;
         snprintf(row->note, sizeof row->note, "%s",
@@ -309,6 +323,8 @@ static void format_value(double v, const char *metric, char *out, size_t size)
         snprintf(out, size, "-");
     else if (strcmp(metric, "instructions") == 0)
         snprintf(out, size, "%.1f", v);
+    else if (strcmp(metric, "x_limit") == 0)
+        snprintf(out, size, "%.3fx", v);
     else if (v >= 1e9)
         snprintf(out, size, "%.3f s", v / 1e9);
     else if (v >= 1e6)
@@ -342,6 +358,8 @@ void gate_print(const gate_report *r, const gate_options *o, FILE *out)
         fprintf(out, "%-48s %-12s %12s %12s %8s %8s %7s  %s%s%s%s\n", escape_terminal(name, sizeof name, row->name),
                 escape_terminal(metric, sizeof metric, row->metric), a, b, change, p, n, labels[row->verdict],
                 row->note[0] ? " (" : "", row->note, row->note[0] ? ")" : "");
+        char beside[sizeof row->beside];
+        if (row->beside[0]) fprintf(out, "%-48s   new: %s\n", "", escape_terminal(beside, sizeof beside, row->beside));
     }
     if (!isnan(r->geomean_ratio))
         fprintf(out, "%-48s %-12s %12s %12s %+7.2f%%\n", "OVERALL_GEOMEAN", "", "", "", (r->geomean_ratio - 1) * 100);
@@ -408,8 +426,9 @@ static void accumulate(json_object *acc, json_object *run)
         if (target == NULL) {
             target = json_object_new_object();
             json_object_object_foreach(s, k, val)
-            {
-                if (strcmp(k, "values") != 0) json_object_object_add(target, k, json_object_get(val));
+            { /* one median per run: a run's rounds and their classes are not kept */
+                if (strcmp(k, "values") != 0 && strcmp(k, "placement_classes") != 0)
+                    json_object_object_add(target, k, json_object_get(val));
             }
             json_object_object_add(target, "values", json_object_new_array());
             json_object_array_add(acc_samples, target);

@@ -6,7 +6,11 @@
  * change beyond the benchmark's noise floor (Criterion.rs and asv use the
  * same two-part rule; either alone gives false alarms or misses).
  * Instruction counts (callgrind) are deterministic: any change beyond a small
- * tolerance counts, no statistics needed. */
+ * tolerance counts, no statistics needed.
+ * Where a case was measured in rounds beside its limit (results_figures.h),
+ * the gate compares its ratio to the limit ("x_limit", one value per round)
+ * instead of its absolute time, and only rounds of a placement class both runs
+ * have (gate_ratio.c): a host that moves the vCPUs moves time and limit alike. */
 #ifndef SLOTKIT_HARNESS_GATE_H
 #define SLOTKIT_HARNESS_GATE_H
 
@@ -31,6 +35,7 @@ typedef struct gate_options {
     const char *metric;     /* Google Benchmark metric: "real_time" or "cpu_time" */
     bool force;             /* compare different fingerprints anyway */
     bool require_all;       /* a benchmark missing from the new run fails the gate */
+    bool absolute;          /* compare absolute times even where ratios to the limit exist */
     gate_noise_rule rules[GATE_MAX_NOISE_RULES];
     int rule_count;
 } gate_options;
@@ -61,6 +66,7 @@ typedef struct gate_row {
     double floor;  /* the noise floor or tolerance applied */
     size_t n_old, n_new;
     char note[96];
+    char beside[160]; /* x_limit rows: the new run's backend / native iceoryx2 / limit */
 } gate_row;
 
 typedef struct gate_report {
@@ -79,6 +85,21 @@ void gate_print(const gate_report *r, const gate_options *o, FILE *out);
 /* 0 pass, 1 regression (or missing benchmark with require_all). */
 int gate_status(const gate_report *r, const gate_options *o);
 void gate_report_free(gate_report *r);
+
+/* ---- ratios to the limit (gate_ratio.c) ---- */
+
+/* True when the row (name, metric) is not compared because its ratio to the
+ * limit is: metric is the timed one, and the baseline has an x_limit set for
+ * the name that the new run has too (or the new run lost the case). */
+bool gate_ratio_replaces(json_object *old_doc, json_object *new_doc, const char *name, const char *metric,
+                         const gate_options *o);
+/* The values of an x_limit set pair, kept to the placement class both runs
+ * have most rounds of; *a and *b malloc'd. Returns 0, or -1 with the note
+ * (no class in common). Sets without classes keep every value. */
+int gate_ratio_values(json_object *old_set, json_object *new_set, double **a, size_t *n1, double **b, size_t *n2,
+                      char *note, size_t note_size);
+/* "983 ns / iceoryx2 851 ns / limit 131 ns (cross_core)" from doc's figure of name; "" if none. */
+void gate_ratio_beside(json_object *doc, const char *name, char *out, size_t size);
 
 /* Interleaved A/B: runs `A bench --out DIR ARGS...` and the same with B for
  * `rounds` rounds in ABBA order (cancels linear drift), one sample per

@@ -163,6 +163,8 @@ static void number_items(report_model *m)
     m->machine.cpu_table = ++tables;
     if (m->limits.source) m->limits.table = ++tables;
     if (m->limits.nmemcpy > 0) m->limits.memcpy_figure.number = ++figures;
+    for (size_t i = 0; i < m->nbackends; i++)
+        if (m->backends[i].peer_table && m->peer_table == 0) m->peer_table = ++tables;
     for (size_t i = 0; i < m->nbackends; i++) {
         report_backend *b = &m->backends[i];
         if (b->has_latency) b->latency.number = ++figures;
@@ -170,6 +172,7 @@ static void number_items(report_model *m)
         if (b->invalid) b->invalid_table = ++tables;
         if (b->has_slots) b->slots_table = ++tables;
         if (b->has_ops) b->ops_table = ++tables;
+        if (b->peer_table) b->peer_table = ++tables;
         if (b->conformance.present) b->conformance.table = ++tables;
     }
     m->variation_table = ++tables;

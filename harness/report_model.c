@@ -73,7 +73,18 @@ static void row_counters(report_row *r, json_object *o)
     r->bps = counter(o, "bytes_per_second");
     if (isnan(r->bps)) r->bps = r->items_per_second * r->size;
     r->instructions = NAN;
+    r->x_limit = counter(o, "x_limit"), r->x_peer = counter(o, "x_peer"), r->rounds = counter(o, "rounds");
+    r->placement_class = counter(o, "placement_class");
+    r->peer = counter(o, r->kind == CASE_LATENCY ? "peer_p50_ns" : "peer_bytes_per_s");
 }
+
+const char *report_class_name(double c)
+{
+    static const char *const names[] = {"unknown", "same_core", "cross_core", "far"};
+    return c >= 0 && c < 4 ? names[(int)c] : "unknown";
+}
+
+bool report_row_in_rounds(const report_row *r) { return !isnan(r->rounds) && r->rounds > 0; }
 
 /* The case of each gbench sample set, by its exact name. */
 static json_object *case_of(json_object *doc, const char *name)
@@ -204,6 +215,7 @@ static void backend_series(report_backend *b, const report_limits *l)
             b->latency_limit |= !isnan(w->limit_ns) || !isnan(l->cacheline_ns);
         }
         b->has_slots |= w->kind == CASE_THROUGHPUT && w->slots > 0 && !isnan(w->backpressure);
+        if (report_row_in_rounds(w)) b->peer_table = -1; /* numbered in page order later */
         b->has_ops |= w->kind == CASE_OPS;
     }
 }
@@ -264,6 +276,8 @@ void report_model_rows(report_backend *b)
     b->invalid = invalid && json_object_array_length(invalid) > 0 ? invalid : NULL;
     load_rows(b);
     load_instructions(b);
+    json_object *peer = b->bench ? results_get(b->bench, "peer.status") : NULL;
+    b->peer_status = peer && json_object_is_type(peer, json_type_string) ? json_object_get_string(peer) : NULL;
     backend_variation(b);
 }
 

@@ -41,6 +41,11 @@ typedef struct report_row {
     double p50, p90, p99, p999, limit_ns, cpu_writer, cpu_reader, mem_node;
     double gbps, ns_per_copy, ns_per_sample, bps, items_per_second, backpressure, limit_bps;
     double instructions; /* callgrind, per operation, of the same ops case */
+    /* Cases measured in interleaved rounds (results_figures.h): the ratio to
+     * the limit, native iceoryx2's figure (p50 ns or bytes/s) and the ratio to
+     * it, the placement class most rounds were in (0 unknown, 1 same core,
+     * 2 cross core, 3 far) and the round count; NAN where absent. */
+    double x_limit, peer, x_peer, placement_class, rounds;
 } report_row;
 
 /* One line of a throughput plot: one case label and reader count, the best
@@ -95,7 +100,9 @@ typedef struct report_backend {
     json_object *invalid; /* borrowed from bench; NULL: none */
     int invalid_table;
     report_conformance conformance;
-    double cv, worst_cv; /* median / largest CV of wall-clock repetitions; NAN: none */
+    const char *peer_status; /* the document's peer.status ("built", "not built"); NULL: not recorded */
+    int peer_table;          /* rows measured in rounds: backend / native iceoryx2 / limit */
+    double cv, worst_cv;     /* median / largest CV of wall-clock repetitions; NAN: none */
     char worst[200];
 } report_backend;
 
@@ -174,6 +181,7 @@ typedef struct report_model {
     report_backend *backends;
     size_t nbackends;
     int variation_table;
+    int peer_table; /* every backend's busy-poll 64 B latency beside native iceoryx2 */
     report_advice *advice;
     size_t nadvice;
     int figures; /* how many are numbered */
@@ -186,6 +194,11 @@ void report_model_free(report_model *m);
 
 /* Recommendations into m->advice (report_recommend.c). */
 void report_recommend(report_model *m);
+
+/* "same_core", "cross_core", "far" or "unknown" for a row's placement_class. */
+const char *report_class_name(double placement_class);
+/* A row measured in rounds beside its limit (and the peer, where it could be). */
+bool report_row_in_rounds(const report_row *r);
 
 /* The copy limit (GB/s) at a payload size, from the nearest memcpy size; NAN if none. */
 double report_copy_limit(const report_limits *l, double size);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "emulation.h"
+#include "report_peer.h"
 #include "report_render.h"
 #include "results_invalid.h"
 
@@ -299,6 +300,7 @@ static void section_backend(report_out *o, const report_backend *b, int section)
             b->name);
     if (b->slots_table) section_slots(o, b);
     if (b->ops_table) section_ops(o, b);
+    if (b->peer_table) report_backend_peer(o, b);
     section_conform(o, b);
 }
 
@@ -326,6 +328,7 @@ void report_sections(report_out *o, const report_model *m)
 {
     section_machine(o, m);
     section_limits(o, m);
+    report_section_peer(o, m);
     for (size_t i = 0; i < m->nbackends; i++) section_backend(o, &m->backends[i], 3 + (int)i);
     section_variation(o, m);
     report_prose_recommendations(o, m);

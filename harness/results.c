@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "results_cases.h"
+#include "results_figures.h"
 #include "results_invalid.h"
 #include "fingerprint.h"
 #include "verdict.h"
@@ -246,7 +247,9 @@ static int validate_samples(json_object *samples, char *err, size_t err_size)
 static int validate_content(json_object *doc, const char *kind, char *err, size_t err_size)
 {
     json_object *samples = results_get(doc, "samples"), *invalid = results_get(doc, "invalid");
-    if (validate_samples(samples, err, err_size) != 0 || results_invalid_check(doc, err, err_size) != 0) return -1;
+    if (validate_samples(samples, err, err_size) != 0 || results_invalid_check(doc, err, err_size) != 0 ||
+        results_figures_check(doc, err, err_size) != 0)
+        return -1;
     size_t sets = json_object_array_length(samples) + (invalid ? json_object_array_length(invalid) : 0);
     if (strcmp(kind, "bench") == 0 && sets == 0) {
         snprintf(err, err_size, "samples: a bench document needs at least one sample set");
@@ -626,12 +629,12 @@ static void callgrind_samples(json_object *cg, json_object *samples)
 
 /* What a run directory holds, as read so far. */
 typedef struct run_inputs {
-    json_object *gbench, *callgrind, *meta, *cases, *topology, *hyperfine;
+    json_object *gbench, *callgrind, *meta, *cases, *topology, *hyperfine, *figures;
 } run_inputs;
 
 static void run_inputs_free(run_inputs *in)
 {
-    json_object *all[] = {in->gbench, in->callgrind, in->meta, in->cases, in->topology, in->hyperfine};
+    json_object *all[] = {in->gbench, in->callgrind, in->meta, in->cases, in->topology, in->hyperfine, in->figures};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) json_object_put(all[i]);
     memset(in, 0, sizeof *in);
 }
@@ -647,10 +650,12 @@ static int read_run_file(const char *run_dir, const char *f, run_inputs *in, cha
                          : strcmp(f, "meta.json") == 0      ? &in->meta
                          : strcmp(f, "topology.json") == 0  ? &in->topology
                                                             : NULL;
-    if (slot == NULL && !hyperfine && strcmp(f, "cases.json") != 0) return 0;
+    bool checked = strcmp(f, "cases.json") == 0 || strcmp(f, "figures.json") == 0; /* read by their own checkers */
+    if (slot == NULL && !hyperfine && !checked) return 0;
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", run_dir, f);
     if (strcmp(f, "cases.json") == 0) return (in->cases = results_cases_load(path, err, err_size)) ? 0 : -1;
+    if (strcmp(f, "figures.json") == 0) return (in->figures = results_figures_load(path, err, err_size)) ? 0 : -1;
     json_object *content = results_read_json(path, err, err_size);
     if (content == NULL) return -1;
     if (slot) {
@@ -692,6 +697,7 @@ static int bench_samples(const char *run_dir, run_inputs *in, json_object *doc, 
     /* In file-name order, as the document always listed them. */
     if (in->callgrind) callgrind_samples(in->callgrind, samples);
     if (in->gbench) gbench_samples(in->gbench, samples);
+    if (in->figures) results_figures_attach(doc, in->figures); /* the x_limit sets, after gbench's */
     json_object *invalid = in->gbench ? results_invalid_from_gbench(in->gbench) : NULL;
     if (invalid) json_object_object_add(doc, "invalid", invalid); /* no samples: no figure to compare */
     if (in->hyperfine) {
@@ -702,8 +708,8 @@ static int bench_samples(const char *run_dir, run_inputs *in, json_object *doc, 
         return -1;
     }
     if (results_cases_attach(samples, in->cases, in->callgrind, err, err_size) != 0) return -1;
-    static const char *const keys[] = {"gbench", "callgrind", "hyperfine", "meta", "cases", "topology"};
-    json_object *parts[] = {in->gbench, in->callgrind, in->hyperfine, in->meta, in->cases, in->topology};
+    static const char *const keys[] = {"gbench", "callgrind", "hyperfine", "meta", "cases", "topology", "figures"};
+    json_object *parts[] = {in->gbench, in->callgrind, in->hyperfine, in->meta, in->cases, in->topology, in->figures};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (parts[i]) json_object_object_add(raw, keys[i], json_object_get(parts[i]));
     return 0;

@@ -20,6 +20,10 @@ bench_run_files() { # dir
         echo "check: $dir/cases.json missing or not slotkit-bench-cases"
         return 1
     }
+    grep -q '"schema":"slotkit-bench-figures"' "$dir/figures.json" 2>/dev/null || {
+        echo "check: $dir/figures.json missing or not slotkit-bench-figures"
+        return 1
+    }
     runs=$(grep -o '"run_name": "[^"]*"' "$dir/gbench.json" | sed 's/^"run_name": //' | sort -u)
     cases=$(grep -o '"name":"[^"]*"' "$dir/cases.json" | sed -e 's/^"name"://' -e 's#\\/#/#g' | sort)
     if [ -z "$runs" ] || [ "$runs" != "$cases" ]; then
@@ -29,13 +33,24 @@ bench_run_files() { # dir
     fi
 }
 
+# With the native iceoryx2 peer built, a run measures it beside the backend's
+# busy-poll latency and copy throughput, in the same rounds as the limit.
+bench_peer_measured() { # dir
+    [ -x build/asan/bin/slotkit-iox2-peer ] || return 0
+    grep -q '"peer_status":"measured"' "$1/figures.json" && grep -q '"placement_class":"' "$1/figures.json" || {
+        echo "check: $1/figures.json: the native iceoryx2 peer was built but measured nowhere"
+        return 1
+    }
+}
+
 bench_smoke() { # name backend
     local name=$1 backend=$2 dir="$LOGS/bench/$1" log="$LOGS/bench-$1.log"
     rm -rf "$dir"
     echo "check: running bench-$name"
     setsid timeout -k 10 120 build/asan/bin/slotkit bench --backend "$backend" --quick --out "$dir" >"$log" 2>&1
     local rc=$?
-    if [ "$rc" -eq 0 ] && grep -q "^validate: $dir: complete (0 problems)\$" "$log" && bench_run_files "$dir"; then
+    if [ "$rc" -eq 0 ] && grep -q "^validate: $dir: complete (0 problems)\$" "$log" && bench_run_files "$dir" &&
+        bench_peer_measured "$dir"; then
         passed=$((passed + 1))
         echo "check: bench-$name: complete ($(grep -c '^  ' "$log") figures; $log)"
     else
@@ -117,6 +132,37 @@ for suite in latency throughput; do
 done
 # Throughput only: a lost ping stalls the ping-pong for its 10 s timeout.
 bench_invalid bench_lose throughput lost
+
+# Without the peer (not built, or gone) a run still completes, its peer
+# figures say "not built", and the results document is stored.
+bench_peer_absent() {
+    local dir="$LOGS/bench/peer-absent" log="$LOGS/bench-peer-absent.log" store="$LOGS/bench/peer-absent-results"
+    rm -rf "$dir" "$store"
+    mkdir -p "$store"
+    setsid timeout -k 10 120 env SLOTKIT_IOX2_PEER=/nonexistent/slotkit-iox2-peer build/asan/bin/slotkit bench \
+        --backend inmem --quick --suite latency --out "$dir" --results "$store" >"$log" 2>&1
+    local rc=$?
+    if [ "$rc" -eq 0 ] && grep -q "^validate: $dir: complete (0 problems)\$" "$log" &&
+        grep -q 'latency/threads/busy/size:64 .* iceoryx2 not built$' "$log" &&
+        grep -q '"status":"not built"' "$dir/figures.json" && ls "$store"/*/*-bench-inmem.json >/dev/null 2>&1; then
+        passed=$((passed + 1))
+        echo "check: bench-peer-absent: complete, peer figures say not built, document stored"
+    else
+        failed=$((failed + 1))
+        echo "check: bench-peer-absent: FAILED (exit $rc); see $log"
+        grep -a -E '^validate: |latency/threads/busy|slotkit: ' "$log" | head -n 10
+    fi
+}
+bench_peer_absent
+
+# The peer is part of the iceoryx2 part: hidden with it, built with it.
+peer_plan() { make -n --no-print-directory variant-build VARIANT=asan "$@" 2>/dev/null | grep -c 'bench/iox2-peer/Cargo.toml'; }
+if [ "$(peer_plan WITHOUT=iceoryx2)" -eq 0 ] && { [ ! -x build/asan/bin/slotkit-iox2-peer ] || [ "$(peer_plan)" -gt 0 ]; }; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    echo "check: bench-peer-part: make WITHOUT=iceoryx2 still builds the native peer, or make without it does not"
+fi
 
 # The binary's own argument checks.
 if build/asan/bin/slotkit bench --suite nosuch >"$LOGS/bench-usage.log" 2>&1; then

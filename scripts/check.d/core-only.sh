@@ -24,7 +24,7 @@ if env -u CI make --no-print-directory variant-build VARIANT=core WITHOUT="$core
         grep -oE 'lib(benchmark|hwloc|numa|stdc\+\+)[^]]*' | sort -u)
     [ -z "$optional_libs" ] && core_ok "no core binary links an optional library" ||
         core_fail "core binaries need: $optional_libs"
-    built_optional=$(ls "$core_dir"/bin/slotkit-bench "$core_dir"/bin/slotkit-placement-tests \
+    built_optional=$(ls "$core_dir"/bin/slotkit-bench "$core_dir"/bin/slotkit-placement-tests "$core_dir"/bin/slotkit-iox2-peer \
         "$core_dir"/lib/slotkit/*.so 2>/dev/null)
     [ -z "$built_optional" ] && core_ok "no optional part's target was built" ||
         core_fail "built although hidden: $built_optional"
