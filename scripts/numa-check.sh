@@ -71,7 +71,7 @@ total=$SECONDS
 if [ $quick -eq 1 ]; then
     run_topology 4node probe,latency,conform "$XPROC_SUBSET"
 else
-    # The full suite once, where a boot is cheapest (4 CPUs); elsewhere the
+    # The full suite once (on 2socket); elsewhere the
     # cross-process rules of attach, geometry, close and a killed peer (two
     # processes on one segment, where placement matters). The placement tests
     # (the planner on XML machines, pinning, mbind, move_pages live) once, on

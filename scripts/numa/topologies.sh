@@ -10,7 +10,7 @@ NUMA_TOPOLOGIES="2socket snc2 4node"
 
 topology_about() {
     case $1 in
-    2socket) echo "2 sockets x 1 node, 2 cores each (4 CPUs), distances 10/20" ;;
+    2socket) echo "2 sockets x 1 node, 2 dies (L3, like AMD's CCX) x 2 cores each (8 CPUs), distances 10/20" ;;
     snc2) echo "1 socket x 2 nodes (sub-NUMA clustering), 2 cores x 2 threads per node (8 CPUs), distances 10/12" ;;
     4node) echo "2 sockets x 2 nodes, 2 cores per node (8 CPUs), distances 10/12/32" ;;
     *) return 1 ;;
@@ -19,7 +19,7 @@ topology_about() {
 
 topology_offers() {
     case $1 in
-    2socket) echo "same_l3 cross_package" ;;
+    2socket) echo "same_l3 same_numa cross_package" ;;
     snc2) echo "smt_siblings same_l3 cross_numa" ;;
     4node) echo "same_l3 cross_numa cross_package" ;;
     *) return 1 ;;
@@ -32,8 +32,8 @@ node_ram() { echo "-object memory-backend-ram,id=ram$1,size=256M"; }
 topology_qemu_args() {
     case $1 in
     2socket)
-        echo "-m 512M -smp 4,sockets=2,cores=2,threads=1 $(node_ram 0) $(node_ram 1)"
-        echo "-numa node,nodeid=0,cpus=0-1,memdev=ram0 -numa node,nodeid=1,cpus=2-3,memdev=ram1"
+        echo "-m 512M -smp 8,sockets=2,dies=2,cores=2,threads=1 $(node_ram 0) $(node_ram 1)"
+        echo "-numa node,nodeid=0,cpus=0-3,memdev=ram0 -numa node,nodeid=1,cpus=4-7,memdev=ram1"
         echo "-numa dist,src=0,dst=1,val=20"
         ;;
     snc2)

@@ -150,10 +150,11 @@ def check_report(guest, topology, offers, bin_dir):
     md = open(os.path.join(out, "report.md")).read()
     check("EMULATED MACHINE" in md and f"topology {topology}" in md, "report: marked as an emulated machine")
     runs = gbench_runs(os.path.join(guest, "bench"))
-    for rel, words in (("cross_numa", "cross-node"), ("cross_package", "cross-socket")):
+    for rel, words in (("same_numa", "cross-CCX (same node, different L3)"), ("cross_numa", "cross-node"),
+                       ("cross_package", "cross-socket")):
         if rel not in offers:
             continue
-        m = re.search(rf"{words} placement `[^`]*` costs [+-]?\d+% over `[^`]*` \(p50 (\d+) vs (\d+) ns, Figure \d+\)", md)
+        m = re.search(rf"{re.escape(words)} placement `[^`]*` costs [+-]?\d+% over `[^`]*` \(p50 (\d+) vs (\d+) ns, Figure \d+\)", md)
         if not check(m is not None, f"report: {words} recommendation present"):
             continue
         p50s = {round(b["p50_ns"]) for n, b in runs.items() if f"placement/{rel}/" in n and "p50_ns" in b}
