@@ -146,29 +146,47 @@ static long futex_call(_Atomic uint32_t *word, int op, uint32_t val, const struc
 }
 
 /*
- * No lost wakeup (R-NOTIFY-4), a Dekker pattern on two words, all seq_cst:
- *   waiter:  waiters++ ; load generation ; FUTEX_WAIT(generation == last)
- *   bumper:  generation++ ; load waiters ; FUTEX_WAKE if waiters > 0
- * In the single total order of seq_cst operations, either the bumper's load
- * comes after waiters++ (it sees the waiter and wakes it; the kernel's
- * compare-and-sleep is atomic against the wake), or it comes before, and then
- * generation++ precedes the waiter's load, which sees the change and does not
- * sleep. seq_cst is needed here for exactly this store->load ordering; an
- * uncontended bump costs one locked add and a plain load, no syscall.
+ * The generation is writer_events + reader_events (mod 2^32): every event of
+ * R-NOTIFY-1 adds one to the count of its side, so the sum changes, and
+ * neither side writes a line that the other writes. Waiters sleep on a
+ * separate futex word. No lost wakeup (R-NOTIFY-4), a Dekker pattern, all
+ * seq_cst:
+ *   waiter:  waiters++ ; w = wake_word ; load both counts ; FUTEX_WAIT(wake_word == w)
+ *   event:   count++ ; load waiters ; if > 0: wake_word++ and FUTEX_WAKE
+ * In the single total order of seq_cst operations, either the event's load
+ * of waiters comes before waiters++ (then count++ precedes the waiter's
+ * loads, which see the change), or it sees the waiter; then wake_word++
+ * comes after count++, so a waiter that loaded the new wake_word also sees
+ * the new count, and one that loaded the old word either finds it changed
+ * in the kernel's compare-and-sleep or is asleep for the wake. An event
+ * nobody waits for costs one locked add on a line of its own side and a
+ * load of a line nobody writes: no line changes cores, no system call.
  */
 __attribute__((noinline, cold)) static void wake_waiters(const slot_table_view *t)
 {
     int op = FUTEX_WAKE | (t->process_shared ? 0 : FUTEX_PRIVATE_FLAG);
     int saved = errno;
-    futex_call(&t->shared->generation, op, INT_MAX, NULL);
+    atomic_fetch_add_explicit(&t->shared->wake_word, 1u, memory_order_seq_cst);
+    futex_call(&t->shared->wake_word, op, INT_MAX, NULL);
     errno = saved;
 }
 
-static inline void bump_generation(const slot_table_view *t)
+static inline void count_event(const slot_table_view *t, _Atomic uint32_t *events)
 {
-    slot_table *shared = t->shared;
-    atomic_fetch_add_explicit(&shared->generation, 1u, memory_order_seq_cst);
-    if (atomic_load_explicit(&shared->waiters, memory_order_seq_cst) != 0) wake_waiters(t);
+    atomic_fetch_add_explicit(events, 1u, memory_order_seq_cst);
+    if (atomic_load_explicit(&t->shared->waiters, memory_order_seq_cst) != 0) wake_waiters(t);
+}
+
+/* Commit, discard, a repaired publication or loans freed (R-NOTIFY-1, -5). */
+static inline void writer_event(const slot_table_view *t) { count_event(t, &t->shared->writer_events); }
+
+/* A mark that marked, a disconnect. */
+static inline void reader_event(const slot_table_view *t) { count_event(t, &t->shared->reader_events); }
+
+static inline uint32_t generation_of(slot_table *shared)
+{
+    return atomic_load_explicit(&shared->writer_events, memory_order_seq_cst) +
+           atomic_load_explicit(&shared->reader_events, memory_order_seq_cst);
 }
 
 /* ---- dead peers (process_shared tables) ------------------------------ */
@@ -385,7 +403,9 @@ slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity, uint3
     atomic_init(&t->publish_tag, 0u);
     atomic_init(&t->publish_sn, 0u);
     atomic_init(&t->reserve_cursor, 0u);
-    atomic_init(&t->generation, 0u);
+    atomic_init(&t->writer_events, 0u);
+    atomic_init(&t->reader_events, 0u);
+    atomic_init(&t->wake_word, 0u);
     atomic_init(&t->waiters, 0u);
     for (size_t i = 0; i < slot_count; i++) {
         struct slot_control *c = (struct slot_control *)((char *)mem + HEADER_BYTES + i * CONTROL_STRIDE);
@@ -559,7 +579,7 @@ static bool repair_publication(const slot_table_view *t)
             if (atomic_compare_exchange_weak_explicit(&c->state, &s, next, memory_order_release, memory_order_relaxed))
                 break;
         }
-        bump_generation(t);
+        writer_event(t);
     }
     atomic_store_explicit(&shared->publish_slot, NO_SLOT, memory_order_release);
     return repaired; /* the slot was freed or published */
@@ -693,7 +713,7 @@ static uint32_t reclaim_dead_loans(const slot_table_view *t)
             }
         }
     }
-    if (freed != 0) bump_generation(t); /* writers waiting for space (R-NOTIFY-5) */
+    if (freed != 0) writer_event(t); /* writers waiting for space (R-NOTIFY-5) */
     return freed;
 }
 
@@ -769,7 +789,7 @@ static bool take_pinned_slot(const slot_table_view *t, uint32_t index, slotkit_r
 }
 
 /* Hands out slot index as the caller's loan. */
-static slotkit_status loaned(slot_table_view *t, uint32_t index, slotkit_handle *out_handle)
+static inline slotkit_status loaned(slot_table_view *t, uint32_t index, slotkit_handle *out_handle)
 {
     atomic_store_explicit(&t->shared->reserve_cursor, index + 1 == t->slot_count ? 0 : index + 1, memory_order_relaxed);
     out_handle->segment_id = t->segment_id;
@@ -777,10 +797,10 @@ static slotkit_status loaned(slot_table_view *t, uint32_t index, slotkit_handle 
     return SLOTKIT_OK;
 }
 
-slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active_readers_mask,
-                                  slotkit_handle *out_handle)
+/* Every slot, from the cursor on; with the waits and the recovery. */
+__attribute__((noinline)) static slotkit_status
+reserve_scan(slot_table_view *t, slotkit_reader_mask active_readers_mask, slotkit_handle *out_handle)
 {
-    if (!out_handle) return SLOTKIT_INVALID_ARGUMENT;
     const uint32_t n = t->slot_count;
     /* Rescans happen when others took slots meanwhile, or when a live
      * process is taking the one slot left; a stopped one must not hold us. */
@@ -818,6 +838,34 @@ slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active
         if (!lazy_deadline_ok(&deadline, PEER_WAIT_LIMIT_NS)) return SLOTKIT_NO_FREE_SLOT;
         backoff(&spins); /* and scan again */
     }
+}
+
+/* Recyclable (FREE, or COMMITTED with nobody pending) and not pinned. */
+static inline bool st_takeable(uint64_t s)
+{
+    const uint64_t held = s & (ST_MASK_BITS | ST_PHASE_BITS | ST_PINS_BITS);
+    return held == 0 || held == (uint64_t)PHASE_COMMITTED << ST_PHASE_SHIFT;
+}
+
+slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active_readers_mask,
+                                  slotkit_handle *out_handle)
+{
+    if (!out_handle) return SLOTKIT_INVALID_ARGUMENT;
+    /* The common case: a private table whose cursor slot is takeable. A
+     * shared table records the holder first (take_slot). */
+    const uint32_t index = atomic_load_explicit(&t->shared->reserve_cursor, memory_order_relaxed);
+    if (!t->process_shared && index < t->slot_count) {
+        struct slot_control *c = control_of(t, index);
+        uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
+        /* Acquire: see take_slot. */
+        if (st_takeable(s) &&
+            atomic_compare_exchange_strong_explicit(&c->state, &s,
+                                                    ((s & ST_TAG_BITS) + ST_TAG_ONE) |
+                                                        (uint64_t)PHASE_LOANED << ST_PHASE_SHIFT | active_readers_mask,
+                                                    memory_order_acquire, memory_order_relaxed))
+            return loaned(t, index, out_handle);
+    }
+    return reserve_scan(t, active_readers_mask, out_handle);
 }
 
 /* ---- commit ---------------------------------------------------------- */
@@ -863,35 +911,42 @@ static void unclaim(const slot_table_view *t, struct slot_control *c, uint64_t t
     }
 }
 
+/* Step (1) in a shared table: what a successor needs to finish or undo the
+ * publication if we die holding the lock (repair_publication). */
+static void describe_publication(slot_table *shared, uint32_t index, uint64_t committing, uint32_t sn)
+{
+    atomic_store_explicit(&shared->publish_sn, sn, memory_order_relaxed);
+    atomic_store_explicit(&shared->publish_tag, (uint32_t)st_tag(committing), memory_order_relaxed);
+    atomic_store_explicit(&shared->publish_slot, index, memory_order_release);
+}
+
 /* Steps (1)-(4) of a commit, under the publish lock (see "the publish lock
  * and recovery"): takes the SN and publishes slot `index`, claimed as
  * `committing`. false when the slot was not COMMITTING any more (only a
  * corrupt table does that), and then no SN is consumed. */
-static bool publish(const slot_table_view *t, struct slot_control *c, uint32_t index, uint64_t committing,
-                    uint32_t *out_sn)
+static inline bool publish(const slot_table_view *t, struct slot_control *c, uint32_t index, uint64_t committing,
+                           uint32_t *out_sn)
 {
     slot_table *shared = t->shared;
-    /* Step (1): describe the publication before the SN is handed out. */
+    /* Step (1): the SN goes into the slot (and, shared, the publication is
+     * described) before it is handed out. */
     const uint32_t sn = atomic_load_explicit(&shared->next_sequence, memory_order_relaxed);
     atomic_store_explicit(&c->sequence, sn, memory_order_release);
-    atomic_store_explicit(&shared->publish_sn, sn, memory_order_relaxed);
-    atomic_store_explicit(&shared->publish_tag, (uint32_t)st_tag(committing), memory_order_relaxed);
-    atomic_store_explicit(&shared->publish_slot, index, memory_order_release);
-    /* Step (2): hand the SN out. next_unread skips SNs >= the value it
-     * loads, so one not yet COMMITTED is simply not delivered yet. */
+    if (t->process_shared) describe_publication(shared, index, committing, sn);
+    /* Step (2): hand the SN out. */
     atomic_store_explicit(&shared->next_sequence, sn + 1u, memory_order_release);
 
     /* Step (3): COMMITTING -> COMMITTED, keeping the mask bits a concurrent
      * disconnect left (R-DISC-2): the wait set is whatever the mask is at
      * this CAS. Release: payload and header are visible to whoever acquires
-     * the state. Nobody reclaims a live committer's slot, so the phase check
-     * only guards against a corrupt table. */
+     * the state. Only disconnects change a COMMITTING word (mask bits);
+     * anything else is a corrupt table. */
     bool published = false;
     uint64_t expected = committing;
-    while (st_phase(expected) == PHASE_COMMITTING && st_tag(expected) == st_tag(committing)) {
+    while ((expected & ~ST_MASK_BITS) == (committing & ~ST_MASK_BITS)) {
         atomic_store_explicit(&c->wait_set, st_mask(expected), memory_order_relaxed);
-        if (atomic_compare_exchange_weak_explicit(&c->state, &expected, st_with_phase(expected, PHASE_COMMITTED),
-                                                  memory_order_release, memory_order_relaxed)) {
+        if (atomic_compare_exchange_weak_explicit(&c->state, &expected, expected + ST_PHASE_ONE, memory_order_release,
+                                                  memory_order_relaxed)) {
             published = true;
             break;
         }
@@ -899,9 +954,28 @@ static bool publish(const slot_table_view *t, struct slot_control *c, uint32_t i
     if (!published) atomic_store_explicit(&shared->next_sequence, sn, memory_order_relaxed); /* R-SEQ-2 */
 
     /* Step (4). */
-    atomic_store_explicit(&shared->publish_slot, NO_SLOT, memory_order_release);
+    if (t->process_shared) atomic_store_explicit(&shared->publish_slot, NO_SLOT, memory_order_release);
     *out_sn = sn;
     return published;
+}
+
+/* Claims the live loan in c (state *s) for commit: of two racing commits (or
+ * a commit and a discard) of one handle only one wins, and the loser has
+ * consumed nothing. Acquire keeps the payload writes after the claim. */
+static inline slotkit_status claim_loan(const slot_table_view *t, struct slot_control *c, size_t len, uint64_t *s)
+{
+    *s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    for (;;) {
+        if (!st_live_loan(*s)) return SLOTKIT_OUT_OF_BOUNDS;    /* R-COMMIT-2, R-INPLACE-4 */
+        if (len > t->capacity) return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
+        if (t->process_shared && !record_committer(c, st_tag(*s)))
+            return SLOTKIT_OUT_OF_BOUNDS; /* a racing commit of this handle wins */
+        if (atomic_compare_exchange_weak_explicit(&c->state, s, *s + ST_PHASE_ONE, memory_order_acquire,
+                                                  memory_order_relaxed)) {
+            *s += ST_PHASE_ONE; /* LOANED -> COMMITTING */
+            return SLOTKIT_OK;
+        }
+    }
 }
 
 /* See "the publish lock and recovery" for why SNs are taken under a lock. */
@@ -912,21 +986,9 @@ static slotkit_status commit_common(slot_table_view *t, slotkit_handle h, const 
     slotkit_status st = check_handle(t, h);
     if (st != SLOTKIT_OK) return st;
     struct slot_control *c = control_of(t, h.slot_index);
-
-    /* Claim the loan: of two racing commits (or a commit and a discard) of
-     * one handle only one wins, and the loser has consumed nothing. Acquire
-     * keeps the payload writes below from moving above the claim. */
-    uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
-    for (;;) {
-        if (!st_live_loan(s)) return SLOTKIT_OUT_OF_BOUNDS;     /* R-COMMIT-2, R-INPLACE-4 */
-        if (len > t->capacity) return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
-        if (t->process_shared && !record_committer(c, st_tag(s)))
-            return SLOTKIT_OUT_OF_BOUNDS; /* a racing commit of this handle wins */
-        if (atomic_compare_exchange_weak_explicit(&c->state, &s, st_with_phase(s, PHASE_COMMITTING),
-                                                  memory_order_acquire, memory_order_relaxed))
-            break;
-    }
-    const uint64_t committing = st_with_phase(s, PHASE_COMMITTING);
+    uint64_t committing = 0;
+    st = claim_loan(t, c, len, &committing);
+    if (st != SLOTKIT_OK) return st;
 
     if (copy && len != 0) memcpy(payload_of(t, h.slot_index), bytes, len);
     /* Release on the header stores: a reader that validates a sample by
@@ -936,14 +998,14 @@ static slotkit_status commit_common(slot_table_view *t, slotkit_handle h, const 
 
     st = publish_lock(t);
     if (st != SLOTKIT_OK) {
-        unclaim(t, c, st_tag(s));
+        unclaim(t, c, st_tag(committing));
         return st;
     }
     uint32_t sn = 0;
     const bool published = publish(t, c, h.slot_index, committing, &sn);
     publish_unlock(t);
     if (!published) return SLOTKIT_OUT_OF_BOUNDS;
-    bump_generation(t);
+    writer_event(t);
     *out_sequence = sn;
     return SLOTKIT_OK;
 }
@@ -985,7 +1047,7 @@ slotkit_status slot_table_discard(slot_table_view *t, slotkit_handle h)
                                                   memory_order_release, memory_order_relaxed))
             break;
     }
-    bump_generation(t);
+    writer_event(t);
     return SLOTKIT_OK;
 }
 
@@ -1137,7 +1199,7 @@ slotkit_status slot_table_mark_read(slot_table_view *t, slotkit_handle h, uint32
         if (atomic_compare_exchange_weak_explicit(&c->state, &s, s & ~bit, memory_order_release, memory_order_relaxed))
             break;
     }
-    bump_generation(t);
+    reader_event(t);
     return SLOTKIT_OK;
 }
 
@@ -1155,29 +1217,29 @@ slotkit_status slot_table_disconnect(slot_table_view *t, uint32_t reader_index)
         if (atomic_load_explicit(&c->state, memory_order_relaxed) & bit)
             atomic_fetch_and_explicit(&c->state, ~bit, memory_order_release);
     }
-    bump_generation(t);
+    reader_event(t);
     return SLOTKIT_OK;
 }
 
 /* RFC 1982 serial comparison: a is before b. */
 static inline bool serial_before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 
-slotkit_status slot_table_next_unread(slot_table_view *t, uint32_t reader_index, bool *out_found,
-                                      slotkit_handle *out_handle)
+/* The oldest sample pending for one reader, among the slots scanned. */
+struct pending_pick {
+    bool found;
+    uint32_t sn;
+    uint32_t index;
+    uint32_t visit; /* how many slots the scan had looked at before this one */
+};
+
+/* Looks at `count` slots from index 0 for samples pending for `bit` (and
+ * before `bound`, when bounded) and keeps the oldest in *best. Each slot's
+ * sequence is validated seqlock style: the state before and after it
+ * describe the same sample. */
+static void scan_pending(const slot_table_view *t, uint64_t bit, uint32_t count, bool bounded, uint32_t bound,
+                         struct pending_pick *best)
 {
-    if (!out_found || !out_handle) return SLOTKIT_INVALID_ARGUMENT;
-    if (reader_index >= SLOTKIT_MAX_READERS) return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
-    const uint64_t bit = 1ull << reader_index;
-
-    /* Every SN before turn - 1 is already COMMITTED, and turn - 1 is at worst
-     * being published (see commit_common), so the scan below sees every
-     * older sample; samples handed out after this load are skipped, since an
-     * older one might not be published yet. */
-    const uint32_t turn = atomic_load_explicit(&t->shared->next_sequence, memory_order_acquire);
-
-    bool found = false;
-    uint32_t best_sn = 0, best_index = 0;
-    for (uint32_t i = 0; i < t->slot_count; i++) {
+    for (uint32_t i = 0; i < count; i++) {
         struct slot_control *c = control_of(t, i);
         for (;;) {
             uint64_t before = atomic_load_explicit(&c->state, memory_order_acquire);
@@ -1185,29 +1247,48 @@ slotkit_status slot_table_next_unread(slot_table_view *t, uint32_t reader_index,
             uint32_t sn = atomic_load_explicit(&c->sequence, memory_order_acquire);
             uint64_t after = atomic_load_explicit(&c->state, memory_order_relaxed);
             if (!st_same_sample(before, after)) continue; /* recycled meanwhile: look at the slot again */
-            if ((after & bit) != 0 && serial_before(sn, turn) && (!found || serial_before(sn, best_sn))) {
-                found = true;
-                best_sn = sn;
-                best_index = i;
-            }
+            if ((after & bit) != 0 && (!bounded || serial_before(sn, bound)) &&
+                (!best->found || serial_before(sn, best->sn)))
+                *best = (struct pending_pick){.found = true, .sn = sn, .index = i, .visit = i};
             break;
         }
     }
+}
 
-    *out_found = found;
-    if (found) {
+/*
+ * R-NEXT-2 without reading the writers' line: SNs are handed out and
+ * published under the publish lock, so a sample with SN a < b was COMMITTED
+ * before the one with b. When the first scan picks b, every older sample is
+ * therefore COMMITTED by the time the scan saw b; it can have been missed
+ * only in a slot looked at earlier, when it was not published yet. Scanning
+ * those slots again, for SNs before b, finds it.
+ */
+slotkit_status slot_table_next_unread(slot_table_view *t, uint32_t reader_index, bool *out_found,
+                                      slotkit_handle *out_handle)
+{
+    if (!out_found || !out_handle) return SLOTKIT_INVALID_ARGUMENT;
+    if (reader_index >= SLOTKIT_MAX_READERS) return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
+    const uint64_t bit = 1ull << reader_index;
+
+    struct pending_pick pick = {.found = false};
+    scan_pending(t, bit, t->slot_count, false, 0, &pick);
+    if (pick.found && pick.visit != 0) {
+        struct pending_pick older = {.found = false};
+        scan_pending(t, bit, pick.visit, true, pick.sn, &older);
+        if (older.found) pick = older;
+    }
+
+    *out_found = pick.found;
+    if (pick.found) {
         out_handle->segment_id = t->segment_id;
-        out_handle->slot_index = best_index;
+        out_handle->slot_index = pick.index;
     }
     return SLOTKIT_OK;
 }
 
 /* ---- notify ---------------------------------------------------------- */
 
-uint64_t slot_table_generation(const slot_table_view *t)
-{
-    return atomic_load_explicit(&t->shared->generation, memory_order_acquire);
-}
+uint64_t slot_table_generation(const slot_table_view *t) { return generation_of(t->shared); }
 
 void slot_table_wait_for_change(slot_table_view *t, uint64_t last, uint64_t timeout_ns)
 {
@@ -1223,11 +1304,13 @@ void slot_table_wait_for_change(slot_table_view *t, uint64_t last, uint64_t time
     const int saved_errno = errno;
 
     slot_table *shared = t->shared;
-    atomic_fetch_add_explicit(&shared->waiters, 1u, memory_order_seq_cst); /* see bump_generation */
+    atomic_fetch_add_explicit(&shared->waiters, 1u, memory_order_seq_cst); /* see count_event */
     for (;;) {
-        if (atomic_load_explicit(&shared->generation, memory_order_seq_cst) != (uint32_t)last) break;
+        /* The word before the counts: see count_event. */
+        const uint32_t word = atomic_load_explicit(&shared->wake_word, memory_order_seq_cst);
+        if (generation_of(shared) != (uint32_t)last) break;
         if (!before_deadline(&deadline)) break; /* R-NOTIFY-3: not before the timeout */
-        if (futex_call(&shared->generation, op, (uint32_t)last, &deadline) != 0 && errno != EAGAIN && errno != EINTR &&
+        if (futex_call(&shared->wake_word, op, word, &deadline) != 0 && errno != EAGAIN && errno != EINTR &&
             errno != ETIMEDOUT) {
             /* No usable futex (should not happen on Linux): poll gently
              * rather than spin until the deadline. */

@@ -69,8 +69,10 @@ typedef struct slot_table_view {
 /* Identifies the layout; a mapped segment whose header carries another
  * magic or version is refused by slot_table_validate (INCOMPATIBLE). */
 #define SLOT_TABLE_MAGIC 0x534B5442u /* "SKTB" */
-/* 2: holder records per slot, a publish lock instead of a publish turn. */
-#define SLOT_TABLE_LAYOUT_VERSION 2u
+/* 2: holder records per slot, a publish lock instead of a publish turn.
+ * 3: the generation split into writer and reader event counts, a futex word
+ *    of its own. */
+#define SLOT_TABLE_LAYOUT_VERSION 3u
 
 /* Largest geometry the table accepts: slot_index and sample_size are 32-bit
  * on the wire. */

@@ -19,11 +19,16 @@ enum slot_phase { PHASE_FREE = 0, PHASE_LOANED = 1, PHASE_COMMITTING = 2, PHASE_
 
 #define ST_MASK_BITS 0xFFFFFFFFull
 #define ST_PHASE_SHIFT 32
+#define ST_PHASE_BITS (3ull << ST_PHASE_SHIFT)
+#define ST_PHASE_ONE (1ull << ST_PHASE_SHIFT) /* LOANED -> COMMITTING -> COMMITTED is +1 each */
 #define ST_PINS_SHIFT 34
 #define ST_PINS_MAX 0xFFFFull
 #define ST_PIN_ONE (1ull << ST_PINS_SHIFT)
 #define ST_TAG_SHIFT 50
 #define ST_TAG_MAX 0x3FFFull
+#define ST_TAG_BITS (ST_TAG_MAX << ST_TAG_SHIFT)
+#define ST_TAG_ONE (1ull << ST_TAG_SHIFT)
+#define ST_PINS_BITS (ST_PINS_MAX << ST_PINS_SHIFT)
 
 /* ---- memory layout ----------------------------------------------------- */
 
@@ -61,19 +66,31 @@ struct slot_table {
     uint32_t has_type_hash;
     uint8_t type_hash[16];
 
-    /* Writer-side counters, on their own line. */
+    /* The writers' line. Only commits, discards and reserves write it, and no
+     * reader reads it (next_unread needs no snapshot of next_sequence), so
+     * with one writer it never leaves that writer's cache. */
     alignas(64) _Atomic uint32_t next_sequence; /* next SN to hand out */
-    _Atomic uint32_t reserve_cursor;            /* where the next reserve scan starts */
+    _Atomic uint32_t reserve_cursor;            /* where the next reserve looks first */
+    /* Commits, discards and repairs so far: with reader_events, the change
+     * generation (slot_table_generation), so that neither side writes a line
+     * the other side writes too. */
+    _Atomic uint32_t writer_events;
     /* The publish lock (see commit_common): 0 = free, else the owner's
      * identity; publish_slot/_tag/_sn describe the publication in progress
-     * so that a successor can finish or undo it if the owner died. */
+     * (process_shared tables only) so that a successor can finish or undo it
+     * if the owner died. */
     _Atomic uint64_t publish_owner;
     _Atomic uint32_t publish_slot; /* NO_SLOT when none */
     _Atomic uint32_t publish_tag;
     _Atomic uint32_t publish_sn;
 
-    /* Notification: the futex word and its waiter count. */
-    alignas(64) _Atomic uint32_t generation;
+    /* The readers' line: marks and disconnects so far. */
+    alignas(64) _Atomic uint32_t reader_events;
+
+    /* Waiting: the futex word and its waiter count. Every event reads
+     * waiters; both are written only while someone waits, so busy-polling
+     * parties share this line read-only. */
+    alignas(64) _Atomic uint32_t wake_word;
     _Atomic uint32_t waiters;
 };
 
