@@ -96,6 +96,13 @@ static inline struct slot_control *control_of(const slot_table_view *t, uint32_t
     return (struct slot_control *)((char *)t->controls + (size_t)index * CONTROL_STRIDE);
 }
 
+/* The holder record of the slot whose control line is c: both arrays have
+ * one 64-byte line per slot. */
+static inline _Atomic uint64_t *holder_of(const slot_table_view *t, const struct slot_control *c)
+{
+    return &((struct slot_holder *)((char *)t->holders + ((const char *)c - (const char *)t->controls)))->record;
+}
+
 static inline unsigned char *payload_of(const slot_table_view *t, uint32_t index)
 {
     return t->payloads + (size_t)index * t->stride;
@@ -289,18 +296,17 @@ enum take_result {
 };
 
 /* Records us as the one taking the slot, seen recyclable in *s, into key. */
-static enum take_result claim_record(struct slot_control *c, uint64_t *s, uint32_t key)
+static enum take_result claim_record(struct slot_control *c, _Atomic uint64_t *holder, uint64_t *s, uint32_t key)
 {
     const uint64_t tag = st_tag(*s);
     const uint64_t me = proc_identity_pack48(proc_identity_self());
     const uint64_t mine = make_record(key, me);
-    uint64_t r = atomic_load_explicit(&c->holder, memory_order_acquire);
+    uint64_t r = atomic_load_explicit(holder, memory_order_acquire);
     for (;;) {
         if (record_key(r) == key && record_owner(r) != 0 &&
             (record_owner(r) == me || !proc_identity48_is_dead(record_owner(r))))
             return TAKE_BUSY;
-        if (atomic_compare_exchange_weak_explicit(&c->holder, &r, mine, memory_order_acq_rel, memory_order_acquire))
-            break;
+        if (atomic_compare_exchange_weak_explicit(holder, &r, mine, memory_order_acq_rel, memory_order_acquire)) break;
     }
     /* Our view of the state may have been stale, and then r was the record
      * of a newer, live loan: put it back (unless its holder already moved
@@ -309,15 +315,15 @@ static enum take_result claim_record(struct slot_control *c, uint64_t *s, uint32
     *s = atomic_load_explicit(&c->state, memory_order_acquire);
     if (st_recyclable(*s) && st_tag(*s) == tag) return TAKE_OK;
     uint64_t expected = mine;
-    atomic_compare_exchange_strong_explicit(&c->holder, &expected, r, memory_order_acq_rel, memory_order_relaxed);
+    atomic_compare_exchange_strong_explicit(holder, &expected, r, memory_order_acq_rel, memory_order_relaxed);
     return TAKE_CHANGED;
 }
 
 /* Gives up a claim that did not become a loan. */
-static void release_record(struct slot_control *c, uint32_t key)
+static void release_record(_Atomic uint64_t *holder, uint32_t key)
 {
     uint64_t mine = make_record(key, proc_identity_pack48(proc_identity_self()));
-    atomic_compare_exchange_strong_explicit(&c->holder, &mine, make_record(key, 0), memory_order_release,
+    atomic_compare_exchange_strong_explicit(holder, &mine, make_record(key, 0), memory_order_release,
                                             memory_order_relaxed);
 }
 
@@ -336,7 +342,7 @@ slotkit_status slot_table_size(size_t slot_count, size_t capacity, size_t *out_b
         reason = "slot_capacity exceeds 2^32-1 (sample_size is 32-bit)";
     else {
         stride = SLOTKIT_SLOT_TOTAL_SIZE(capacity);
-        if (__builtin_mul_overflow(slot_count, (size_t)CONTROL_STRIDE, &controls) ||
+        if (__builtin_mul_overflow(slot_count, (size_t)SLOT_META_BYTES, &controls) ||
             __builtin_mul_overflow(slot_count, stride, &payloads) ||
             __builtin_add_overflow(controls, payloads, &total) || __builtin_add_overflow(total, HEADER_BYTES, &total))
             reason = "slot_count * slot size overflows the address space";
@@ -365,6 +371,7 @@ static void fill_view(slot_table_view *view, void *mem, const struct table_geome
     view->slot_count = g->slot_count;
     view->capacity = g->capacity;
     view->controls = (struct slot_control *)((char *)mem + HEADER_BYTES);
+    view->holders = (struct slot_holder *)((char *)mem + HEADER_BYTES + (size_t)g->slot_count * CONTROL_STRIDE);
     view->payloads = (unsigned char *)mem + g->payload_offset;
     view->stride = (size_t)g->stride;
     view->shared = mem;
@@ -390,7 +397,7 @@ slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity, uint3
     t->capacity = (uint32_t)capacity;
     t->stride = SLOTKIT_SLOT_TOTAL_SIZE(capacity);
     t->control_offset = HEADER_BYTES;
-    t->payload_offset = HEADER_BYTES + (uint64_t)slot_count * CONTROL_STRIDE;
+    t->payload_offset = HEADER_BYTES + (uint64_t)slot_count * SLOT_META_BYTES;
     t->total_bytes = total;
     t->segment_id = segment_id;
     t->process_shared = process_shared ? 1u : 0u;
@@ -413,7 +420,7 @@ slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity, uint3
         atomic_init(&c->sequence, 0u);
         atomic_init(&c->size, 0u);
         atomic_init(&c->wait_set, 0u);
-        atomic_init(&c->holder, 0u);
+        atomic_init(&((struct slot_holder *)((char *)c + slot_count * CONTROL_STRIDE))->record, 0u);
     }
     if (view) {
         /* From the arguments, like an attacher's copy of what it validated. */
@@ -460,7 +467,7 @@ static const char *geometry_problem(const struct table_geometry *g, size_t mappe
     if (g->layout_version != SLOT_TABLE_LAYOUT_VERSION) return "slot table layout version differs from this build's";
     if (slot_table_size(g->slot_count, g->capacity, &expected, NULL) != SLOTKIT_OK ||
         g->stride != SLOTKIT_SLOT_TOTAL_SIZE(g->capacity) || g->control_offset != HEADER_BYTES ||
-        g->payload_offset != HEADER_BYTES + (uint64_t)g->slot_count * CONTROL_STRIDE || g->total_bytes != expected ||
+        g->payload_offset != HEADER_BYTES + (uint64_t)g->slot_count * SLOT_META_BYTES || g->total_bytes != expected ||
         g->process_shared > 1u || g->has_type_hash > 1u)
         return "slot table geometry is corrupt";
     if (g->total_bytes > mapped_bytes) return "segment is smaller than its slot table";
@@ -691,7 +698,7 @@ static uint32_t reclaim_dead_loans(const slot_table_view *t)
         if (phase != PHASE_LOANED && phase != PHASE_COMMITTING) continue;
         /* A LOANED slot is held by its reserver, or by a committer that
          * recorded itself and died before claiming the state. */
-        const uint64_t r = atomic_load_explicit(&c->holder, memory_order_acquire);
+        const uint64_t r = atomic_load_explicit(holder_of(t, c), memory_order_acquire);
         const uint32_t key = record_key(r);
         if (key != key_of(st_tag(s), PHASE_COMMITTING) &&
             (phase != PHASE_LOANED || key != key_of(st_tag(s), PHASE_LOANED)))
@@ -759,7 +766,7 @@ static enum take_result take_slot(const slot_table_view *t, struct slot_control 
     const uint64_t tag = st_tag(*s);
     const uint32_t key = key_of(tag + 1u, PHASE_LOANED);
     if (t->process_shared) {
-        enum take_result claimed = claim_record(c, s, key);
+        enum take_result claimed = claim_record(c, holder_of(t, c), s, key);
         if (claimed != TAKE_OK) return claimed;
     }
     while (st_recyclable(*s) && st_tag(*s) == tag && (pins_ok || st_pins(*s) == 0)) {
@@ -770,7 +777,7 @@ static enum take_result take_slot(const slot_table_view *t, struct slot_control 
         if (atomic_compare_exchange_weak_explicit(&c->state, s, loaned, memory_order_acquire, memory_order_relaxed))
             return TAKE_OK;
     }
-    if (t->process_shared) release_record(c, key);
+    if (t->process_shared) release_record(holder_of(t, c), key);
     return TAKE_CHANGED;
 }
 
@@ -851,19 +858,21 @@ slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active
                                   slotkit_handle *out_handle)
 {
     if (!out_handle) return SLOTKIT_INVALID_ARGUMENT;
-    /* The common case: a private table whose cursor slot is takeable. A
-     * shared table records the holder first (take_slot). */
+    /* The common case: the cursor's slot is takeable. A shared table
+     * records the holder first (take_slot). */
     const uint32_t index = atomic_load_explicit(&t->shared->reserve_cursor, memory_order_relaxed);
-    if (!t->process_shared && index < t->slot_count) {
+    if (index < t->slot_count) {
         struct slot_control *c = control_of(t, index);
         uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
-        /* Acquire: see take_slot. */
-        if (st_takeable(s) &&
-            atomic_compare_exchange_strong_explicit(&c->state, &s,
-                                                    ((s & ST_TAG_BITS) + ST_TAG_ONE) |
-                                                        (uint64_t)PHASE_LOANED << ST_PHASE_SHIFT | active_readers_mask,
-                                                    memory_order_acquire, memory_order_relaxed))
-            return loaned(t, index, out_handle);
+        if (st_takeable(s)) {
+            /* Acquire: see take_slot. */
+            const uint64_t loan =
+                ((s & ST_TAG_BITS) + ST_TAG_ONE) | (uint64_t)PHASE_LOANED << ST_PHASE_SHIFT | active_readers_mask;
+            if (t->process_shared ? take_slot(t, c, &s, active_readers_mask, false) == TAKE_OK
+                                  : atomic_compare_exchange_strong_explicit(&c->state, &s, loan, memory_order_acquire,
+                                                                            memory_order_relaxed))
+                return loaned(t, index, out_handle);
+        }
     }
     return reserve_scan(t, active_readers_mask, out_handle);
 }
@@ -876,11 +885,11 @@ static inline bool st_live_loan(uint64_t s) { return st_phase(s) == PHASE_LOANED
 /* Shared tables: before claiming the loan of tag `tag` for commit, make
  * the record name us (see "dead peers"). false when another live committer
  * of the same handle recorded itself first. */
-static bool record_committer(struct slot_control *c, uint64_t tag)
+static bool record_committer(_Atomic uint64_t *holder, uint64_t tag)
 {
     const uint64_t me = proc_identity_pack48(proc_identity_self());
     const uint32_t key = key_of(tag, PHASE_COMMITTING);
-    uint64_t r = atomic_load_explicit(&c->holder, memory_order_acquire);
+    uint64_t r = atomic_load_explicit(holder, memory_order_acquire);
     for (;;) {
         if (record_key(r) == key) {
             const uint64_t owner = record_owner(r);
@@ -888,7 +897,7 @@ static bool record_committer(struct slot_control *c, uint64_t tag)
             if (owner != 0 && !proc_identity48_is_dead(owner)) return false;
             /* else a committer died before claiming the state: take over */
         }
-        if (atomic_compare_exchange_weak_explicit(&c->holder, &r, make_record(key, me), memory_order_acq_rel,
+        if (atomic_compare_exchange_weak_explicit(holder, &r, make_record(key, me), memory_order_acq_rel,
                                                   memory_order_acquire))
             return true;
     }
@@ -906,7 +915,7 @@ static void unclaim(const slot_table_view *t, struct slot_control *c, uint64_t t
     if (t->process_shared) { /* the record names us as the loan's holder again */
         const uint64_t me = proc_identity_pack48(proc_identity_self());
         uint64_t committer = make_record(key_of(tag, PHASE_COMMITTING), me);
-        atomic_compare_exchange_strong_explicit(&c->holder, &committer, make_record(key_of(tag, PHASE_LOANED), me),
+        atomic_compare_exchange_strong_explicit(holder_of(t, c), &committer, make_record(key_of(tag, PHASE_LOANED), me),
                                                 memory_order_release, memory_order_relaxed);
     }
 }
@@ -968,7 +977,7 @@ static inline slotkit_status claim_loan(const slot_table_view *t, struct slot_co
     for (;;) {
         if (!st_live_loan(*s)) return SLOTKIT_OUT_OF_BOUNDS;    /* R-COMMIT-2, R-INPLACE-4 */
         if (len > t->capacity) return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
-        if (t->process_shared && !record_committer(c, st_tag(*s)))
+        if (t->process_shared && !record_committer(holder_of(t, c), st_tag(*s)))
             return SLOTKIT_OUT_OF_BOUNDS; /* a racing commit of this handle wins */
         if (atomic_compare_exchange_weak_explicit(&c->state, s, *s + ST_PHASE_ONE, memory_order_acquire,
                                                   memory_order_relaxed)) {

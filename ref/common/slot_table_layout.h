@@ -33,21 +33,33 @@ enum slot_phase { PHASE_FREE = 0, PHASE_LOANED = 1, PHASE_COMMITTING = 2, PHASE_
 /* ---- memory layout ----------------------------------------------------- */
 
 /* One cache line per slot, so CASes on neighbouring slots by different
- * threads do not false-share. The header fields mirror the 16-byte wire
- * header; they are atomics because next_unread and slot_read_ptr read them
- * without pinning and validate afterwards (seqlock style). */
+ * threads do not false-share. It holds what a reader polls and reads: the
+ * state and the fields of the 16-byte wire header. They are atomics because
+ * next_unread and slot_read_ptr read them without pinning and validate
+ * afterwards (seqlock style). */
 struct slot_control {
     _Atomic uint64_t state;
     _Atomic uint32_t sequence;
     _Atomic uint32_t size;
     _Atomic uint32_t wait_set; /* fixed at commit */
-    /* Who holds (or is taking) the loan, in process_shared tables: one word,
-     * so it changes atomically (see "dead peers"). */
-    _Atomic uint64_t holder;
 };
 
 #define CONTROL_STRIDE 64u
 _Static_assert(sizeof(struct slot_control) <= CONTROL_STRIDE, "control line overflow");
+
+/* Who holds (or is taking) the loan of a slot, in process_shared tables:
+ * one word, so it changes atomically (see "dead peers" in slot_table.c).
+ * On a line of its own, in an array after the control array: only writers
+ * touch it, so a reader polling the control line never pulls it away. */
+struct slot_holder {
+    _Atomic uint64_t record;
+};
+
+#define HOLDER_STRIDE 64u
+_Static_assert(sizeof(struct slot_holder) <= HOLDER_STRIDE, "holder line overflow");
+
+/* Bytes of control and holder lines per slot. */
+#define SLOT_META_BYTES (CONTROL_STRIDE + HOLDER_STRIDE)
 
 struct slot_table {
     /* Written once by init. A process reads them only when it opens its
