@@ -33,6 +33,33 @@
  * process can die anywhere, so every place where one party waits for
  * another is bounded or names the party it waits for, and the waiter
  * recovers when that party is dead.
+ *
+ * Line budget of one hop, one writer W and one reader R in steady state
+ * (lines that change cores; a line a party only reads while nobody writes
+ * it stays shared and costs nothing):
+ *   reserve (W)    the slot's control line (R marked it last): 1 RFO. The
+ *                  cursor is on the writers' line, which no reader reads.
+ *   commit (W)     the payload's lines (R read them last): 1 RFO each, the
+ *                  stores buffered. The claim, header words (sequence, size,
+ *                  wait set) and publish CAS hit the control line W already
+ *                  owns, unless R's poll read it in between (then 1 RFO
+ *                  more). The publish lock, next_sequence and writer_events
+ *                  are on the writers' line; the holder record (shared
+ *                  tables) on a holder line only writers touch; waiters is
+ *                  read-only while nobody waits.
+ *   next_unread(R) the control lines (only the changed one moves: 1 miss);
+ *                  never the writers' line.
+ *   read_slot (R)  the pin: the control line again, now for writing (1
+ *                  upgrade); the payload's lines (1 miss each). Header words
+ *                  come with the control line.
+ *   mark_read (R)  the control line (owned since the pin) and reader_events
+ *                  on the readers' line, which W never writes.
+ * So a 64-byte sample moves two lines each way: the control line and the
+ * payload's first line. What is left beyond the cache-line ping-pong is the
+ * pin (R-THREAD-3: a copy must not race a recycle, so R writes the control
+ * line before the copy; mark_read would write it anyway) and the claim
+ * before the copy (R-COMMIT-2: of two racing commits of one loan only one
+ * may touch the payload).
  */
 #include "common/slot_table.h"
 
