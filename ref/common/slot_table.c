@@ -911,6 +911,9 @@ slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active
         struct slot_control *c = control_of(t, index);
         uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
         if (st_takeable(s)) {
+            /* The commit writes the payload next: its first line comes
+             * while the CAS below takes the control line. */
+            prefetch_write(payload_of(t, index));
             /* Acquire: see take_slot. */
             const uint64_t loan =
                 ((s & ST_TAG_BITS) + ST_TAG_ONE) | (uint64_t)PHASE_LOANED << ST_PHASE_SHIFT | active_readers_mask;
@@ -1287,6 +1290,7 @@ struct pending_pick {
     uint32_t sn;
     uint32_t index;
     uint32_t visit; /* how many slots the scan had looked at before this one */
+    bool coming;    /* a slot waiting for the reader is still LOANED or COMMITTING */
 };
 
 /* Looks at `count` slots from index 0 for samples pending for `bit` (and
@@ -1300,7 +1304,11 @@ static void scan_pending(const slot_table_view *t, uint64_t bit, uint32_t count,
         struct slot_control *c = control_of(t, i);
         for (;;) {
             uint64_t before = atomic_load_explicit(&c->state, memory_order_acquire);
-            if (st_phase(before) != PHASE_COMMITTED || (before & bit) == 0) break;
+            if ((before & bit) == 0) break;
+            if (st_phase(before) != PHASE_COMMITTED) {
+                best->coming = true; /* LOANED or COMMITTING: being written for us */
+                break;
+            }
             uint32_t sn = atomic_load_explicit(&c->sequence, memory_order_acquire);
             uint64_t after = atomic_load_explicit(&c->state, memory_order_relaxed);
             if (!st_same_sample(before, after)) continue; /* recycled meanwhile: look at the slot again */
@@ -1335,8 +1343,16 @@ slotkit_status slot_table_next_unread(slot_table_view *t, uint32_t reader_index,
         if (older.found) pick = older;
     }
 
+    /* A sample for us is being written: every poll of its control line
+     * costs the writer a transfer on its next store to it, so let it finish
+     * before the caller polls again. */
+    if (!pick.found && pick.coming) cpu_relax();
     *out_found = pick.found;
     if (pick.found) {
+        /* The caller reads it next: start the payload's first line and the
+         * control line (the pin writes it) now, in parallel. */
+        prefetch_read(payload_of(t, pick.index));
+        prefetch_write(control_of(t, pick.index));
         out_handle->segment_id = t->segment_id;
         out_handle->slot_index = pick.index;
     }
