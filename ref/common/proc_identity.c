@@ -91,7 +91,7 @@ bool proc_identity48_is_dead(uint64_t id48)
 
 /* ---- the cached identity of this process ------------------------------ */
 
-static _Atomic uint64_t self_identity;
+_Atomic uint64_t proc_identity_cached;
 
 static uint64_t compute_identity(void)
 {
@@ -105,7 +105,7 @@ static uint64_t compute_identity(void)
 static void refresh_after_fork(void)
 {
     const int saved = errno;
-    atomic_store_explicit(&self_identity, compute_identity(), memory_order_relaxed);
+    atomic_store_explicit(&proc_identity_cached, compute_identity(), memory_order_relaxed);
     errno = saved;
 }
 
@@ -114,15 +114,13 @@ static pthread_once_t identity_once = PTHREAD_ONCE_INIT;
 static void init_identity(void)
 {
     (void)pthread_atfork(NULL, NULL, refresh_after_fork);
-    atomic_store_explicit(&self_identity, compute_identity(), memory_order_relaxed);
+    atomic_store_explicit(&proc_identity_cached, compute_identity(), memory_order_relaxed);
 }
 
-uint64_t proc_identity_self(void)
+uint64_t proc_identity_first(void)
 {
-    uint64_t id = atomic_load_explicit(&self_identity, memory_order_relaxed);
-    if (id != 0) return id;
     const int saved = errno;
     pthread_once(&identity_once, init_identity);
     errno = saved;
-    return atomic_load_explicit(&self_identity, memory_order_relaxed);
+    return atomic_load_explicit(&proc_identity_cached, memory_order_relaxed);
 }

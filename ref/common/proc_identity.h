@@ -17,6 +17,7 @@
 #ifndef SLOTKIT_REF_PROC_IDENTITY_H
 #define SLOTKIT_REF_PROC_IDENTITY_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,8 +26,17 @@
 extern "C" {
 #endif
 
-/* This process's identity; never 0. A plain atomic load after the first call. */
-uint64_t proc_identity_self(void);
+/* The cached identity (0 until the first call) and its slow path. */
+extern _Atomic uint64_t proc_identity_cached;
+uint64_t proc_identity_first(void);
+
+/* This process's identity; never 0. A plain atomic load after the first
+ * call, inline: the hot paths of a shared slot table ask for it. */
+static inline uint64_t proc_identity_self(void)
+{
+    const uint64_t id = atomic_load_explicit(&proc_identity_cached, memory_order_relaxed);
+    return id != 0 ? id : proc_identity_first();
+}
 
 static inline pid_t proc_identity_pid(uint64_t id) { return (pid_t)(id >> 32); }
 

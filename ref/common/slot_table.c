@@ -33,6 +33,33 @@
  * process can die anywhere, so every place where one party waits for
  * another is bounded or names the party it waits for, and the waiter
  * recovers when that party is dead.
+ *
+ * Line budget of one hop, one writer W and one reader R in steady state
+ * (lines that change cores; a line a party only reads while nobody writes
+ * it stays shared and costs nothing):
+ *   reserve (W)    the slot's control line (R marked it last): 1 RFO. The
+ *                  cursor is on the writers' line, which no reader reads.
+ *   commit (W)     the payload's lines (R read them last): 1 RFO each, the
+ *                  stores buffered. The claim, header words (sequence, size,
+ *                  wait set) and publish CAS hit the control line W already
+ *                  owns, unless R's poll read it in between (then 1 RFO
+ *                  more). The publish lock, next_sequence and writer_events
+ *                  are on the writers' line; the holder record (shared
+ *                  tables) on a holder line only writers touch; waiters is
+ *                  read-only while nobody waits.
+ *   next_unread(R) the control lines (only the changed one moves: 1 miss);
+ *                  never the writers' line.
+ *   read_slot (R)  the pin: the control line again, now for writing (1
+ *                  upgrade); the payload's lines (1 miss each). Header words
+ *                  come with the control line.
+ *   mark_read (R)  the control line (owned since the pin) and reader_events
+ *                  on the readers' line, which W never writes.
+ * So a 64-byte sample moves two lines each way: the control line and the
+ * payload's first line. What is left beyond the cache-line ping-pong is the
+ * pin (R-THREAD-3: a copy must not race a recycle, so R writes the control
+ * line before the copy; mark_read would write it anyway) and the claim
+ * before the copy (R-COMMIT-2: of two racing commits of one loan only one
+ * may touch the payload).
  */
 #include "common/slot_table.h"
 
@@ -96,6 +123,13 @@ static inline struct slot_control *control_of(const slot_table_view *t, uint32_t
     return (struct slot_control *)((char *)t->controls + (size_t)index * CONTROL_STRIDE);
 }
 
+/* The holder record of the slot whose control line is c: both arrays have
+ * one 64-byte line per slot. */
+static inline _Atomic uint64_t *holder_of(const slot_table_view *t, const struct slot_control *c)
+{
+    return &((struct slot_holder *)((char *)t->holders + ((const char *)c - (const char *)t->controls)))->record;
+}
+
 static inline unsigned char *payload_of(const slot_table_view *t, uint32_t index)
 {
     return t->payloads + (size_t)index * t->stride;
@@ -146,29 +180,47 @@ static long futex_call(_Atomic uint32_t *word, int op, uint32_t val, const struc
 }
 
 /*
- * No lost wakeup (R-NOTIFY-4), a Dekker pattern on two words, all seq_cst:
- *   waiter:  waiters++ ; load generation ; FUTEX_WAIT(generation == last)
- *   bumper:  generation++ ; load waiters ; FUTEX_WAKE if waiters > 0
- * In the single total order of seq_cst operations, either the bumper's load
- * comes after waiters++ (it sees the waiter and wakes it; the kernel's
- * compare-and-sleep is atomic against the wake), or it comes before, and then
- * generation++ precedes the waiter's load, which sees the change and does not
- * sleep. seq_cst is needed here for exactly this store->load ordering; an
- * uncontended bump costs one locked add and a plain load, no syscall.
+ * The generation is writer_events + reader_events (mod 2^32): every event of
+ * R-NOTIFY-1 adds one to the count of its side, so the sum changes, and
+ * neither side writes a line that the other writes. Waiters sleep on a
+ * separate futex word. No lost wakeup (R-NOTIFY-4), a Dekker pattern, all
+ * seq_cst:
+ *   waiter:  waiters++ ; w = wake_word ; load both counts ; FUTEX_WAIT(wake_word == w)
+ *   event:   count++ ; load waiters ; if > 0: wake_word++ and FUTEX_WAKE
+ * In the single total order of seq_cst operations, either the event's load
+ * of waiters comes before waiters++ (then count++ precedes the waiter's
+ * loads, which see the change), or it sees the waiter; then wake_word++
+ * comes after count++, so a waiter that loaded the new wake_word also sees
+ * the new count, and one that loaded the old word either finds it changed
+ * in the kernel's compare-and-sleep or is asleep for the wake. An event
+ * nobody waits for costs one locked add on a line of its own side and a
+ * load of a line nobody writes: no line changes cores, no system call.
  */
 __attribute__((noinline, cold)) static void wake_waiters(const slot_table_view *t)
 {
     int op = FUTEX_WAKE | (t->process_shared ? 0 : FUTEX_PRIVATE_FLAG);
     int saved = errno;
-    futex_call(&t->shared->generation, op, INT_MAX, NULL);
+    atomic_fetch_add_explicit(&t->shared->wake_word, 1u, memory_order_seq_cst);
+    futex_call(&t->shared->wake_word, op, INT_MAX, NULL);
     errno = saved;
 }
 
-static inline void bump_generation(const slot_table_view *t)
+static inline void count_event(const slot_table_view *t, _Atomic uint32_t *events)
 {
-    slot_table *shared = t->shared;
-    atomic_fetch_add_explicit(&shared->generation, 1u, memory_order_seq_cst);
-    if (atomic_load_explicit(&shared->waiters, memory_order_seq_cst) != 0) wake_waiters(t);
+    atomic_fetch_add_explicit(events, 1u, memory_order_seq_cst);
+    if (atomic_load_explicit(&t->shared->waiters, memory_order_seq_cst) != 0) wake_waiters(t);
+}
+
+/* Commit, discard, a repaired publication or loans freed (R-NOTIFY-1, -5). */
+static inline void writer_event(const slot_table_view *t) { count_event(t, &t->shared->writer_events); }
+
+/* A mark that marked, a disconnect. */
+static inline void reader_event(const slot_table_view *t) { count_event(t, &t->shared->reader_events); }
+
+static inline uint32_t generation_of(slot_table *shared)
+{
+    return atomic_load_explicit(&shared->writer_events, memory_order_seq_cst) +
+           atomic_load_explicit(&shared->reader_events, memory_order_seq_cst);
 }
 
 /* ---- dead peers (process_shared tables) ------------------------------ */
@@ -200,9 +252,28 @@ static inline void bump_generation(const slot_table_view *t)
  */
 
 /* How long a reserve waits for read_slot copies before deeming them dead. A
- * live copy takes one memcpy; only a reader preempted for this long loses its
- * read (OUT_OF_BOUNDS, never a torn sample). */
-#ifndef PIN_WAIT_LIMIT_NS              /* the fuzz build (tests/fuzz) shortens both limits */
+ * live copy takes one memcpy; only a reader stalled this long mid-copy loses
+ * its read (OUT_OF_BOUNDS, never a torn sample).
+ *
+ * Dropping a live reader's pin is a data race by design: the new owner
+ * writes the payload while that reader still copies it. R-THREAD-3 allows it
+ * because the reader then sees its pin gone and discards the copy (see the
+ * unpin in slot_table_read); no atomic copy can avoid it, since the writer
+ * may be the user filling the payload in place. ThreadSanitizer reports it
+ * whenever its slowed threads stall past the limit (2-vCPU box under load,
+ * vCPU steal: conform-posix-tsan, thread::r_thread_3). So a TSan build gives
+ * live pinners the peer limit, 1 s, still within R-XPROC-7's bound, and TSan
+ * keeps checking that the pin alone orders every other copy. */
+#ifndef PIN_WAIT_LIMIT_NS /* the fuzz build (tests/fuzz) shortens both limits */
+#if defined(__SANITIZE_THREAD__)
+#define PIN_WAIT_LIMIT_NS 1000000000ull /* 1 s */
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PIN_WAIT_LIMIT_NS 1000000000ull /* 1 s (clang) */
+#endif
+#endif
+#endif
+#ifndef PIN_WAIT_LIMIT_NS
 #define PIN_WAIT_LIMIT_NS 100000000ull /* 100 ms */
 #endif
 
@@ -271,18 +342,17 @@ enum take_result {
 };
 
 /* Records us as the one taking the slot, seen recyclable in *s, into key. */
-static enum take_result claim_record(struct slot_control *c, uint64_t *s, uint32_t key)
+static enum take_result claim_record(struct slot_control *c, _Atomic uint64_t *holder, uint64_t *s, uint32_t key)
 {
     const uint64_t tag = st_tag(*s);
     const uint64_t me = proc_identity_pack48(proc_identity_self());
     const uint64_t mine = make_record(key, me);
-    uint64_t r = atomic_load_explicit(&c->holder, memory_order_acquire);
+    uint64_t r = atomic_load_explicit(holder, memory_order_acquire);
     for (;;) {
         if (record_key(r) == key && record_owner(r) != 0 &&
             (record_owner(r) == me || !proc_identity48_is_dead(record_owner(r))))
             return TAKE_BUSY;
-        if (atomic_compare_exchange_weak_explicit(&c->holder, &r, mine, memory_order_acq_rel, memory_order_acquire))
-            break;
+        if (atomic_compare_exchange_weak_explicit(holder, &r, mine, memory_order_acq_rel, memory_order_acquire)) break;
     }
     /* Our view of the state may have been stale, and then r was the record
      * of a newer, live loan: put it back (unless its holder already moved
@@ -291,15 +361,15 @@ static enum take_result claim_record(struct slot_control *c, uint64_t *s, uint32
     *s = atomic_load_explicit(&c->state, memory_order_acquire);
     if (st_recyclable(*s) && st_tag(*s) == tag) return TAKE_OK;
     uint64_t expected = mine;
-    atomic_compare_exchange_strong_explicit(&c->holder, &expected, r, memory_order_acq_rel, memory_order_relaxed);
+    atomic_compare_exchange_strong_explicit(holder, &expected, r, memory_order_acq_rel, memory_order_relaxed);
     return TAKE_CHANGED;
 }
 
 /* Gives up a claim that did not become a loan. */
-static void release_record(struct slot_control *c, uint32_t key)
+static void release_record(_Atomic uint64_t *holder, uint32_t key)
 {
     uint64_t mine = make_record(key, proc_identity_pack48(proc_identity_self()));
-    atomic_compare_exchange_strong_explicit(&c->holder, &mine, make_record(key, 0), memory_order_release,
+    atomic_compare_exchange_strong_explicit(holder, &mine, make_record(key, 0), memory_order_release,
                                             memory_order_relaxed);
 }
 
@@ -318,7 +388,7 @@ slotkit_status slot_table_size(size_t slot_count, size_t capacity, size_t *out_b
         reason = "slot_capacity exceeds 2^32-1 (sample_size is 32-bit)";
     else {
         stride = SLOTKIT_SLOT_TOTAL_SIZE(capacity);
-        if (__builtin_mul_overflow(slot_count, (size_t)CONTROL_STRIDE, &controls) ||
+        if (__builtin_mul_overflow(slot_count, (size_t)SLOT_META_BYTES, &controls) ||
             __builtin_mul_overflow(slot_count, stride, &payloads) ||
             __builtin_add_overflow(controls, payloads, &total) || __builtin_add_overflow(total, HEADER_BYTES, &total))
             reason = "slot_count * slot size overflows the address space";
@@ -347,6 +417,7 @@ static void fill_view(slot_table_view *view, void *mem, const struct table_geome
     view->slot_count = g->slot_count;
     view->capacity = g->capacity;
     view->controls = (struct slot_control *)((char *)mem + HEADER_BYTES);
+    view->holders = (struct slot_holder *)((char *)mem + HEADER_BYTES + (size_t)g->slot_count * CONTROL_STRIDE);
     view->payloads = (unsigned char *)mem + g->payload_offset;
     view->stride = (size_t)g->stride;
     view->shared = mem;
@@ -372,7 +443,7 @@ slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity, uint3
     t->capacity = (uint32_t)capacity;
     t->stride = SLOTKIT_SLOT_TOTAL_SIZE(capacity);
     t->control_offset = HEADER_BYTES;
-    t->payload_offset = HEADER_BYTES + (uint64_t)slot_count * CONTROL_STRIDE;
+    t->payload_offset = HEADER_BYTES + (uint64_t)slot_count * SLOT_META_BYTES;
     t->total_bytes = total;
     t->segment_id = segment_id;
     t->process_shared = process_shared ? 1u : 0u;
@@ -385,7 +456,9 @@ slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity, uint3
     atomic_init(&t->publish_tag, 0u);
     atomic_init(&t->publish_sn, 0u);
     atomic_init(&t->reserve_cursor, 0u);
-    atomic_init(&t->generation, 0u);
+    atomic_init(&t->writer_events, 0u);
+    atomic_init(&t->reader_events, 0u);
+    atomic_init(&t->wake_word, 0u);
     atomic_init(&t->waiters, 0u);
     for (size_t i = 0; i < slot_count; i++) {
         struct slot_control *c = (struct slot_control *)((char *)mem + HEADER_BYTES + i * CONTROL_STRIDE);
@@ -393,7 +466,7 @@ slot_table *slot_table_init(void *mem, size_t slot_count, size_t capacity, uint3
         atomic_init(&c->sequence, 0u);
         atomic_init(&c->size, 0u);
         atomic_init(&c->wait_set, 0u);
-        atomic_init(&c->holder, 0u);
+        atomic_init(&((struct slot_holder *)((char *)c + slot_count * CONTROL_STRIDE))->record, 0u);
     }
     if (view) {
         /* From the arguments, like an attacher's copy of what it validated. */
@@ -440,7 +513,7 @@ static const char *geometry_problem(const struct table_geometry *g, size_t mappe
     if (g->layout_version != SLOT_TABLE_LAYOUT_VERSION) return "slot table layout version differs from this build's";
     if (slot_table_size(g->slot_count, g->capacity, &expected, NULL) != SLOTKIT_OK ||
         g->stride != SLOTKIT_SLOT_TOTAL_SIZE(g->capacity) || g->control_offset != HEADER_BYTES ||
-        g->payload_offset != HEADER_BYTES + (uint64_t)g->slot_count * CONTROL_STRIDE || g->total_bytes != expected ||
+        g->payload_offset != HEADER_BYTES + (uint64_t)g->slot_count * SLOT_META_BYTES || g->total_bytes != expected ||
         g->process_shared > 1u || g->has_type_hash > 1u)
         return "slot table geometry is corrupt";
     if (g->total_bytes > mapped_bytes) return "segment is smaller than its slot table";
@@ -559,7 +632,7 @@ static bool repair_publication(const slot_table_view *t)
             if (atomic_compare_exchange_weak_explicit(&c->state, &s, next, memory_order_release, memory_order_relaxed))
                 break;
         }
-        bump_generation(t);
+        writer_event(t);
     }
     atomic_store_explicit(&shared->publish_slot, NO_SLOT, memory_order_release);
     return repaired; /* the slot was freed or published */
@@ -671,7 +744,7 @@ static uint32_t reclaim_dead_loans(const slot_table_view *t)
         if (phase != PHASE_LOANED && phase != PHASE_COMMITTING) continue;
         /* A LOANED slot is held by its reserver, or by a committer that
          * recorded itself and died before claiming the state. */
-        const uint64_t r = atomic_load_explicit(&c->holder, memory_order_acquire);
+        const uint64_t r = atomic_load_explicit(holder_of(t, c), memory_order_acquire);
         const uint32_t key = record_key(r);
         if (key != key_of(st_tag(s), PHASE_COMMITTING) &&
             (phase != PHASE_LOANED || key != key_of(st_tag(s), PHASE_LOANED)))
@@ -693,7 +766,7 @@ static uint32_t reclaim_dead_loans(const slot_table_view *t)
             }
         }
     }
-    if (freed != 0) bump_generation(t); /* writers waiting for space (R-NOTIFY-5) */
+    if (freed != 0) writer_event(t); /* writers waiting for space (R-NOTIFY-5) */
     return freed;
 }
 
@@ -739,7 +812,7 @@ static enum take_result take_slot(const slot_table_view *t, struct slot_control 
     const uint64_t tag = st_tag(*s);
     const uint32_t key = key_of(tag + 1u, PHASE_LOANED);
     if (t->process_shared) {
-        enum take_result claimed = claim_record(c, s, key);
+        enum take_result claimed = claim_record(c, holder_of(t, c), s, key);
         if (claimed != TAKE_OK) return claimed;
     }
     while (st_recyclable(*s) && st_tag(*s) == tag && (pins_ok || st_pins(*s) == 0)) {
@@ -750,7 +823,7 @@ static enum take_result take_slot(const slot_table_view *t, struct slot_control 
         if (atomic_compare_exchange_weak_explicit(&c->state, s, loaned, memory_order_acquire, memory_order_relaxed))
             return TAKE_OK;
     }
-    if (t->process_shared) release_record(c, key);
+    if (t->process_shared) release_record(holder_of(t, c), key);
     return TAKE_CHANGED;
 }
 
@@ -769,7 +842,7 @@ static bool take_pinned_slot(const slot_table_view *t, uint32_t index, slotkit_r
 }
 
 /* Hands out slot index as the caller's loan. */
-static slotkit_status loaned(slot_table_view *t, uint32_t index, slotkit_handle *out_handle)
+static inline slotkit_status loaned(slot_table_view *t, uint32_t index, slotkit_handle *out_handle)
 {
     atomic_store_explicit(&t->shared->reserve_cursor, index + 1 == t->slot_count ? 0 : index + 1, memory_order_relaxed);
     out_handle->segment_id = t->segment_id;
@@ -777,10 +850,10 @@ static slotkit_status loaned(slot_table_view *t, uint32_t index, slotkit_handle 
     return SLOTKIT_OK;
 }
 
-slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active_readers_mask,
-                                  slotkit_handle *out_handle)
+/* Every slot, from the cursor on; with the waits and the recovery. */
+__attribute__((noinline)) static slotkit_status
+reserve_scan(slot_table_view *t, slotkit_reader_mask active_readers_mask, slotkit_handle *out_handle)
 {
-    if (!out_handle) return SLOTKIT_INVALID_ARGUMENT;
     const uint32_t n = t->slot_count;
     /* Rescans happen when others took slots meanwhile, or when a live
      * process is taking the one slot left; a stopped one must not hold us. */
@@ -820,6 +893,39 @@ slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active
     }
 }
 
+/* Recyclable (FREE, or COMMITTED with nobody pending) and not pinned. */
+static inline bool st_takeable(uint64_t s)
+{
+    const uint64_t held = s & (ST_MASK_BITS | ST_PHASE_BITS | ST_PINS_BITS);
+    return held == 0 || held == (uint64_t)PHASE_COMMITTED << ST_PHASE_SHIFT;
+}
+
+slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active_readers_mask,
+                                  slotkit_handle *out_handle)
+{
+    if (!out_handle) return SLOTKIT_INVALID_ARGUMENT;
+    /* The common case: the cursor's slot is takeable. A shared table
+     * records the holder first (take_slot). */
+    const uint32_t index = atomic_load_explicit(&t->shared->reserve_cursor, memory_order_relaxed);
+    if (index < t->slot_count) {
+        struct slot_control *c = control_of(t, index);
+        uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
+        if (st_takeable(s)) {
+            /* The commit writes the payload next: its first line comes
+             * while the CAS below takes the control line. */
+            prefetch_write(payload_of(t, index));
+            /* Acquire: see take_slot. */
+            const uint64_t loan =
+                ((s & ST_TAG_BITS) + ST_TAG_ONE) | (uint64_t)PHASE_LOANED << ST_PHASE_SHIFT | active_readers_mask;
+            if (t->process_shared ? take_slot(t, c, &s, active_readers_mask, false) == TAKE_OK
+                                  : atomic_compare_exchange_strong_explicit(&c->state, &s, loan, memory_order_acquire,
+                                                                            memory_order_relaxed))
+                return loaned(t, index, out_handle);
+        }
+    }
+    return reserve_scan(t, active_readers_mask, out_handle);
+}
+
 /* ---- commit ---------------------------------------------------------- */
 
 /* A live loan: LOANED and not still being drained by its reserve. */
@@ -828,11 +934,11 @@ static inline bool st_live_loan(uint64_t s) { return st_phase(s) == PHASE_LOANED
 /* Shared tables: before claiming the loan of tag `tag` for commit, make
  * the record name us (see "dead peers"). false when another live committer
  * of the same handle recorded itself first. */
-static bool record_committer(struct slot_control *c, uint64_t tag)
+static bool record_committer(_Atomic uint64_t *holder, uint64_t tag)
 {
     const uint64_t me = proc_identity_pack48(proc_identity_self());
     const uint32_t key = key_of(tag, PHASE_COMMITTING);
-    uint64_t r = atomic_load_explicit(&c->holder, memory_order_acquire);
+    uint64_t r = atomic_load_explicit(holder, memory_order_acquire);
     for (;;) {
         if (record_key(r) == key) {
             const uint64_t owner = record_owner(r);
@@ -840,7 +946,7 @@ static bool record_committer(struct slot_control *c, uint64_t tag)
             if (owner != 0 && !proc_identity48_is_dead(owner)) return false;
             /* else a committer died before claiming the state: take over */
         }
-        if (atomic_compare_exchange_weak_explicit(&c->holder, &r, make_record(key, me), memory_order_acq_rel,
+        if (atomic_compare_exchange_weak_explicit(holder, &r, make_record(key, me), memory_order_acq_rel,
                                                   memory_order_acquire))
             return true;
     }
@@ -858,40 +964,47 @@ static void unclaim(const slot_table_view *t, struct slot_control *c, uint64_t t
     if (t->process_shared) { /* the record names us as the loan's holder again */
         const uint64_t me = proc_identity_pack48(proc_identity_self());
         uint64_t committer = make_record(key_of(tag, PHASE_COMMITTING), me);
-        atomic_compare_exchange_strong_explicit(&c->holder, &committer, make_record(key_of(tag, PHASE_LOANED), me),
+        atomic_compare_exchange_strong_explicit(holder_of(t, c), &committer, make_record(key_of(tag, PHASE_LOANED), me),
                                                 memory_order_release, memory_order_relaxed);
     }
+}
+
+/* Step (1) in a shared table: what a successor needs to finish or undo the
+ * publication if we die holding the lock (repair_publication). */
+static void describe_publication(slot_table *shared, uint32_t index, uint64_t committing, uint32_t sn)
+{
+    atomic_store_explicit(&shared->publish_sn, sn, memory_order_relaxed);
+    atomic_store_explicit(&shared->publish_tag, (uint32_t)st_tag(committing), memory_order_relaxed);
+    atomic_store_explicit(&shared->publish_slot, index, memory_order_release);
 }
 
 /* Steps (1)-(4) of a commit, under the publish lock (see "the publish lock
  * and recovery"): takes the SN and publishes slot `index`, claimed as
  * `committing`. false when the slot was not COMMITTING any more (only a
  * corrupt table does that), and then no SN is consumed. */
-static bool publish(const slot_table_view *t, struct slot_control *c, uint32_t index, uint64_t committing,
-                    uint32_t *out_sn)
+static inline bool publish(const slot_table_view *t, struct slot_control *c, uint32_t index, uint64_t committing,
+                           uint32_t *out_sn)
 {
     slot_table *shared = t->shared;
-    /* Step (1): describe the publication before the SN is handed out. */
+    /* Step (1): the SN goes into the slot (and, shared, the publication is
+     * described) before it is handed out. */
     const uint32_t sn = atomic_load_explicit(&shared->next_sequence, memory_order_relaxed);
     atomic_store_explicit(&c->sequence, sn, memory_order_release);
-    atomic_store_explicit(&shared->publish_sn, sn, memory_order_relaxed);
-    atomic_store_explicit(&shared->publish_tag, (uint32_t)st_tag(committing), memory_order_relaxed);
-    atomic_store_explicit(&shared->publish_slot, index, memory_order_release);
-    /* Step (2): hand the SN out. next_unread skips SNs >= the value it
-     * loads, so one not yet COMMITTED is simply not delivered yet. */
+    if (t->process_shared) describe_publication(shared, index, committing, sn);
+    /* Step (2): hand the SN out. */
     atomic_store_explicit(&shared->next_sequence, sn + 1u, memory_order_release);
 
     /* Step (3): COMMITTING -> COMMITTED, keeping the mask bits a concurrent
      * disconnect left (R-DISC-2): the wait set is whatever the mask is at
      * this CAS. Release: payload and header are visible to whoever acquires
-     * the state. Nobody reclaims a live committer's slot, so the phase check
-     * only guards against a corrupt table. */
+     * the state. Only disconnects change a COMMITTING word (mask bits);
+     * anything else is a corrupt table. */
     bool published = false;
     uint64_t expected = committing;
-    while (st_phase(expected) == PHASE_COMMITTING && st_tag(expected) == st_tag(committing)) {
+    while ((expected & ~ST_MASK_BITS) == (committing & ~ST_MASK_BITS)) {
         atomic_store_explicit(&c->wait_set, st_mask(expected), memory_order_relaxed);
-        if (atomic_compare_exchange_weak_explicit(&c->state, &expected, st_with_phase(expected, PHASE_COMMITTED),
-                                                  memory_order_release, memory_order_relaxed)) {
+        if (atomic_compare_exchange_weak_explicit(&c->state, &expected, expected + ST_PHASE_ONE, memory_order_release,
+                                                  memory_order_relaxed)) {
             published = true;
             break;
         }
@@ -899,9 +1012,28 @@ static bool publish(const slot_table_view *t, struct slot_control *c, uint32_t i
     if (!published) atomic_store_explicit(&shared->next_sequence, sn, memory_order_relaxed); /* R-SEQ-2 */
 
     /* Step (4). */
-    atomic_store_explicit(&shared->publish_slot, NO_SLOT, memory_order_release);
+    if (t->process_shared) atomic_store_explicit(&shared->publish_slot, NO_SLOT, memory_order_release);
     *out_sn = sn;
     return published;
+}
+
+/* Claims the live loan in c (state *s) for commit: of two racing commits (or
+ * a commit and a discard) of one handle only one wins, and the loser has
+ * consumed nothing. Acquire keeps the payload writes after the claim. */
+static inline slotkit_status claim_loan(const slot_table_view *t, struct slot_control *c, size_t len, uint64_t *s)
+{
+    *s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    for (;;) {
+        if (!st_live_loan(*s)) return SLOTKIT_OUT_OF_BOUNDS;    /* R-COMMIT-2, R-INPLACE-4 */
+        if (len > t->capacity) return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
+        if (t->process_shared && !record_committer(holder_of(t, c), st_tag(*s)))
+            return SLOTKIT_OUT_OF_BOUNDS; /* a racing commit of this handle wins */
+        if (atomic_compare_exchange_weak_explicit(&c->state, s, *s + ST_PHASE_ONE, memory_order_acquire,
+                                                  memory_order_relaxed)) {
+            *s += ST_PHASE_ONE; /* LOANED -> COMMITTING */
+            return SLOTKIT_OK;
+        }
+    }
 }
 
 /* See "the publish lock and recovery" for why SNs are taken under a lock. */
@@ -912,21 +1044,9 @@ static slotkit_status commit_common(slot_table_view *t, slotkit_handle h, const 
     slotkit_status st = check_handle(t, h);
     if (st != SLOTKIT_OK) return st;
     struct slot_control *c = control_of(t, h.slot_index);
-
-    /* Claim the loan: of two racing commits (or a commit and a discard) of
-     * one handle only one wins, and the loser has consumed nothing. Acquire
-     * keeps the payload writes below from moving above the claim. */
-    uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
-    for (;;) {
-        if (!st_live_loan(s)) return SLOTKIT_OUT_OF_BOUNDS;     /* R-COMMIT-2, R-INPLACE-4 */
-        if (len > t->capacity) return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
-        if (t->process_shared && !record_committer(c, st_tag(s)))
-            return SLOTKIT_OUT_OF_BOUNDS; /* a racing commit of this handle wins */
-        if (atomic_compare_exchange_weak_explicit(&c->state, &s, st_with_phase(s, PHASE_COMMITTING),
-                                                  memory_order_acquire, memory_order_relaxed))
-            break;
-    }
-    const uint64_t committing = st_with_phase(s, PHASE_COMMITTING);
+    uint64_t committing = 0;
+    st = claim_loan(t, c, len, &committing);
+    if (st != SLOTKIT_OK) return st;
 
     if (copy && len != 0) memcpy(payload_of(t, h.slot_index), bytes, len);
     /* Release on the header stores: a reader that validates a sample by
@@ -936,14 +1056,14 @@ static slotkit_status commit_common(slot_table_view *t, slotkit_handle h, const 
 
     st = publish_lock(t);
     if (st != SLOTKIT_OK) {
-        unclaim(t, c, st_tag(s));
+        unclaim(t, c, st_tag(committing));
         return st;
     }
     uint32_t sn = 0;
     const bool published = publish(t, c, h.slot_index, committing, &sn);
     publish_unlock(t);
     if (!published) return SLOTKIT_OUT_OF_BOUNDS;
-    bump_generation(t);
+    writer_event(t);
     *out_sequence = sn;
     return SLOTKIT_OK;
 }
@@ -985,7 +1105,7 @@ slotkit_status slot_table_discard(slot_table_view *t, slotkit_handle h)
                                                   memory_order_release, memory_order_relaxed))
             break;
     }
-    bump_generation(t);
+    writer_event(t);
     return SLOTKIT_OK;
 }
 
@@ -1064,6 +1184,8 @@ slotkit_status slot_table_read(slot_table_view *t, slotkit_handle h, slotkit_slo
     } else if (buf_len < size) {
         st = SLOTKIT_INVALID_ARGUMENT; /* R-READ-4: header filled, nothing copied */
     } else if (size != 0) {
+        /* Races the next owner's writes only if a reserve dropped our pin
+         * (PIN_WAIT_LIMIT_NS); the unpin below then discards the copy. */
         memcpy(buf, payload_of(t, h.slot_index), size);
     }
 
@@ -1137,7 +1259,7 @@ slotkit_status slot_table_mark_read(slot_table_view *t, slotkit_handle h, uint32
         if (atomic_compare_exchange_weak_explicit(&c->state, &s, s & ~bit, memory_order_release, memory_order_relaxed))
             break;
     }
-    bump_generation(t);
+    reader_event(t);
     return SLOTKIT_OK;
 }
 
@@ -1155,13 +1277,57 @@ slotkit_status slot_table_disconnect(slot_table_view *t, uint32_t reader_index)
         if (atomic_load_explicit(&c->state, memory_order_relaxed) & bit)
             atomic_fetch_and_explicit(&c->state, ~bit, memory_order_release);
     }
-    bump_generation(t);
+    reader_event(t);
     return SLOTKIT_OK;
 }
 
 /* RFC 1982 serial comparison: a is before b. */
 static inline bool serial_before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 
+/* The oldest sample pending for one reader, among the slots scanned. */
+struct pending_pick {
+    bool found;
+    uint32_t sn;
+    uint32_t index;
+    uint32_t visit; /* how many slots the scan had looked at before this one */
+    bool coming;    /* a slot waiting for the reader is still LOANED or COMMITTING */
+};
+
+/* Looks at `count` slots from index 0 for samples pending for `bit` (and
+ * before `bound`, when bounded) and keeps the oldest in *best. Each slot's
+ * sequence is validated seqlock style: the state before and after it
+ * describe the same sample. */
+static void scan_pending(const slot_table_view *t, uint64_t bit, uint32_t count, bool bounded, uint32_t bound,
+                         struct pending_pick *best)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        struct slot_control *c = control_of(t, i);
+        for (;;) {
+            uint64_t before = atomic_load_explicit(&c->state, memory_order_acquire);
+            if ((before & bit) == 0) break;
+            if (st_phase(before) != PHASE_COMMITTED) {
+                best->coming = true; /* LOANED or COMMITTING: being written for us */
+                break;
+            }
+            uint32_t sn = atomic_load_explicit(&c->sequence, memory_order_acquire);
+            uint64_t after = atomic_load_explicit(&c->state, memory_order_relaxed);
+            if (!st_same_sample(before, after)) continue; /* recycled meanwhile: look at the slot again */
+            if ((after & bit) != 0 && (!bounded || serial_before(sn, bound)) &&
+                (!best->found || serial_before(sn, best->sn)))
+                *best = (struct pending_pick){.found = true, .sn = sn, .index = i, .visit = i};
+            break;
+        }
+    }
+}
+
+/*
+ * R-NEXT-2 without reading the writers' line: SNs are handed out and
+ * published under the publish lock, so a sample with SN a < b was COMMITTED
+ * before the one with b. When the first scan picks b, every older sample is
+ * therefore COMMITTED by the time the scan saw b; it can have been missed
+ * only in a slot looked at earlier, when it was not published yet. Scanning
+ * those slots again, for SNs before b, finds it.
+ */
 slotkit_status slot_table_next_unread(slot_table_view *t, uint32_t reader_index, bool *out_found,
                                       slotkit_handle *out_handle)
 {
@@ -1169,45 +1335,33 @@ slotkit_status slot_table_next_unread(slot_table_view *t, uint32_t reader_index,
     if (reader_index >= SLOTKIT_MAX_READERS) return SLOTKIT_OUT_OF_BOUNDS; /* R-MARK-1 */
     const uint64_t bit = 1ull << reader_index;
 
-    /* Every SN before turn - 1 is already COMMITTED, and turn - 1 is at worst
-     * being published (see commit_common), so the scan below sees every
-     * older sample; samples handed out after this load are skipped, since an
-     * older one might not be published yet. */
-    const uint32_t turn = atomic_load_explicit(&t->shared->next_sequence, memory_order_acquire);
-
-    bool found = false;
-    uint32_t best_sn = 0, best_index = 0;
-    for (uint32_t i = 0; i < t->slot_count; i++) {
-        struct slot_control *c = control_of(t, i);
-        for (;;) {
-            uint64_t before = atomic_load_explicit(&c->state, memory_order_acquire);
-            if (st_phase(before) != PHASE_COMMITTED || (before & bit) == 0) break;
-            uint32_t sn = atomic_load_explicit(&c->sequence, memory_order_acquire);
-            uint64_t after = atomic_load_explicit(&c->state, memory_order_relaxed);
-            if (!st_same_sample(before, after)) continue; /* recycled meanwhile: look at the slot again */
-            if ((after & bit) != 0 && serial_before(sn, turn) && (!found || serial_before(sn, best_sn))) {
-                found = true;
-                best_sn = sn;
-                best_index = i;
-            }
-            break;
-        }
+    struct pending_pick pick = {.found = false};
+    scan_pending(t, bit, t->slot_count, false, 0, &pick);
+    if (pick.found && pick.visit != 0) {
+        struct pending_pick older = {.found = false};
+        scan_pending(t, bit, pick.visit, true, pick.sn, &older);
+        if (older.found) pick = older;
     }
 
-    *out_found = found;
-    if (found) {
+    /* A sample for us is being written: every poll of its control line
+     * costs the writer a transfer on its next store to it, so let it finish
+     * before the caller polls again. */
+    if (!pick.found && pick.coming) cpu_relax();
+    *out_found = pick.found;
+    if (pick.found) {
+        /* The caller reads it next: start the payload's first line and the
+         * control line (the pin writes it) now, in parallel. */
+        prefetch_read(payload_of(t, pick.index));
+        prefetch_write(control_of(t, pick.index));
         out_handle->segment_id = t->segment_id;
-        out_handle->slot_index = best_index;
+        out_handle->slot_index = pick.index;
     }
     return SLOTKIT_OK;
 }
 
 /* ---- notify ---------------------------------------------------------- */
 
-uint64_t slot_table_generation(const slot_table_view *t)
-{
-    return atomic_load_explicit(&t->shared->generation, memory_order_acquire);
-}
+uint64_t slot_table_generation(const slot_table_view *t) { return generation_of(t->shared); }
 
 void slot_table_wait_for_change(slot_table_view *t, uint64_t last, uint64_t timeout_ns)
 {
@@ -1223,11 +1377,13 @@ void slot_table_wait_for_change(slot_table_view *t, uint64_t last, uint64_t time
     const int saved_errno = errno;
 
     slot_table *shared = t->shared;
-    atomic_fetch_add_explicit(&shared->waiters, 1u, memory_order_seq_cst); /* see bump_generation */
+    atomic_fetch_add_explicit(&shared->waiters, 1u, memory_order_seq_cst); /* see count_event */
     for (;;) {
-        if (atomic_load_explicit(&shared->generation, memory_order_seq_cst) != (uint32_t)last) break;
+        /* The word before the counts: see count_event. */
+        const uint32_t word = atomic_load_explicit(&shared->wake_word, memory_order_seq_cst);
+        if (generation_of(shared) != (uint32_t)last) break;
         if (!before_deadline(&deadline)) break; /* R-NOTIFY-3: not before the timeout */
-        if (futex_call(&shared->generation, op, (uint32_t)last, &deadline) != 0 && errno != EAGAIN && errno != EINTR &&
+        if (futex_call(&shared->wake_word, op, word, &deadline) != 0 && errno != EAGAIN && errno != EINTR &&
             errno != ETIMEDOUT) {
             /* No usable futex (should not happen on Linux): poll gently
              * rather than spin until the deadline. */

@@ -17,6 +17,8 @@
  *   [0, HEADER_BYTES)              header: geometry, counters, futex word
  *                                  (HEADER_BYTES: slot_table_layout.h)
  *   control array                  one 64-byte control line per slot
+ *   holder array                   one 64-byte line per slot: who holds
+ *                                  its loan (process_shared tables)
  *   payload array                  slot_count * SLOTKIT_SLOT_TOTAL_SIZE(cap)
  * Each payload starts at the beginning of its 64-byte-aligned stride; the
  * 16-byte wire header lives in the slot's control line instead, so the
@@ -55,6 +57,7 @@ typedef struct slot_table_view {
     uint32_t slot_count;
     uint32_t capacity;             /* configured, unpadded */
     struct slot_control *controls; /* the control array in the mapping */
+    struct slot_holder *holders;   /* the holder array in the mapping */
     unsigned char *payloads;       /* the payload array in the mapping */
     size_t stride;                 /* SLOTKIT_SLOT_TOTAL_SIZE(capacity) */
     struct slot_table *shared;     /* counters, publish lock, futex word */
@@ -69,8 +72,10 @@ typedef struct slot_table_view {
 /* Identifies the layout; a mapped segment whose header carries another
  * magic or version is refused by slot_table_validate (INCOMPATIBLE). */
 #define SLOT_TABLE_MAGIC 0x534B5442u /* "SKTB" */
-/* 2: holder records per slot, a publish lock instead of a publish turn. */
-#define SLOT_TABLE_LAYOUT_VERSION 2u
+/* 2: holder records per slot, a publish lock instead of a publish turn.
+ * 3: the generation split into writer and reader event counts, a futex word
+ *    of its own; holder records moved off the control lines. */
+#define SLOT_TABLE_LAYOUT_VERSION 3u
 
 /* Largest geometry the table accepts: slot_index and sample_size are 32-bit
  * on the wire. */

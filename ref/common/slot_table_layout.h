@@ -19,30 +19,47 @@ enum slot_phase { PHASE_FREE = 0, PHASE_LOANED = 1, PHASE_COMMITTING = 2, PHASE_
 
 #define ST_MASK_BITS 0xFFFFFFFFull
 #define ST_PHASE_SHIFT 32
+#define ST_PHASE_BITS (3ull << ST_PHASE_SHIFT)
+#define ST_PHASE_ONE (1ull << ST_PHASE_SHIFT) /* LOANED -> COMMITTING -> COMMITTED is +1 each */
 #define ST_PINS_SHIFT 34
 #define ST_PINS_MAX 0xFFFFull
 #define ST_PIN_ONE (1ull << ST_PINS_SHIFT)
 #define ST_TAG_SHIFT 50
 #define ST_TAG_MAX 0x3FFFull
+#define ST_TAG_BITS (ST_TAG_MAX << ST_TAG_SHIFT)
+#define ST_TAG_ONE (1ull << ST_TAG_SHIFT)
+#define ST_PINS_BITS (ST_PINS_MAX << ST_PINS_SHIFT)
 
 /* ---- memory layout ----------------------------------------------------- */
 
 /* One cache line per slot, so CASes on neighbouring slots by different
- * threads do not false-share. The header fields mirror the 16-byte wire
- * header; they are atomics because next_unread and slot_read_ptr read them
- * without pinning and validate afterwards (seqlock style). */
+ * threads do not false-share. It holds what a reader polls and reads: the
+ * state and the fields of the 16-byte wire header. They are atomics because
+ * next_unread and slot_read_ptr read them without pinning and validate
+ * afterwards (seqlock style). */
 struct slot_control {
     _Atomic uint64_t state;
     _Atomic uint32_t sequence;
     _Atomic uint32_t size;
     _Atomic uint32_t wait_set; /* fixed at commit */
-    /* Who holds (or is taking) the loan, in process_shared tables: one word,
-     * so it changes atomically (see "dead peers"). */
-    _Atomic uint64_t holder;
 };
 
 #define CONTROL_STRIDE 64u
 _Static_assert(sizeof(struct slot_control) <= CONTROL_STRIDE, "control line overflow");
+
+/* Who holds (or is taking) the loan of a slot, in process_shared tables:
+ * one word, so it changes atomically (see "dead peers" in slot_table.c).
+ * On a line of its own, in an array after the control array: only writers
+ * touch it, so a reader polling the control line never pulls it away. */
+struct slot_holder {
+    _Atomic uint64_t record;
+};
+
+#define HOLDER_STRIDE 64u
+_Static_assert(sizeof(struct slot_holder) <= HOLDER_STRIDE, "holder line overflow");
+
+/* Bytes of control and holder lines per slot. */
+#define SLOT_META_BYTES (CONTROL_STRIDE + HOLDER_STRIDE)
 
 struct slot_table {
     /* Written once by init. A process reads them only when it opens its
@@ -61,19 +78,31 @@ struct slot_table {
     uint32_t has_type_hash;
     uint8_t type_hash[16];
 
-    /* Writer-side counters, on their own line. */
+    /* The writers' line. Only commits, discards and reserves write it, and no
+     * reader reads it (next_unread needs no snapshot of next_sequence), so
+     * with one writer it never leaves that writer's cache. */
     alignas(64) _Atomic uint32_t next_sequence; /* next SN to hand out */
-    _Atomic uint32_t reserve_cursor;            /* where the next reserve scan starts */
+    _Atomic uint32_t reserve_cursor;            /* where the next reserve looks first */
+    /* Commits, discards and repairs so far: with reader_events, the change
+     * generation (slot_table_generation), so that neither side writes a line
+     * the other side writes too. */
+    _Atomic uint32_t writer_events;
     /* The publish lock (see commit_common): 0 = free, else the owner's
      * identity; publish_slot/_tag/_sn describe the publication in progress
-     * so that a successor can finish or undo it if the owner died. */
+     * (process_shared tables only) so that a successor can finish or undo it
+     * if the owner died. */
     _Atomic uint64_t publish_owner;
     _Atomic uint32_t publish_slot; /* NO_SLOT when none */
     _Atomic uint32_t publish_tag;
     _Atomic uint32_t publish_sn;
 
-    /* Notification: the futex word and its waiter count. */
-    alignas(64) _Atomic uint32_t generation;
+    /* The readers' line: marks and disconnects so far. */
+    alignas(64) _Atomic uint32_t reader_events;
+
+    /* Waiting: the futex word and its waiter count. Every event reads
+     * waiters; both are written only while someone waits, so busy-polling
+     * parties share this line read-only. */
+    alignas(64) _Atomic uint32_t wake_word;
     _Atomic uint32_t waiters;
 };
 

@@ -88,6 +88,12 @@ static struct slot_control *control(const struct forger *f, uint32_t index)
     return (struct slot_control *)((unsigned char *)f->table + HEADER_BYTES + (size_t)index * CONTROL_STRIDE);
 }
 
+static _Atomic uint64_t *holder(const struct forger *f, uint32_t index)
+{
+    const size_t holders = HEADER_BYTES + (size_t)f->table->slot_count * CONTROL_STRIDE;
+    return &((struct slot_holder *)((unsigned char *)f->table + holders + (size_t)index * HOLDER_STRIDE))->record;
+}
+
 /* The call failed with `want`, and the library's detail says why. */
 static void expect_status(slotkit_status st, slotkit_status want, const char *what, const char *word)
 {
@@ -289,7 +295,10 @@ Test(shm_values, r_posix_9__garbage_control_lines,
     struct forger f = map_forger(name);
     /* COMMITTED, every reader pending, 65535 pins, the highest tag; sequence,
      * size, wait set and holder all ones; the cursor and lock fields too. */
-    for (uint32_t i = 0; i < SLOTS; i++) memset(control(&f, i), 0xFF, sizeof(struct slot_control));
+    for (uint32_t i = 0; i < SLOTS; i++) {
+        memset(control(&f, i), 0xFF, sizeof(struct slot_control));
+        atomic_store(holder(&f, i), UINT64_MAX);
+    }
     atomic_store(&f.table->reserve_cursor, UINT32_MAX);
     atomic_store(&f.table->publish_slot, UINT32_MAX - 1u);
 
@@ -438,7 +447,7 @@ Test(shm_values, r_posix_10__stopped_reserver,
     stopped_child(&identity);
     const uint64_t tag = (s >> ST_TAG_SHIFT) & ST_TAG_MAX;
     const uint64_t key = (((tag + 1u) & ST_TAG_MAX) << 2) | PHASE_LOANED;
-    atomic_store(&c->holder, (key << 48) | proc_identity_pack48(identity));
+    atomic_store(holder(&f, 0), (key << 48) | proc_identity_pack48(identity));
 
     uint64_t start = now_ms();
     slotkit_handle loan;
@@ -446,7 +455,7 @@ Test(shm_values, r_posix_10__stopped_reserver,
     cr_assert_eq(st, SLOTKIT_NO_FREE_SLOT, "reserve returned %s", slotkit_strerror(st));
     cr_assert_lt(now_ms() - start, GIVE_UP_MS, "reserve gave up after %llu ms", (unsigned long long)(now_ms() - start));
     /* The claim goes away (the process dies): the slot is reservable. */
-    atomic_store(&c->holder, 0u);
+    atomic_store(holder(&f, 0), 0u);
     cr_assert_eq(slotkit_reserve(pool, 0, &loan), SLOTKIT_OK);
     munmap(f.base, f.size);
 }
