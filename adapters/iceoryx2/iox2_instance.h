@@ -82,6 +82,9 @@ struct slotkit_instance {
     /* The last failure of a send or receive, told by the read that misses
      * its sample because of it ("" when none). */
     char transport_error[IOX2_ERR_LEN];
+    /* Drains so far (any thread): the service thread skips its own while
+     * the instance's operations drain. */
+    _Atomic uint32_t drains;
 
     /* The service thread and re-sends (iox2_service.c). */
     uint32_t seen_epoch;
@@ -141,8 +144,6 @@ slotkit_status transport_open(slotkit_instance *inst, const char *name, bool cre
 bool transport_close(slotkit_instance *inst);
 /* Moves every queued sample into held[] (lock held). */
 void transport_drain(slotkit_instance *inst);
-/* Releases the sample held for slot (lock held). */
-void transport_drop_held(slotkit_instance *inst, uint32_t slot);
 /* Loans a chunk, copies len bytes from src into it and sends it (lock held). */
 void transport_send_copy(slotkit_instance *inst, const void *src, size_t len, const sk_iox2_header *hdr);
 /* Publishes len bytes from src as the sample of the live loan h (lock held). */

@@ -19,8 +19,11 @@
 #define READ_RESEND_AFTER_NS 2000000ull
 #define READ_GIVE_UP_NS 3000000000ull
 /* How a read waits for a send in flight: re-drains while spinning, then while
- * yielding the CPU, then every 50 us. */
+ * yielding the CPU, then every 50 us. A spin is a few pauses only: the send
+ * lands within a microsecond, and each pause costs tens of cycles (64 of them
+ * made the reader a microsecond late). */
 #define READ_SPIN_NS 20000ull
+#define READ_SPIN_PAUSES 4
 #define READ_YIELD_NS 500000ull
 #define READ_LOCK_SPINS 2000
 
@@ -45,17 +48,11 @@ static slotkit_status live_loan(slotkit_instance *inst, slotkit_handle h, void *
 static slotkit_status iox2_reserve(slotkit_instance *inst, slotkit_reader_mask mask, slotkit_handle *out_handle)
 {
     if (!out_handle) return SLOTKIT_INVALID_ARGUMENT;
-    slotkit_handle h;
-    slotkit_status st = slot_table_reserve(inst->table, mask, &h);
-    if (st == SLOTKIT_OK) {
-        /* The slot's previous sample is gone once it is reserved (R-READ-3):
-         * release this instance's borrow, which returns its chunk. */
-        pthread_mutex_lock(&inst->lock);
-        transport_drop_held(inst, h.slot_index);
-        pthread_mutex_unlock(&inst->lock);
-        *out_handle = h;
-    }
-    return st;
+    /* Accounting only: the slot's previous sample is gone for readers once it
+     * is reserved (R-READ-3: the accounting refuses the read), and this
+     * instance's borrow of it is released when the slot's next sample
+     * arrives (transport_drain), not here on the writer's path. */
+    return slot_table_reserve(inst->table, mask, out_handle);
 }
 
 static slotkit_status iox2_commit(slotkit_instance *inst, slotkit_handle h, const void *bytes, size_t len,
@@ -157,7 +154,7 @@ static slotkit_status sample_never_came(slotkit_instance *inst, uint32_t sequenc
 static void read_backoff(uint64_t waited_ns)
 {
     if (waited_ns < READ_SPIN_NS) {
-        for (int i = 0; i < 64; i++) cpu_relax();
+        for (int i = 0; i < READ_SPIN_PAUSES; i++) cpu_relax();
     } else if (waited_ns < READ_YIELD_NS) {
         sched_yield();
     } else {

@@ -1,6 +1,8 @@
 /*
  * The service thread and the re-send protocol. Every millisecond the thread
- * drains the subscriber's queue into held[] and serves re-send requests. An
+ * serves re-send requests and drains the subscriber's queue into held[],
+ * unless the instance's own operations drained since the last tick: then it
+ * leaves the lock (and the busy threads that take it) alone. An
  * instance that misses a committed sample (it attached later, or its queue
  * overflowed) bumps the re-send epoch in the accounting segment; every
  * instance then re-sends copies of the committed samples it holds, one
@@ -35,14 +37,34 @@ static void serve_resends(slotkit_instance *inst)
     }
 }
 
+/* One tick: drain and serve re-sends if a re-send is asked for or nobody
+ * drained since the last tick (*last_drains). A busy lock means an operation
+ * is draining: skip, unless a re-send waits. seen_epoch is written by this
+ * thread only (after start), so it is read here without the lock. */
+static void service_tick(slotkit_instance *inst, uint32_t *last_drains)
+{
+    const bool resend_asked = atomic_load(inst->resend_epoch) != inst->seen_epoch;
+    const uint32_t drains = atomic_load_explicit(&inst->drains, memory_order_relaxed);
+    if (!resend_asked && drains != *last_drains) {
+        *last_drains = drains;
+        return;
+    }
+    if (resend_asked)
+        pthread_mutex_lock(&inst->lock);
+    else if (pthread_mutex_trylock(&inst->lock) != 0)
+        return;
+    transport_drain(inst);
+    serve_resends(inst);
+    pthread_mutex_unlock(&inst->lock);
+    *last_drains = atomic_load_explicit(&inst->drains, memory_order_relaxed);
+}
+
 static void *service_main(void *arg)
 {
     slotkit_instance *inst = arg;
+    uint32_t last_drains = atomic_load(&inst->drains) - 1u; /* the first tick drains */
     while (!atomic_load(&inst->stop)) {
-        pthread_mutex_lock(&inst->lock);
-        transport_drain(inst);
-        serve_resends(inst);
-        pthread_mutex_unlock(&inst->lock);
+        service_tick(inst, &last_drains);
         atomic_store(&inst->running, true);
         sleep_ns(SERVICE_PERIOD_NS);
     }

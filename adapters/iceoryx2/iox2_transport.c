@@ -105,7 +105,8 @@ bool transport_close(slotkit_instance *inst)
     return true;
 }
 
-void transport_drop_held(slotkit_instance *inst, uint32_t slot)
+/* Releases the sample held for slot (lock held). */
+static void drop_held(slotkit_instance *inst, uint32_t slot)
 {
     struct held_sample *held = &inst->held[slot];
     sk_iox2_sample_drop(held->sample);
@@ -124,6 +125,7 @@ static bool keeps_held(slotkit_instance *inst, const sk_iox2_header *hdr)
 
 void transport_drain(slotkit_instance *inst)
 {
+    atomic_fetch_add_explicit(&inst->drains, 1u, memory_order_relaxed);
     for (;;) {
         sk_iox2_sample *sample = NULL;
         const uint8_t *payload = NULL;
@@ -140,7 +142,7 @@ void transport_drain(slotkit_instance *inst)
             sk_iox2_sample_drop(sample);
             continue;
         }
-        transport_drop_held(inst, hdr.slot);
+        drop_held(inst, hdr.slot);
         inst->held[hdr.slot] =
             (struct held_sample){.sample = sample, .payload = payload, .sequence = hdr.sequence, .length = hdr.length};
     }
