@@ -5,7 +5,8 @@
 # runs the steps of scripts/numa/init.sh inside, and unpacks the files it sent
 # over the serial console into OUTDIR.
 #   boot.sh TOPOLOGY STEPS OUTDIR KERNEL INITRAMFS
-# $SLOTKIT_NUMA_CONFORM: a --filter for the conform step (default: every test).
+# $SLOTKIT_NUMA_CONFORM: a --filter for the conform step (default: every test);
+# $SLOTKIT_NUMA_JOBS: its --jobs (default 4).
 # Exit: 0 the guest ran to the end and every file came back intact, 1 not.
 set -euo pipefail
 here=$(dirname "$0")
@@ -21,6 +22,6 @@ limit=${SLOTKIT_NUMA_BOOT_TIMEOUT:-420}
 # shellcheck disable=SC2086 # the topology's arguments are words
 timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel tcg -cpu ${SLOTKIT_NUMA_CPU:-max,vendor=GenuineIntel} -nographic -no-reboot -monitor none \
     -serial "file:$out/console.log" $args -kernel "$kernel" -initrd "$initramfs" \
-    -append "console=ttyS0 loglevel=1 panic=-1 numa_balancing=disable slotkit.emulated=$topology slotkit.steps=$steps${SLOTKIT_NUMA_CONFORM:+ slotkit.conform=$SLOTKIT_NUMA_CONFORM}" \
+    -append "console=ttyS0 loglevel=1 panic=-1 numa_balancing=disable slotkit.emulated=$topology slotkit.steps=$steps${SLOTKIT_NUMA_CONFORM:+ slotkit.conform=$SLOTKIT_NUMA_CONFORM}${SLOTKIT_NUMA_JOBS:+ slotkit.jobs=$SLOTKIT_NUMA_JOBS}" \
     >"$out/qemu.log" 2>&1 || { echo "boot: qemu failed or timed out after ${limit}s (see $out/qemu.log, $out/console.log)" >&2; exit 1; }
 "$here/extract.sh" "$out/console.log" "$out/guest"
