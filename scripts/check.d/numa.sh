@@ -23,3 +23,26 @@ else
     echo "check: numa: the planted-bug binary did not build; see $LOGS/numa-planted-build.log"
     failed=$((failed + 1))
 fi
+
+# The console is the guest's word: extract.sh must refuse a path that climbs
+# out of its directory and a file whose checksum does not match.
+numa_console_case() { # name expect(0|1) console-text
+    local dir="$LOGS/numa-extract-$1"
+    rm -rf "$dir" && mkdir -p "$dir"
+    printf '%b' "$3" >"$dir/console.log"
+    scripts/numa/extract.sh "$dir/console.log" "$dir/out" >"$dir/log" 2>&1
+    local rc=$?
+    if [ $((rc != 0)) -eq "$2" ] && [ ! -e "$LOGS/numa-extract-evil" ]; then
+        echo "ok - numa extract: $1"
+        passed=$((passed + 1))
+    else
+        echo "check: numa extract: $1: FAILED (exit $rc; see $dir/log)"
+        failed=$((failed + 1))
+    fi
+}
+numa_good=$(printf 'hello\n' | base64)
+numa_sum=$(printf 'hello\n' | sha256sum | cut -d' ' -f1)
+numa_console_case intact 0 "noise\n@@slotkit-file ./a/b.txt $numa_sum\n$numa_good\n@@slotkit-end ./a/b.txt\n@@slotkit-done\n"
+numa_console_case climbing-path 1 "@@slotkit-file ./../../numa-extract-evil $numa_sum\n$numa_good\n@@slotkit-end x\n@@slotkit-done\n"
+numa_console_case bad-checksum 1 "@@slotkit-file ./a.txt 00$numa_sum\n$numa_good\n@@slotkit-end ./a.txt\n@@slotkit-done\n"
+numa_console_case unfinished 1 "@@slotkit-file ./a.txt $numa_sum\n$numa_good\n"

@@ -20,7 +20,7 @@ mkdir -p "$out"
 # A guest that hangs is killed: the steps take about a minute under TCG at most.
 limit=${SLOTKIT_NUMA_BOOT_TIMEOUT:-420}
 # shellcheck disable=SC2086 # the topology's arguments are words
-timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel tcg -cpu ${SLOTKIT_NUMA_CPU:-max,vendor=GenuineIntel} -nographic -no-reboot -monitor none \
+timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel tcg -cpu ${SLOTKIT_NUMA_CPU:-max,vendor=GenuineIntel} -nographic -nic none -no-reboot -monitor none \
     -serial "file:$out/console.log" $args -kernel "$kernel" -initrd "$initramfs" \
     -append "console=ttyS0 loglevel=1 panic=-1 numa_balancing=disable slotkit.emulated=$topology slotkit.steps=$steps${SLOTKIT_NUMA_CONFORM:+ slotkit.conform=$SLOTKIT_NUMA_CONFORM}${SLOTKIT_NUMA_JOBS:+ slotkit.jobs=$SLOTKIT_NUMA_JOBS}" \
     >"$out/qemu.log" 2>&1 || { echo "boot: qemu failed or timed out after ${limit}s (see $out/qemu.log, $out/console.log)" >&2; exit 1; }
