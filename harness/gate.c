@@ -138,18 +138,6 @@ static bool compared_metric(const gate_options *o, const char *metric)
            (strcmp(metric, "x_limit") == 0 && !o->absolute);
 }
 
-static json_object *find_set(json_object *doc, const char *name, const char *metric)
-{
-    json_object *samples = results_get(doc, "samples");
-    for (size_t i = 0; samples && i < json_object_array_length(samples); i++) {
-        json_object *s = json_object_array_get_idx(samples, i);
-        if (strcmp(results_get_string(s, "name", ""), name) == 0 &&
-            strcmp(results_get_string(s, "metric", ""), metric) == 0)
-            return s;
-    }
-    return NULL;
-}
-
 static gate_row *add_row(gate_report *r, const char *name, const char *metric)
 {
     r->rows = realloc(r->rows, (r->count + 1) * sizeof *r->rows);
@@ -250,7 +238,7 @@ int gate_compare(json_object *old_doc, json_object *new_doc, const gate_options 
         json_object *s = json_object_array_get_idx(old_samples, i);
         const char *name = results_get_string(s, "name", ""), *metric = results_get_string(s, "metric", "");
         if (!compared_metric(o, metric) || gate_ratio_replaces(old_doc, new_doc, name, metric, o)) continue;
-        json_object *n = find_set(new_doc, name, metric);
+        json_object *n = results_find_set(new_doc, name, metric);
         gate_row *row = add_row(r, name, metric);
         if (strcmp(metric, "x_limit") == 0) gate_ratio_beside(new_doc, name, row->beside, sizeof row->beside);
         if (n == NULL) {
@@ -274,7 +262,7 @@ int gate_compare(json_object *old_doc, json_object *new_doc, const gate_options 
     for (size_t i = 0; i < json_object_array_length(new_samples); i++) {
         json_object *s = json_object_array_get_idx(new_samples, i);
         const char *name = results_get_string(s, "name", ""), *metric = results_get_string(s, "metric", "");
-        if (!compared_metric(o, metric) || find_set(old_doc, name, metric) != NULL ||
+        if (!compared_metric(o, metric) || results_find_set(old_doc, name, metric) != NULL ||
             gate_ratio_replaces(old_doc, new_doc, name, metric, o))
             continue;
         gate_row *row = add_row(r, name, metric);
@@ -422,7 +410,8 @@ static void accumulate(json_object *acc, json_object *run)
         double *v = values_of(s, &n);
         double m = stats_median(v, n);
         free(v);
-        json_object *target = find_set(acc, results_get_string(s, "name", ""), results_get_string(s, "metric", ""));
+        json_object *target =
+            results_find_set(acc, results_get_string(s, "name", ""), results_get_string(s, "metric", ""));
         if (target == NULL) {
             target = json_object_new_object();
             json_object_object_foreach(s, k, val)

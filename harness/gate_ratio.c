@@ -7,25 +7,13 @@
 #include "results.h"
 #include "results_figures.h"
 
-static json_object *set_of(json_object *doc, const char *name, const char *metric)
-{
-    json_object *samples = results_get(doc, "samples");
-    for (size_t i = 0; samples && i < json_object_array_length(samples); i++) {
-        json_object *s = json_object_array_get_idx(samples, i);
-        if (strcmp(results_get_string(s, "name", ""), name) == 0 &&
-            strcmp(results_get_string(s, "metric", ""), metric) == 0)
-            return s;
-    }
-    return NULL;
-}
-
 bool gate_ratio_replaces(json_object *old_doc, json_object *new_doc, const char *name, const char *metric,
                          const gate_options *o)
 {
     if (o->absolute || strcmp(metric, o->metric) != 0) return false;
-    if (set_of(old_doc, name, "x_limit") == NULL)
-        return set_of(new_doc, name, "x_limit") && !set_of(old_doc, name, metric);
-    return set_of(new_doc, name, "x_limit") != NULL || set_of(new_doc, name, metric) == NULL;
+    if (results_find_set(old_doc, name, "x_limit") == NULL)
+        return results_find_set(new_doc, name, "x_limit") && !results_find_set(old_doc, name, metric);
+    return results_find_set(new_doc, name, "x_limit") != NULL || results_find_set(new_doc, name, metric) == NULL;
 }
 
 /* The class of value k, or NULL when the set gives none (or a malformed list). */

@@ -539,13 +539,18 @@ static json_object *sample_set(const char *name, const char *metric, const char 
 
 static json_object *find_set(json_object *samples, const char *name, const char *metric)
 {
-    for (size_t i = 0; i < json_object_array_length(samples); i++) {
+    for (size_t i = 0; samples && i < json_object_array_length(samples); i++) {
         json_object *s = json_object_array_get_idx(samples, i);
         if (strcmp(results_get_string(s, "name", ""), name) == 0 &&
             strcmp(results_get_string(s, "metric", ""), metric) == 0)
             return s;
     }
     return NULL;
+}
+
+json_object *results_find_set(json_object *doc, const char *name, const char *metric)
+{
+    return find_set(results_get(doc, "samples"), name, metric);
 }
 
 static void add_value(json_object *samples, const char *name, const char *metric, const char *unit, const char *better,

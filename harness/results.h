@@ -108,6 +108,8 @@ json_object *results_find_baseline(const char *root, json_object *doc, const cha
 /* Dotted-path lookup ("host.cpu.model"); NULL if absent. */
 json_object *results_get(json_object *doc, const char *path);
 const char *results_get_string(json_object *doc, const char *path, const char *fallback);
+/* The document's sample set of this benchmark name and metric, or NULL. */
+json_object *results_find_set(json_object *doc, const char *name, const char *metric);
 
 /* Nanoseconds per unit of Google Benchmark's time_unit ("ns", "us", "ms", "s"); 0 if unknown. */
 double results_unit_ns(const char *time_unit);
