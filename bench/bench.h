@@ -120,6 +120,11 @@ int pool_payload_node(slotkit_pool *pool, slotkit_handle h, bool loan, const cha
 /* The main thread's memory policy back to the default. */
 void place_reset_memory(void);
 
+/* Writes doc to path as slotkit-bench's JSON files are written and drops the reference;
+ * false (said on stderr) when doc is NULL or the file cannot be written. (main.c) */
+struct json_object;
+bool write_json(const char *path, struct json_object *doc);
+
 /* placement_probe.c: the plan as JSON, and where each case's pages land (exit statuses). */
 int run_plan(const char *path);
 int run_placement_probe(const char *path);

@@ -248,7 +248,7 @@ static bool setup_backend(const options *o)
     return true;
 }
 
-static bool write_json(const char *path, json_object *doc)
+bool write_json(const char *path, json_object *doc)
 {
     int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE; /* names read as gbench.json's */
     bool ok = doc != NULL && json_object_to_file_ext(path, doc, flags) == 0;

@@ -40,14 +40,6 @@ static json_object *plan_case_json(const placement_case *c)
     return o;
 }
 
-static bool write_doc(const char *path, json_object *doc)
-{
-    bool ok = json_object_to_file_ext(path, doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE) == 0;
-    if (!ok) fprintf(stderr, "slotkit-bench: cannot write %s: %s\n", path, json_util_get_last_err());
-    json_object_put(doc);
-    return ok;
-}
-
 static size_t plan_here(placement_case *cases)
 {
     return bench_topology ? placement_plan(bench_topology, cases, MAX_PLAN) : 0;
@@ -66,7 +58,7 @@ int run_plan(const char *path)
     json_object_object_add(doc, "version", json_object_new_int(1));
     for (size_t i = 0; i < n; i++) json_object_array_add(list, plan_case_json(&cases[i]));
     json_object_object_add(doc, "cases", list);
-    return write_doc(path, doc) ? 0 : 2;
+    return write_json(path, doc) ? 0 : 2;
 }
 
 /* The nodes a case asks for; returns how many (1 or 2). */
@@ -191,6 +183,6 @@ int run_placement_probe(const char *path)
     json_object_object_add(doc, "cases", list);
     fprintf(stderr, "slotkit-bench: placement probe: %zu cases probed, %zu wrong, %zu not applicable here\n", probed,
             wrong, n - probed);
-    if (!write_doc(path, doc)) return 2;
+    if (!write_json(path, doc)) return 2;
     return wrong ? 1 : 0;
 }

@@ -195,12 +195,14 @@ typedef struct host_facts {
     char governor[64], driver[64], boost[8], smt[8];
     char thp[32], thp_defrag[32];
     long huge_total, huge_size;
+    char cmdline[4096];
 } host_facts;
 
 static void read_cpu_facts(host_facts *f)
 {
     char flags[8192];
     uname(&f->u);
+    read_line("/proc/cmdline", f->cmdline, sizeof f->cmdline);
     cpuinfo("model name", f->model, sizeof f->model);
     if (f->model[0] == '\0') snprintf(f->model, sizeof f->model, "%s", f->u.machine);
     cpuinfo("vendor_id", f->vendor, sizeof f->vendor);
@@ -258,11 +260,10 @@ static json_object *cpu_json(const host_facts *f)
 
 static json_object *kernel_json(const host_facts *f)
 {
-    char cmdline[4096];
     json_object *kernel = json_object_new_object();
     json_object_object_add(kernel, "release", jstr(f->u.release));
     json_object_object_add(kernel, "version", jstr(f->u.version));
-    json_object_object_add(kernel, "cmdline", jstr(read_line("/proc/cmdline", cmdline, sizeof cmdline)));
+    json_object_object_add(kernel, "cmdline", jstr(f->cmdline));
     return kernel;
 }
 
@@ -363,9 +364,8 @@ json_object *fingerprint_host(void)
     json_object_object_add(host, "kernel", kernel_json(&f));
     json_object_object_add(host, "power", power_json(&f, topo));
     json_object_object_add(host, "memory", memory_json(&f, numa));
-    char cmdline[4096];
     emulation emu;
-    emulation_detect(read_line("/proc/cmdline", cmdline, sizeof cmdline), f.model, &emu);
+    emulation_detect(f.cmdline, f.model, &emu);
     json_object_object_add(host, "emulation", emulation_json(&emu));
     return host;
 }
