@@ -218,13 +218,14 @@ bool report_invalid(gb_state *st, const sample_check *c);
 /* ---- the cases (plan.c) -------------------------------------------------------------- */
 
 typedef enum case_kind {
-    K_CACHELINE, /* limits: cache-line ping-pong */
-    K_FUTEX,     /* limits: futex wake ping-pong */
-    K_MEMCPY,    /* limits: memcpy bandwidth */
-    K_XCORE,     /* limits: cross-core copy (the reader pulls what the writer's core wrote) */
-    K_OPS,       /* ops: reserve+commit+read+mark_read, one thread */
-    K_LATENCY,   /* latency: ping-pong over two pools */
-    K_THROUGHPUT /* throughput: one writer, N readers */
+    K_CACHELINE,  /* limits: cache-line ping-pong */
+    K_FUTEX,      /* limits: futex wake ping-pong */
+    K_MEMCPY,     /* limits: memcpy bandwidth */
+    K_XCORE,      /* limits: cross-core copy (the reader pulls what the writer's core wrote) */
+    K_OPS,        /* ops: reserve+commit+read+mark_read, one thread */
+    K_LATENCY,    /* latency: ping-pong over two pools */
+    K_THROUGHPUT, /* throughput: one writer, N readers */
+    K_FLOOR       /* limits: the slot floor and its ladder (slot_floor.c) */
 } case_kind;
 
 enum { SUITE_LIMITS = 1, SUITE_OPS = 2, SUITE_LATENCY = 4, SUITE_THROUGHPUT = 8, SUITE_ALL = 15 };
@@ -273,6 +274,7 @@ unsigned suite_bits(const char *name); /* 0 if unknown */
 void run_case(gb_state *st, void *ctx); /* dispatch on kind (plan.c) */
 void bench_cacheline(gb_state *st, const bench_case *c);
 void bench_futex(gb_state *st, const bench_case *c);
+void bench_slot_floor(gb_state *st, const bench_case *c);
 void bench_memcpy(gb_state *st, const bench_case *c);
 void bench_memcpy_xcore(gb_state *st, const bench_case *c);
 /* How many buffers one cross-core copy measurement moves (its iterations). */
@@ -292,6 +294,9 @@ double limit_xcore_ns(size_t size);
 double limit_pingpong_now(bool futex, bool process);
 double limit_memcpy_now(size_t size);
 double limit_xcore_now(size_t size);
+/* The slot floor (slot_floor.c): one-way ns of the least slot protocol carrying
+ * `size` bytes between this thread's CPU and G.cpu_b; -1 on failure. */
+double limit_slot_floor_now(size_t size, bool process);
 /* A fresh cache-line measurement between this thread's CPU and G.cpu_b (not cached). */
 double limit_cacheline_now(bool process);
 void limit_record_cacheline(bool process, double one_way_ns);

@@ -59,7 +59,8 @@ static const char *suite_name(case_kind kind)
     case K_CACHELINE:
     case K_FUTEX:
     case K_MEMCPY:
-    case K_XCORE: return "limits";
+    case K_XCORE:
+    case K_FLOOR: return "limits";
     case K_OPS: return "ops";
     case K_LATENCY: return "latency";
     default: return "throughput";
@@ -68,9 +69,9 @@ static const char *suite_name(case_kind kind)
 
 static const char *kind_name(case_kind kind)
 {
-    static const char *const names[] = {[K_CACHELINE] = "cacheline",  [K_FUTEX] = "futex", [K_MEMCPY] = "memcpy",
-                                        [K_XCORE] = "memcpy_xcore",   [K_OPS] = "ops",     [K_LATENCY] = "latency",
-                                        [K_THROUGHPUT] = "throughput"};
+    static const char *const names[] = {[K_CACHELINE] = "cacheline",   [K_FUTEX] = "futex",     [K_MEMCPY] = "memcpy",
+                                        [K_XCORE] = "memcpy_xcore",    [K_OPS] = "ops",         [K_LATENCY] = "latency",
+                                        [K_THROUGHPUT] = "throughput", [K_FLOOR] = "slot_floor"};
     return names[kind];
 }
 

@@ -85,6 +85,18 @@ static void pingpong_limits(plan *p, bool futex)
     }
 }
 
+/* The slot floor of a 64 B sample and its ladder, per peer mode (slot_floor.c). */
+static void slot_floor_limits(plan *p)
+{
+    for (int m = 0; m < 2; m++) {
+        bench_case *c = add(p, K_FLOOR, "limits/slot_floor/%s", mode(m));
+        if (c == NULL) continue;
+        c->process = m;
+        c->size = 64;
+        c->iterations = 1;
+    }
+}
+
 static void memcpy_limits(plan *p, const size_t *sizes, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -215,6 +227,7 @@ size_t plan_cases(unsigned suites, bench_case *out, size_t max)
      * ratio uses a limit measured earlier in this run. */
     if (suites & (SUITE_LIMITS | SUITE_LATENCY | SUITE_THROUGHPUT)) pingpong_limits(&p, false);
     if (suites & (SUITE_LIMITS | SUITE_LATENCY)) pingpong_limits(&p, true);
+    if (suites & (SUITE_LIMITS | SUITE_LATENCY)) slot_floor_limits(&p);
     if (suites & (SUITE_LIMITS | SUITE_OPS))
         memcpy_limits(&p, G.quick ? sizes_quick : sizes_full, G.quick ? N(sizes_quick) : N(sizes_full));
     if (suites & SUITE_THROUGHPUT)
@@ -240,6 +253,8 @@ const char *const *case_counters(case_kind kind)
     static const char *const pingpong[] = {"p50_ns",     "p90_ns", "p99_ns", "p999_ns", "max_ns",
                                            "rtt_p50_ns", "cpu_a",  "cpu_b",  NULL};
     static const char *const mem[] = {"ns_per_copy", "GBps", NULL};
+    static const char *const floor[] = {"p50_ns",         "plus_reserve_ns", "plus_claim_ns", "plus_pin_ns",
+                                        "plus_events_ns", "cacheline_ns",    "x_cacheline",   NULL};
     static const char *const ops[] = {"ns_per_sample", "limit_ns", "x_limit", NULL};
     static const char *const lat[] = {"p50_ns",  "p90_ns",     "p99_ns",     "p999_ns",  "max_ns",        "limit_ns",
                                       "x_limit", "cpu_writer", "cpu_reader", "mem_node", "payload_bytes", NULL};
@@ -253,6 +268,7 @@ const char *const *case_counters(case_kind kind)
     case K_XCORE: return mem;
     case K_OPS: return ops;
     case K_LATENCY: return lat;
+    case K_FLOOR: return floor;
     default: return tput;
     }
 }
@@ -267,6 +283,7 @@ void run_case(gb_state *st, void *ctx)
     switch (c->kind) {
     case K_CACHELINE: bench_cacheline(st, c); break;
     case K_FUTEX: bench_futex(st, c); break;
+    case K_FLOOR: bench_slot_floor(st, c); break;
     case K_MEMCPY: bench_memcpy(st, c); break;
     case K_XCORE: bench_memcpy_xcore(st, c); break;
     case K_OPS: bench_ops(st, c); break;

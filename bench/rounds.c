@@ -36,7 +36,7 @@ static const char *kind_name(limit_kind k)
 
 round_figures rounds_limits(const bench_case *c)
 {
-    round_figures r = {.peer = NAN, .backend = NAN};
+    round_figures r = {.peer = NAN, .backend = NAN, .floor = NAN};
     r.cacheline_ns = limit_pingpong_now(false, c->process);
     r.cls = placement_class_of(r.cacheline_ns);
     double size = (double)c->size, ns;
@@ -48,6 +48,10 @@ round_figures rounds_limits(const bench_case *c)
     }
     /* Latency in ns one-way; throughput in bytes/s (one handoff or one copy per sample). */
     r.limit = c->kind == K_LATENCY ? ns : ns > 0 ? size * 1e9 / ns : NAN;
+    if (c->kind == K_LATENCY && !c->event) {
+        double floor_ns = limit_slot_floor_now(c->size, c->process);
+        r.floor = floor_ns > 0 ? floor_ns : NAN;
+    }
     return r;
 }
 
@@ -111,7 +115,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-typedef enum { F_LIMIT, F_BACKEND, F_PEER, F_X_LIMIT, F_X_PEER } round_field;
+typedef enum { F_LIMIT, F_BACKEND, F_PEER, F_X_LIMIT, F_X_PEER, F_FLOOR, F_X_FLOOR } round_field;
 
 static double field(const round_figures *r, round_field f)
 {
@@ -120,6 +124,8 @@ static double field(const round_figures *r, round_field f)
     case F_BACKEND: return r->backend;
     case F_PEER: return r->peer;
     case F_X_LIMIT: return r->limit > 0 ? r->backend / r->limit : NAN;
+    case F_FLOOR: return r->floor;
+    case F_X_FLOOR: return r->floor > 0 ? r->backend / r->floor : NAN;
     default: return r->peer > 0 ? r->backend / r->peer : NAN;
     }
 }
@@ -170,6 +176,11 @@ void rounds_counters(gb_state *st, const bench_case *c)
         gb_counter(st, latency ? "peer_p50_ns" : "peer_bytes_per_s", peer, GB_COUNTER_DEFAULT);
         gb_counter(st, "x_peer", median(e, from, F_X_PEER), GB_COUNTER_DEFAULT);
     }
+    double floor_ns = median(e, from, F_FLOOR);
+    if (isfinite(floor_ns)) {
+        gb_counter(st, "floor_ns", floor_ns, GB_COUNTER_DEFAULT);
+        gb_counter(st, "x_floor", median(e, from, F_X_FLOOR), GB_COUNTER_DEFAULT);
+    }
     int counts[CLASS_COUNT];
     gb_counter(st, "placement_class", majority(e, from, counts), GB_COUNTER_DEFAULT);
     gb_counter(st, "rounds", e->n - from, GB_COUNTER_DEFAULT);
@@ -192,6 +203,8 @@ static json_object *round_json(const round_figures *r)
     json_object_object_add(o, "peer", number_or_null(r->peer));
     json_object_object_add(o, "x_limit", number_or_null(field(r, F_X_LIMIT)));
     json_object_object_add(o, "x_peer", number_or_null(field(r, F_X_PEER)));
+    json_object_object_add(o, "floor", number_or_null(r->floor));
+    json_object_object_add(o, "x_floor", number_or_null(field(r, F_X_FLOOR)));
     return o;
 }
 
@@ -214,6 +227,8 @@ static json_object *case_rounds_json(const case_rounds *e)
     json_object_object_add(o, "peer", number_or_null(median(e, 0, F_PEER)));
     json_object_object_add(o, "x_limit", number_or_null(median(e, 0, F_X_LIMIT)));
     json_object_object_add(o, "x_peer", number_or_null(median(e, 0, F_X_PEER)));
+    json_object_object_add(o, "floor", number_or_null(median(e, 0, F_FLOOR)));
+    json_object_object_add(o, "x_floor", number_or_null(median(e, 0, F_X_FLOOR)));
     for (int i = 0; i < e->n; i++) json_object_array_add(list, round_json(&e->r[i]));
     json_object_object_add(o, "rounds", list);
     return o;

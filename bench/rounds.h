@@ -49,6 +49,7 @@ typedef struct round_figures {
     double limit;   /* the case's limit: ns one-way (latency) or bytes/s (throughput) */
     double backend; /* p50 one-way ns, or bytes/s */
     double peer;    /* the same figure of native iceoryx2; NAN: not measured */
+    double floor;   /* busy-poll latency: the slot floor (slot_floor.c), ns one-way; else NAN */
 } round_figures;
 
 /* Measures the round's limits of case c now, on the run's pair (this thread on CPU A). */
@@ -67,7 +68,8 @@ void rounds_add(const bench_case *c, const round_figures *r);
 /* The peer's state for case c: "measured", "not built", or why not. */
 void rounds_peer_note(const bench_case *c, const char *note);
 /* The case's medians over its rounds as counters: limit_ns or limit_bytes_per_s,
- * x_limit, x_peer, the peer's figure, rounds and placement classes. */
+ * x_limit, x_peer, the peer's figure, floor_ns and x_floor (busy-poll latency),
+ * rounds and placement classes. */
 void rounds_counters(gb_state *st, const bench_case *c);
 /* The case reported no figure (invalid, failed): its rounds are dropped. */
 void rounds_drop(const bench_case *c);

@@ -75,6 +75,12 @@ static void summary(const bench_case *c, json_object *run)
         printf("  %-48s one-way p50 %8.1f ns  p99 %8.1f ns  (RTT p50 %.1f ns)\n", c->name, get(run, "p50_ns"),
                get(run, "p99_ns"), get(run, "rtt_p50_ns"));
         break;
+    case K_FLOOR:
+        printf("  %-48s one-way p50 %8.1f ns  x_cacheline %5.2f  +reserve %6.1f  +claim %6.1f  +pin %6.1f  +events "
+               "%6.1f ns\n",
+               c->name, get(run, "p50_ns"), get(run, "x_cacheline"), get(run, "plus_reserve_ns"),
+               get(run, "plus_claim_ns"), get(run, "plus_pin_ns"), get(run, "plus_events_ns"));
+        break;
     case K_MEMCPY:
     case K_XCORE:
         printf("  %-48s %8.2f GB/s  %10.1f ns/copy\n", c->name, get(run, "GBps"), get(run, "ns_per_copy"));

@@ -74,6 +74,7 @@ static void row_counters(report_row *r, json_object *o)
     if (isnan(r->bps)) r->bps = r->items_per_second * r->size;
     r->instructions = NAN;
     r->x_limit = counter(o, "x_limit"), r->x_peer = counter(o, "x_peer"), r->rounds = counter(o, "rounds");
+    r->floor = counter(o, "floor_ns"), r->x_floor = counter(o, "x_floor");
     r->placement_class = counter(o, "placement_class");
     r->peer = counter(o, r->kind == CASE_LATENCY ? "peer_p50_ns" : "peer_bytes_per_s");
 }

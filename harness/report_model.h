@@ -46,6 +46,7 @@ typedef struct report_row {
      * it, the placement class most rounds were in (0 unknown, 1 same core,
      * 2 cross core, 3 far) and the round count; NAN where absent. */
     double x_limit, peer, x_peer, placement_class, rounds;
+    double floor, x_floor; /* busy-poll latency: the slot floor of its rounds (bench/slot_floor.c) */
 } report_row;
 
 /* One line of a throughput plot: one case label and reader count, the best

@@ -37,34 +37,39 @@ static void fmt_peer(const report_backend *b, const report_row *w, char *out, si
         snprintf(out, size, "not measured");
 }
 
-/* case, backend, native iceoryx2, limit, class, x limit, x iceoryx2 */
+#define PEER_COLUMNS 9
+
+/* case, backend, native iceoryx2, limit, slot floor, class, x limit, x floor, x iceoryx2 */
 static void peer_row(report_out *o, const report_backend *b, const report_row *w, const char *first)
 {
     bool latency = w->kind == CASE_LATENCY;
     double limit = latency ? w->limit_ns : w->limit_bps, value = latency ? w->p50 : w->bps;
-    char v[5][48];
+    char v[7][48];
     fmt_value(value, latency, v[0], sizeof v[0]);
     fmt_peer(b, w, v[1], sizeof v[1]);
     fmt_value(limit, latency, v[2], sizeof v[2]);
     fmt_ratio(w->x_limit, v[3], sizeof v[3]);
     fmt_ratio(w->x_peer, v[4], sizeof v[4]);
-    const char *cells[] = {first, v[0], v[1], v[2], report_class_name(w->placement_class), v[3], v[4]};
-    out_table_row(o, 7, cells);
+    fmt_value(latency ? w->floor : NAN, true, v[5], sizeof v[5]);
+    fmt_ratio(latency ? w->x_floor : NAN, v[6], sizeof v[6]);
+    const char *cells[] = {first, v[0], v[1], v[2], v[5], report_class_name(w->placement_class), v[3], v[6], v[4]};
+    out_table_row(o, PEER_COLUMNS, cells);
 }
 
-static const char *const head[] = {"case",    "backend",   "native iceoryx2", "limit", "placement class",
-                                   "x limit", "x iceoryx2"};
+static const char *const head[] = {"case",    "backend", "native iceoryx2", "limit", "slot floor", "placement class",
+                                   "x limit", "x floor", "x iceoryx2"};
 
 void report_backend_peer(report_out *o, const report_backend *b)
 {
-    char caption[400];
+    char caption[640];
     snprintf(caption, sizeof caption,
              "%s beside its limit and native iceoryx2, measured in interleaved rounds on the same CPUs "
              "(latency: p50 one-way, x = backend / other, lower is better; throughput: payload bytes per "
              "second, x = backend / other, higher is better; medians over the rounds; the placement class most "
-             "rounds were in).",
+             "rounds were in; busy-poll latency also beside the slot floor, the least any slot protocol does "
+             "per sample, docs/benchmarks.md).",
              b->name);
-    out_table_begin(o, b->peer_table, caption, 7, head);
+    out_table_begin(o, b->peer_table, caption, PEER_COLUMNS, head);
     for (size_t k = 0; k < b->nrows; k++)
         if (report_row_in_rounds(&b->rows[k])) peer_row(o, b, &b->rows[k], b->rows[k].name);
     out_table_end(o);
@@ -92,11 +97,14 @@ void report_section_peer(report_out *o, const report_model *m)
              "three measured in alternating rounds on the same two CPUs. `x iceoryx2` is the backend's one-way p50 "
              "over native iceoryx2's: the iceoryx2 adapter's row says what the adapter adds to iceoryx2, the "
              "reference backends' rows how they compare with the middleware a user would pick instead. Compare "
-             "ratios within one placement class (docs/benchmarks.md).");
-    static const char *const shead[] = {"backend / peers", "backend", "native iceoryx2", "limit",
-                                        "placement class", "x limit", "x iceoryx2"};
-    out_table_begin(o, m->peer_table, "Busy-poll 64 B one-way latency (p50): backend / native iceoryx2 / limit.", 7,
-                    shead);
+             "ratios within one placement class (docs/benchmarks.md). The slot floor is the least any slot protocol "
+             "does per sample (one state word and the payload, no loans, no checks), measured in the same rounds: "
+             "`x floor` is what the backend's own bookkeeping costs on top of the lines every backend must move.");
+    static const char *const shead[] = {"backend / peers", "backend", "native iceoryx2", "limit",     "slot floor",
+                                        "placement class", "x limit", "x floor",         "x iceoryx2"};
+    out_table_begin(o, m->peer_table,
+                    "Busy-poll 64 B one-way latency (p50): backend / native iceoryx2 / limit / slot floor.",
+                    PEER_COLUMNS, shead);
     for (size_t i = 0; i < m->nbackends; i++)
         for (int t = 1; t >= 0; t--) {
             const report_row *w = busy_64(&m->backends[i], t);

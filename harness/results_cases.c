@@ -9,8 +9,8 @@
 #include "results.h"
 
 static const char *const suites[] = {"limits", "ops", "latency", "throughput", NULL};
-static const char *const kinds[] = {"cacheline", "futex",   "memcpy",     "memcpy_xcore",
-                                    "ops",       "latency", "throughput", NULL};
+static const char *const kinds[] = {"cacheline", "futex",      "memcpy", "memcpy_xcore", "slot_floor", "ops",
+                                    "latency",   "throughput", NULL};
 static const char *const peers[] = {"threads", "processes", NULL};
 static const char *const waits[] = {"busy", "event", NULL};
 static const char *const paths[] = {"copy", "in_place", NULL};
@@ -73,7 +73,7 @@ static int check_placement(json_object *c, const char *where, char *err, size_t 
 static const char *suite_of(const char *kind)
 {
     if (strcmp(kind, "cacheline") == 0 || strcmp(kind, "futex") == 0 || strcmp(kind, "memcpy") == 0 ||
-        strcmp(kind, "memcpy_xcore") == 0)
+        strcmp(kind, "memcpy_xcore") == 0 || strcmp(kind, "slot_floor") == 0)
         return "limits";
     return strcmp(kind, "process") == 0 ? "whole" : kind;
 }
@@ -82,8 +82,8 @@ static const char *suite_of(const char *kind)
 static int check_case(json_object *c, bool doc, const char *where, char *err, size_t err_size)
 {
     static const char *const doc_suites[] = {"limits", "ops", "latency", "throughput", "whole", NULL};
-    static const char *const doc_kinds[] = {"cacheline", "futex",      "memcpy", "memcpy_xcore", "ops", "latency",
-                                            "process",   "throughput", NULL};
+    static const char *const doc_kinds[] = {"cacheline", "futex",   "memcpy",  "memcpy_xcore", "slot_floor",
+                                            "ops",       "latency", "process", "throughput",   NULL};
     if (c == NULL || !json_object_is_type(c, json_type_object)) {
         snprintf(err, err_size, "%s: missing or not an object", where);
         return -1;

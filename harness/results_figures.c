@@ -45,7 +45,7 @@ static int fail(char *err, size_t err_size, const char *where, const char *what)
     return -1;
 }
 
-static const char *const numbers[] = {"limit", "backend", "peer", "x_limit", "x_peer", NULL};
+static const char *const numbers[] = {"limit", "backend", "peer", "x_limit", "x_peer", "floor", "x_floor", NULL};
 
 static int check_round(json_object *r, const char *where, char *err, size_t err_size)
 {

@@ -5,7 +5,8 @@
 ifeq ($(call part_on,bench),yes)
 BENCH_SRC := bench/main.c bench/plan.c bench/cases.c bench/common.c bench/pools.c bench/limits.c bench/ops.c \
              bench/latency.c bench/throughput.c bench/whole.c bench/validate.c \
-             bench/verify.c bench/placement_probe.c bench/rounds.c bench/native_peer.c
+             bench/verify.c bench/placement_probe.c bench/rounds.c bench/native_peer.c \
+             bench/slot_floor.c
 BENCH_OBJ := $(call obj,$(BENCH_SRC)) $(B)/obj/bench/gbench.o
 # The placement planner, the topology JSON and NUMA helpers are built by mk/bench-placement.mk.
 BENCH_PLACEMENT_OBJ := $(call obj,$(PLACEMENT_SRC))

@@ -153,7 +153,7 @@ static const char figures_ok[] =
     " \"limit_kind\": \"cacheline\", \"peer_status\": \"measured\", \"placement_class\": \"cross_core\","
     " \"backend\": 980, \"limit\": 130, \"peer\": 850, \"x_limit\": 7.5, \"x_peer\": 1.15, \"rounds\": ["
     "  {\"placement_class\": \"cross_core\", \"cacheline_ns\": 130, \"limit\": 130, \"backend\": 980, \"peer\": 850,"
-    "   \"x_limit\": 7.54, \"x_peer\": 1.15},"
+    "   \"x_limit\": 7.54, \"x_peer\": 1.15, \"floor\": 245, \"x_floor\": 4.0},"
     "  {\"placement_class\": \"same_core\", \"cacheline_ns\": 40, \"limit\": 40, \"backend\": 170, \"peer\": null,"
     "   \"x_limit\": 4.25, \"x_peer\": null}]}]}";
 
@@ -199,6 +199,8 @@ Test(peer_figures, a_malformed_figures_file_is_refused)
         {"\"x_limit\": 4.25", "\"x_limit\": -1"},
         {"\"status\": \"built\"", "\"status\": \"maybe\""},
         {"\"metric\": \"p50_ns\"", "\"metric\": \"real_time\""},
+        {"\"floor\": 245", "\"floor\": \"fast\""},
+        {"\"x_floor\": 4.0", "\"x_floor\": -4"},
     };
     for (size_t i = 0; i < sizeof breaks / sizeof breaks[0]; i++) {
         char text[sizeof figures_ok + 64], err[512];
@@ -231,8 +233,9 @@ static void write_run(const char *dir, const char *backend, double p50, bool wit
     snprintf(text, sizeof text,
              "{\"context\": {}, \"benchmarks\": [{\"name\": \"" CASE "\", \"run_name\": \"" CASE "\","
              " \"run_type\": \"iteration\", \"real_time\": %g, \"cpu_time\": %g, \"time_unit\": \"ns\","
-             " \"p50_ns\": %g, \"limit_ns\": 130, \"x_limit\": %g, \"rounds\": 2, \"placement_class\": 2%s}]}",
-             p50, p50, p50, p50 / 130, without_peer ? "" : ", \"peer_p50_ns\": 850, \"x_peer\": 1.15");
+             " \"p50_ns\": %g, \"limit_ns\": 130, \"x_limit\": %g, \"rounds\": 2, \"placement_class\": 2%s%s}]}",
+             p50, p50, p50, p50 / 130, without_peer ? "" : ", \"peer_p50_ns\": 850, \"x_peer\": 1.15",
+             without_peer ? "" : ", \"floor_ns\": 245, \"x_floor\": 4");
     FILE *f = fopen(path, "w");
     fputs(text, f);
     fclose(f);
@@ -285,13 +288,14 @@ Test(peer_figures, the_report_shows_backend_peer_and_limit_side_by_side)
     snprintf(path, sizeof path, "%s/out/report.md", root);
     const char *md = slurp(path);
     cr_assert(strstr(md, "## Beside native iceoryx2") != NULL);
-    cr_assert(strstr(md, "| backend / peers | backend | native iceoryx2 | limit | placement class | x limit | x "
-                         "iceoryx2 |") != NULL);
-    cr_assert(strstr(md, "| posix (threads) | 980.0 ns | 850.0 ns | 130.0 ns | cross\\_core | 7.54x | 1.15x |") != NULL,
-              "posix's row beside native iceoryx2 and the limit");
-    cr_assert(strstr(md, "| iceoryx2 (threads) | 2.60 us | not built | 130.0 ns | cross\\_core | 20.00x | \\- |") !=
-                  NULL,
-              "without the peer its column says not built");
+    cr_assert(strstr(md, "| backend / peers | backend | native iceoryx2 | limit | slot floor | placement class | "
+                         "x limit | x floor | x iceoryx2 |") != NULL);
+    cr_assert(strstr(md, "| posix (threads) | 980.0 ns | 850.0 ns | 130.0 ns | 245.0 ns | cross\\_core | 7.54x | "
+                         "4.00x | 1.15x |") != NULL,
+              "posix's row beside native iceoryx2, the limit and the slot floor");
+    cr_assert(strstr(md, "| iceoryx2 (threads) | 2.60 us | not built | 130.0 ns | \\- | cross\\_core | 20.00x | "
+                         "\\- | \\- |") != NULL,
+              "without the peer its column says not built; without a floor it says -");
     char cmd[PATH_MAX + 16];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
     cr_assert_eq(system(cmd), 0);
