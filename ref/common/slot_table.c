@@ -4,25 +4,28 @@
  * Per slot, one 64-bit state word holds everything that decides who may do
  * what with the slot, so every transition is a single atomic RMW:
  *
- *   bits  0..31  mask   LOANED/COMMITTING: the wait set being built
- *                       (reserve mask minus readers disconnected since);
+ *   bits  0..31  mask   LOANED: the wait set being built (reserve mask
+ *                       minus readers disconnected since);
  *                       COMMITTED: the readers still pending.
- *   bits 32..33  phase  FREE, LOANED, COMMITTING, COMMITTED
+ *   bits 32..33  phase  FREE, LOANED, COMMITTED (the value between them is
+ *                       never set: a forged word with it is no loan)
  *   bits 34..49  pins   read_slot copies in progress
  *   bits 50..63  tag    bumped by every reserve, so a reader can tell that
  *                       the sample it looked at was replaced (ABA guard)
  *
  * Transitions (all CAS unless noted):
  *   FREE or recyclable COMMITTED  --reserve-->            LOANED (tag+1)
- *   LOANED                        --commit claim-->       COMMITTING
- *   COMMITTING                    --commit publish-->     COMMITTED
- *   COMMITTING                    --publish lock stuck--> LOANED (unclaim)
- *   LOANED                        --discard-->            FREE
+ *   LOANED, claimed               --commit publish-->     COMMITTED
+ *   LOANED, claimed               --discard, reclaim-->   FREE
  *   COMMITTED                     --mark_read-->          COMMITTED, bit cleared
  *   any                           --disconnect-->         bit cleared (fetch_and)
  *   COMMITTED                     --read_slot pin-->      pins+1
  *   any                           --read_slot unpin-->    pins-1 (fetch_sub)
- * "Recyclable" = COMMITTED with an empty pending mask.
+ * "Recyclable" = COMMITTED with an empty pending mask. A commit, discard
+ * or reclaim first claims the loan on its holder record (claim_holder), a
+ * line only writers touch: the record, not the state, decides which of
+ * several racing ends of one loan wins, so the state word that readers poll
+ * changes twice per sample (reserve, publish), not three times.
  *
  * Sequence numbers are taken and published under the publish lock, a short
  * critical section, so every SN below next_sequence is published (or being
@@ -38,15 +41,15 @@
  * (lines that change cores; a line a party only reads while nobody writes
  * it stays shared and costs nothing):
  *   reserve (W)    the slot's control line (R marked it last): 1 RFO. The
- *                  cursor is on the writers' line, which no reader reads.
- *   commit (W)     the payload's lines (R read them last): 1 RFO each, the
- *                  stores buffered. The claim, header words (sequence, size,
- *                  wait set) and publish CAS hit the control line W already
- *                  owns, unless R's poll read it in between (then 1 RFO
- *                  more). The publish lock, next_sequence and writer_events
- *                  are on the writers' line; the holder record (shared
- *                  tables) on a holder line only writers touch; waiters is
- *                  read-only while nobody waits.
+ *                  cursor is on the writers' line, which no reader reads;
+ *                  the holder record on a holder line only writers touch.
+ *   commit (W)     the claim on the holder line; the payload's lines (R
+ *                  read them last): 1 RFO each, the stores buffered. The
+ *                  header words (sequence, size, wait set) and the publish
+ *                  CAS hit the control line W already owns, unless R's poll
+ *                  read it since the reserve (then 1 RFO more). The publish
+ *                  lock, next_sequence and writer_events are on the
+ *                  writers' line; waiters is read-only while nobody waits.
  *   next_unread(R) the control lines (only the changed one moves: 1 miss);
  *                  never the writers' line.
  *   read_slot (R)  the pin: the control line again, now for writing (1
@@ -55,11 +58,19 @@
  *   mark_read (R)  the control line (owned since the pin) and reader_events
  *                  on the readers' line, which W never writes.
  * So a 64-byte sample moves two lines each way: the control line and the
- * payload's first line. What is left beyond the cache-line ping-pong is the
- * pin (R-THREAD-3: a copy must not race a recycle, so R writes the control
- * line before the copy; mark_read would write it anyway) and the claim
- * before the copy (R-COMMIT-2: of two racing commits of one loan only one
- * may touch the payload).
+ * payload's first line. What is left beyond that is the pin (R-THREAD-3: a
+ * copy must not race a recycle, so R writes the control line before the
+ * copy; mark_read would write it anyway) and the reserve's CAS on a line R
+ * polls (a loan must exclude pins and other writers atomically).
+ *
+ * The floor under all this is measured, not assumed: `slotkit bench`'s
+ * limits/slot_floor case (bench/slot_floor.c) ping-pongs a 64 B sample
+ * through the least slot protocol (one state word, the payload, a free
+ * store) and then adds this table's line writes one at a time. On the
+ * 2-vCPU development VM the floor itself is 1.7-2.2x the one-line
+ * ping-pong, each write on a line the peer polls adds 0.4-0.7x of it, the
+ * pin and the event counts ~0.1-0.3x each (docs/benchmarks.md, "The slot
+ * floor"): below ~2x the cache-line limit no slot protocol goes.
  */
 #include "common/slot_table.h"
 
@@ -228,8 +239,8 @@ static inline uint32_t generation_of(slot_table *shared)
 /*
  * In shared memory a process can die at any instruction. Three things can
  * be left behind, and each has its recovery:
- *   - a loan (LOANED, or COMMITTING before the publish lock): the slot
- *     records its holder; a reserve that finds no free slot frees the loans
+ *   - a loan (LOANED, claimed for a commit or not): the slot records its
+ *     holder; a reserve that finds no free slot frees the loans
  *     of dead holders (reclaim_dead_loans, R-XPROC-8);
  *   - the publish lock: it names its owner; a waiter that finds the owner
  *     dead takes the lock over and finishes or undoes the publication
@@ -315,9 +326,12 @@ static inline uint64_t self_identity(const slot_table_view *t) { return t->proce
  *   - reserve claims the record for (tag + 1, LOANED), then CASes the state;
  *     a claim by a live process or thread keeps other reservers off the
  *     slot, and a dead claimer's record is simply taken over;
- *   - commit moves the record to (tag, COMMITTING, itself), then claims the
- *     state: the committer, not the reserver, holds a COMMITTING slot
- *     (handles travel between processes, R-XPROC-5).
+ *   - commit, discard and a reclaim move the record from (tag, LOANED) to
+ *     (tag, CLAIMED, itself) by CAS (claim_holder) before they touch the
+ *     payload or the state: the claimer, not the reserver, holds a claimed
+ *     loan (handles travel between processes, R-XPROC-5), and only one of
+ *     them ends it. A private table records (tag, LOANED, 1) when it hands
+ *     the loan out (loaned), so a claim never meets an old record.
  */
 static inline uint32_t key_of(uint64_t tag, unsigned phase) { return (uint32_t)(((tag & ST_TAG_MAX) << 2) | phase); }
 static inline uint32_t record_key(uint64_t r) { return (uint32_t)(r >> 48); }
@@ -605,7 +619,7 @@ bool slot_table_view_type_hash(const slot_table_view *v, uint8_t out_hash[16])
 
 /* The previous owner died holding the lock, which the caller now owns.
  * commit_common's steps are: (1) sequence, publish_sn, publish_tag, then
- * publish_slot; (2) next_sequence = sn + 1; (3) the slot COMMITTING ->
+ * publish_slot; (2) next_sequence = sn + 1; (3) the claimed loan LOANED ->
  * COMMITTED; (4) publish_slot = NO_SLOT. Died before (2): nothing is visible
  * yet, so undo (free the slot; no sample, no SN consumed: R-XPROC-8). Died
  * after (2): the SN is out and the sample is complete (payload and size
@@ -623,7 +637,7 @@ static bool repair_publication(const slot_table_view *t)
         struct slot_control *c = control_of(t, index);
         uint64_t s = atomic_load_explicit(&c->state, memory_order_acquire);
         /* Loop only for disconnects changing mask bits meanwhile. */
-        while (st_phase(s) == PHASE_COMMITTING && st_tag(s) == tag) {
+        while (st_phase(s) == PHASE_LOANED && st_tag(s) == tag) {
             uint64_t next = st_make(PHASE_FREE, 0, 0, tag);
             if (sn_handed_out) {
                 atomic_store_explicit(&c->wait_set, st_mask(s), memory_order_relaxed);
@@ -708,7 +722,7 @@ static void publish_unlock(const slot_table_view *t)
 }
 
 /* A dead owner left the lock held and nobody commits any more: a reserve
- * that finds no free slot repairs it, since the slot it left COMMITTING may
+ * that finds no free slot repairs it, since the loan it left claimed may
  * be the one the reserve needs. */
 static bool repair_abandoned_publish_lock(const slot_table_view *t)
 {
@@ -726,11 +740,13 @@ static bool repair_abandoned_publish_lock(const slot_table_view *t)
 }
 
 /*
- * R-XPROC-8: frees the loans whose holder died, LOANED or COMMITTING (a
- * commit that died copying its payload); a COMMITTING slot that is the
- * publication in progress belongs to repair_publication instead. Returns how
- * many it freed. Slow path only: one kill(2) per slot held by another
- * process.
+ * R-XPROC-8: frees the loans whose holder died: the reserver's, or a
+ * committer's that claimed the loan (a commit that died copying its
+ * payload); a claimed loan that is the publication in progress belongs to
+ * repair_publication instead. The reclaim claims the record itself before it
+ * frees the state, so a live committer that claimed it first keeps it, and
+ * one that comes later finds it gone. Returns how many it freed. Slow path
+ * only: one kill(2) per slot held by another process.
  */
 static uint32_t reclaim_dead_loans(const slot_table_view *t)
 {
@@ -740,25 +756,26 @@ static uint32_t reclaim_dead_loans(const slot_table_view *t)
     for (uint32_t i = 0; i < t->slot_count; i++) {
         struct slot_control *c = control_of(t, i);
         uint64_t s = atomic_load_explicit(&c->state, memory_order_acquire);
-        const unsigned phase = st_phase(s);
-        if (phase != PHASE_LOANED && phase != PHASE_COMMITTING) continue;
-        /* A LOANED slot is held by its reserver, or by a committer that
-         * recorded itself and died before claiming the state. */
-        const uint64_t r = atomic_load_explicit(holder_of(t, c), memory_order_acquire);
+        if (st_phase(s) != PHASE_LOANED) continue;
+        /* A LOANED slot is held by its reserver, or by the committer that
+         * claimed it. */
+        _Atomic uint64_t *holder = holder_of(t, c);
+        uint64_t r = atomic_load_explicit(holder, memory_order_acquire);
         const uint32_t key = record_key(r);
-        if (key != key_of(st_tag(s), PHASE_COMMITTING) &&
-            (phase != PHASE_LOANED || key != key_of(st_tag(s), PHASE_LOANED)))
-            continue; /* no record for this loan: never guess */
+        const bool claimed = key == key_of(st_tag(s), PHASE_CLAIMED);
+        if (!claimed && key != key_of(st_tag(s), PHASE_LOANED)) continue; /* no record for this loan: never guess */
         if (owner_alive(record_owner(r), me)) continue;
         /* Read after the holder is known dead, so it cannot change any more
          * but by a repair, which frees or publishes the slot itself. */
-        if (phase == PHASE_COMMITTING && atomic_load_explicit(&t->shared->publish_slot, memory_order_acquire) == i)
-            continue;
+        if (claimed && atomic_load_explicit(&t->shared->publish_slot, memory_order_acquire) == i) continue;
+        if (!atomic_compare_exchange_strong_explicit(holder, &r, make_record(key_of(st_tag(s), PHASE_CLAIMED), me),
+                                                     memory_order_acq_rel, memory_order_relaxed))
+            continue; /* claimed by someone alive meanwhile */
         /* Only disconnects (mask bits) and unpins still change the word; a
          * dropped pin makes its reader report OUT_OF_BOUNDS. Acquire pairs
          * with the dead holder's last stores, release with the next reserve. */
         const uint64_t tag = st_tag(s);
-        while (st_phase(s) == phase && st_tag(s) == tag) {
+        while (st_phase(s) == PHASE_LOANED && st_tag(s) == tag) {
             if (atomic_compare_exchange_weak_explicit(&c->state, &s, st_make(PHASE_FREE, 0, 0, st_tag(s)),
                                                       memory_order_acq_rel, memory_order_relaxed)) {
                 freed++;
@@ -841,9 +858,17 @@ static bool take_pinned_slot(const slot_table_view *t, uint32_t index, slotkit_r
     return true;
 }
 
-/* Hands out slot index as the caller's loan. */
+/* Hands out slot index as the caller's loan. A private table records the
+ * loan now (a shared one did before taking it, claim_record), so that the
+ * commit's claim (claim_holder) finds a record for this loan, never an old
+ * one whose tag came round again. The holder line is the writers' alone. */
 static inline slotkit_status loaned(slot_table_view *t, uint32_t index, slotkit_handle *out_handle)
 {
+    if (!t->process_shared) {
+        struct slot_control *c = control_of(t, index);
+        const uint64_t tag = st_tag(atomic_load_explicit(&c->state, memory_order_relaxed));
+        atomic_store_explicit(holder_of(t, c), make_record(key_of(tag, PHASE_LOANED), 1u), memory_order_relaxed);
+    }
     atomic_store_explicit(&t->shared->reserve_cursor, index + 1 == t->slot_count ? 0 : index + 1, memory_order_relaxed);
     out_handle->segment_id = t->segment_id;
     out_handle->slot_index = index;
@@ -931,42 +956,50 @@ slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active
 /* A live loan: LOANED and not still being drained by its reserve. */
 static inline bool st_live_loan(uint64_t s) { return st_phase(s) == PHASE_LOANED && st_pins(s) == 0; }
 
-/* Shared tables: before claiming the loan of tag `tag` for commit, make
- * the record name us (see "dead peers"). false when another live committer
- * of the same handle recorded itself first. */
-static bool record_committer(_Atomic uint64_t *holder, uint64_t tag)
+/* The holder identity of this view's records: the process (shared tables),
+ * or a constant (private ones, whose threads all die with the process). */
+static inline uint64_t record_self(const slot_table_view *t)
 {
-    const uint64_t me = proc_identity_pack48(proc_identity_self());
-    const uint32_t key = key_of(tag, PHASE_COMMITTING);
+    return t->process_shared ? proc_identity_pack48(proc_identity_self()) : 1u;
+}
+
+/* What claiming a loan on its holder record found. */
+enum claim_result {
+    CLAIM_OK,    /* the record moved (tag, LOANED) -> (tag, CLAIMED, us): the loan is ours to end */
+    CLAIM_LOST,  /* another commit, discard or reclaim of this loan claimed it first */
+    CLAIM_STALE, /* the record is for another loan: the state we read has moved on */
+};
+
+/*
+ * Claims the loan of tag `tag` for a commit, a discard or a reclaim: of any
+ * number of racing calls that end one loan, exactly one moves its record from
+ * (tag, LOANED) to (tag, CLAIMED), and only that one may touch the payload or
+ * end the loan (R-COMMIT-2, R-DISCARD-2). On the holder line, which only
+ * writers touch, so a commit writes the control line that readers poll once
+ * (the publish), not twice. Acquire: the reserver's stores come first.
+ */
+static enum claim_result claim_holder(const slot_table_view *t, _Atomic uint64_t *holder, uint64_t tag)
+{
+    const uint32_t loaned = key_of(tag, PHASE_LOANED), claimed = key_of(tag, PHASE_CLAIMED);
     uint64_t r = atomic_load_explicit(holder, memory_order_acquire);
     for (;;) {
-        if (record_key(r) == key) {
-            const uint64_t owner = record_owner(r);
-            if (owner == me) return true; /* ours already: a retry after a disconnect changed the mask */
-            if (owner != 0 && !proc_identity48_is_dead(owner)) return false;
-            /* else a committer died before claiming the state: take over */
-        }
-        if (atomic_compare_exchange_weak_explicit(holder, &r, make_record(key, me), memory_order_acq_rel,
-                                                  memory_order_acquire))
-            return true;
+        if (record_key(r) == claimed) return CLAIM_LOST;
+        if (record_key(r) != loaned) return CLAIM_STALE;
+        if (atomic_compare_exchange_weak_explicit(holder, &r, make_record(claimed, record_self(t)),
+                                                  memory_order_acq_rel, memory_order_acquire))
+            return CLAIM_OK;
     }
 }
 
-/* The commit of a COMMITTING slot could not take the publish lock: give the
- * loan back to the caller as it was (LOANED, same tag, the mask bits that
- * disconnects left), so it can commit again or discard it. */
+/* The commit could not take the publish lock: give the loan back to the
+ * caller as it was (the state never left LOANED), so it can commit again or
+ * discard it. The record names us as the loan's holder from now on. */
 static void unclaim(const slot_table_view *t, struct slot_control *c, uint64_t tag)
 {
-    uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
-    while (st_phase(s) == PHASE_COMMITTING && st_tag(s) == tag &&
-           !atomic_compare_exchange_weak_explicit(&c->state, &s, st_with_phase(s, PHASE_LOANED), memory_order_release,
-                                                  memory_order_relaxed)) {}
-    if (t->process_shared) { /* the record names us as the loan's holder again */
-        const uint64_t me = proc_identity_pack48(proc_identity_self());
-        uint64_t committer = make_record(key_of(tag, PHASE_COMMITTING), me);
-        atomic_compare_exchange_strong_explicit(holder_of(t, c), &committer, make_record(key_of(tag, PHASE_LOANED), me),
-                                                memory_order_release, memory_order_relaxed);
-    }
+    uint64_t claimed = make_record(key_of(tag, PHASE_CLAIMED), record_self(t));
+    atomic_compare_exchange_strong_explicit(holder_of(t, c), &claimed,
+                                            make_record(key_of(tag, PHASE_LOANED), record_self(t)),
+                                            memory_order_release, memory_order_relaxed);
 }
 
 /* Step (1) in a shared table: what a successor needs to finish or undo the
@@ -979,9 +1012,9 @@ static void describe_publication(slot_table *shared, uint32_t index, uint64_t co
 }
 
 /* Steps (1)-(4) of a commit, under the publish lock (see "the publish lock
- * and recovery"): takes the SN and publishes slot `index`, claimed as
- * `committing`. false when the slot was not COMMITTING any more (only a
- * corrupt table does that), and then no SN is consumed. */
+ * and recovery"): takes the SN and publishes slot `index`, the loan claimed
+ * in state `committing`. false when the slot is not that loan any more (only
+ * a corrupt table does that), and then no SN is consumed. */
 static inline bool publish(const slot_table_view *t, struct slot_control *c, uint32_t index, uint64_t committing,
                            uint32_t *out_sn)
 {
@@ -994,17 +1027,17 @@ static inline bool publish(const slot_table_view *t, struct slot_control *c, uin
     /* Step (2): hand the SN out. */
     atomic_store_explicit(&shared->next_sequence, sn + 1u, memory_order_release);
 
-    /* Step (3): COMMITTING -> COMMITTED, keeping the mask bits a concurrent
+    /* Step (3): LOANED -> COMMITTED, keeping the mask bits a concurrent
      * disconnect left (R-DISC-2): the wait set is whatever the mask is at
      * this CAS. Release: payload and header are visible to whoever acquires
-     * the state. Only disconnects change a COMMITTING word (mask bits);
+     * the state. Only disconnects change a claimed loan's word (mask bits);
      * anything else is a corrupt table. */
     bool published = false;
     uint64_t expected = committing;
     while ((expected & ~ST_MASK_BITS) == (committing & ~ST_MASK_BITS)) {
         atomic_store_explicit(&c->wait_set, st_mask(expected), memory_order_relaxed);
-        if (atomic_compare_exchange_weak_explicit(&c->state, &expected, expected + ST_PHASE_ONE, memory_order_release,
-                                                  memory_order_relaxed)) {
+        if (atomic_compare_exchange_weak_explicit(&c->state, &expected, expected + ST_PUBLISH_STEP,
+                                                  memory_order_release, memory_order_relaxed)) {
             published = true;
             break;
         }
@@ -1017,22 +1050,23 @@ static inline bool publish(const slot_table_view *t, struct slot_control *c, uin
     return published;
 }
 
-/* Claims the live loan in c (state *s) for commit: of two racing commits (or
- * a commit and a discard) of one handle only one wins, and the loser has
- * consumed nothing. Acquire keeps the payload writes after the claim. */
+/* Claims the live loan in c (state then in *s) to end it (claim_holder): of
+ * two racing commits (or a commit and a discard) of one handle only one
+ * wins, and the loser has consumed nothing. The claim's acquire keeps the
+ * payload writes after it. A record for another loan means our state was
+ * stale: look again, once per change (a record that never matches an
+ * unchanged state is forged). */
 static inline slotkit_status claim_loan(const slot_table_view *t, struct slot_control *c, size_t len, uint64_t *s)
 {
-    *s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    *s = atomic_load_explicit(&c->state, memory_order_acquire);
     for (;;) {
         if (!st_live_loan(*s)) return SLOTKIT_OUT_OF_BOUNDS;    /* R-COMMIT-2, R-INPLACE-4 */
         if (len > t->capacity) return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
-        if (t->process_shared && !record_committer(holder_of(t, c), st_tag(*s)))
-            return SLOTKIT_OUT_OF_BOUNDS; /* a racing commit of this handle wins */
-        if (atomic_compare_exchange_weak_explicit(&c->state, s, *s + ST_PHASE_ONE, memory_order_acquire,
-                                                  memory_order_relaxed)) {
-            *s += ST_PHASE_ONE; /* LOANED -> COMMITTING */
-            return SLOTKIT_OK;
-        }
+        const enum claim_result claimed = claim_holder(t, holder_of(t, c), st_tag(*s));
+        if (claimed == CLAIM_OK) return SLOTKIT_OK;
+        const uint64_t seen = *s;
+        *s = atomic_load_explicit(&c->state, memory_order_acquire);
+        if (claimed == CLAIM_LOST || *s == seen) return SLOTKIT_OUT_OF_BOUNDS; /* a racing end of this loan won */
     }
 }
 
@@ -1091,14 +1125,30 @@ slotkit_status slot_table_data_ptr(slot_table_view *t, slotkit_handle h, void **
     return SLOTKIT_OK;
 }
 
+/* Discard's claim of the live loan in c, state *s (see claim_loan): false
+ * when a racing commit, discard or reclaim ends it, or the record is for
+ * another loan while the state stays the same (forged). */
+static bool discard_claim(const slot_table_view *t, struct slot_control *c, uint64_t *s)
+{
+    for (;;) {
+        const enum claim_result claimed = claim_holder(t, holder_of(t, c), st_tag(*s));
+        if (claimed == CLAIM_OK) return true;
+        const uint64_t seen = *s;
+        *s = atomic_load_explicit(&c->state, memory_order_acquire);
+        if (claimed == CLAIM_LOST || *s == seen || !st_live_loan(*s)) return false;
+    }
+}
+
 slotkit_status slot_table_discard(slot_table_view *t, slotkit_handle h)
 {
     slotkit_status st = check_handle(t, h);
     if (st != SLOTKIT_OK) return st;
     struct slot_control *c = control_of(t, h.slot_index);
-    uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    uint64_t s = atomic_load_explicit(&c->state, memory_order_acquire);
+    bool claimed = false;
     for (;;) {
         if (!st_live_loan(s)) return SLOTKIT_OUT_OF_BOUNDS; /* R-DISCARD-2 */
+        if (!claimed && !(claimed = discard_claim(t, c, &s))) return SLOTKIT_OUT_OF_BOUNDS;
         /* Release: in-place writes to the abandoned loan happen before the
          * next reserve (acquire) hands the payload to someone else. */
         if (atomic_compare_exchange_weak_explicit(&c->state, &s, st_make(PHASE_FREE, 0, 0, st_tag(s)),
@@ -1269,8 +1319,8 @@ slotkit_status slot_table_disconnect(slot_table_view *t, uint32_t reader_index)
     const uint64_t bit = 1ull << reader_index;
     for (uint32_t i = 0; i < t->slot_count; i++) {
         struct slot_control *c = control_of(t, i);
-        /* Every phase: COMMITTED stops waiting (R-DISC-1); LOANED and
-         * COMMITTING drop r from the wait set being built (R-DISC-2). A FREE
+        /* Every phase: COMMITTED stops waiting (R-DISC-1); LOANED drops r
+         * from the wait set being built (R-DISC-2). A FREE
          * slot's mask is 0. fetch_and is unconditional, so no CAS loop is
          * needed; the load first avoids dirtying lines that lack the bit.
          * Release: like mark_read, it may make the slot recyclable. */
@@ -1290,7 +1340,7 @@ struct pending_pick {
     uint32_t sn;
     uint32_t index;
     uint32_t visit; /* how many slots the scan had looked at before this one */
-    bool coming;    /* a slot waiting for the reader is still LOANED or COMMITTING */
+    bool coming;    /* a slot waiting for the reader is still LOANED */
 };
 
 /* Looks at `count` slots from index 0 for samples pending for `bit` (and
@@ -1306,7 +1356,7 @@ static void scan_pending(const slot_table_view *t, uint64_t bit, uint32_t count,
             uint64_t before = atomic_load_explicit(&c->state, memory_order_acquire);
             if ((before & bit) == 0) break;
             if (st_phase(before) != PHASE_COMMITTED) {
-                best->coming = true; /* LOANED or COMMITTING: being written for us */
+                best->coming = true; /* LOANED: being written for us */
                 break;
             }
             uint32_t sn = atomic_load_explicit(&c->sequence, memory_order_acquire);

@@ -74,8 +74,11 @@ typedef struct slot_table_view {
 #define SLOT_TABLE_MAGIC 0x534B5442u /* "SKTB" */
 /* 2: holder records per slot, a publish lock instead of a publish turn.
  * 3: the generation split into writer and reader event counts, a futex word
- *    of its own; holder records moved off the control lines. */
-#define SLOT_TABLE_LAYOUT_VERSION 3u
+ *    of its own; holder records moved off the control lines.
+ * 4: a commit, discard or reclaim claims the loan on its holder record; the
+ *    state word goes LOANED -> COMMITTED directly (a version-3 peer would
+ *    claim on the state, which this one does not look at). */
+#define SLOT_TABLE_LAYOUT_VERSION 4u
 
 /* Largest geometry the table accepts: slot_index and sample_size are 32-bit
  * on the wire. */

@@ -20,7 +20,12 @@ enum slot_phase { PHASE_FREE = 0, PHASE_LOANED = 1, PHASE_COMMITTING = 2, PHASE_
 #define ST_MASK_BITS 0xFFFFFFFFull
 #define ST_PHASE_SHIFT 32
 #define ST_PHASE_BITS (3ull << ST_PHASE_SHIFT)
-#define ST_PHASE_ONE (1ull << ST_PHASE_SHIFT) /* LOANED -> COMMITTING -> COMMITTED is +1 each */
+#define ST_PHASE_ONE (1ull << ST_PHASE_SHIFT)
+#define ST_PUBLISH_STEP (2 * ST_PHASE_ONE) /* LOANED -> COMMITTED */
+/* Holder records (slot_table.c) reuse the phase numbers in their key; there,
+ * this one means "a commit, discard or reclaim has claimed the loan". The
+ * state word itself never takes it any more (a forged one is no loan). */
+#define PHASE_CLAIMED PHASE_COMMITTING
 #define ST_PINS_SHIFT 34
 #define ST_PINS_MAX 0xFFFFull
 #define ST_PIN_ONE (1ull << ST_PINS_SHIFT)
