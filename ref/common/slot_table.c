@@ -205,17 +205,25 @@ __attribute__((noinline, cold)) static void wake_waiters(const slot_table_view *
     errno = saved;
 }
 
-static inline void count_event(const slot_table_view *t, _Atomic uint32_t *events)
+/* shared is t->shared, passed in so that a caller that holds it in a register
+ * does not load it again after each atomic. */
+static inline void count_event(const slot_table_view *t, slot_table *shared, _Atomic uint32_t *events)
 {
     atomic_fetch_add_explicit(events, 1u, memory_order_seq_cst);
-    if (atomic_load_explicit(&t->shared->waiters, memory_order_seq_cst) != 0) wake_waiters(t);
+    if (atomic_load_explicit(&shared->waiters, memory_order_seq_cst) != 0) wake_waiters(t);
 }
 
 /* Commit, discard, a repaired publication or loans freed (R-NOTIFY-1, -5). */
-static inline void writer_event(const slot_table_view *t) { count_event(t, &t->shared->writer_events); }
+static inline void writer_event(const slot_table_view *t, slot_table *shared)
+{
+    count_event(t, shared, &shared->writer_events);
+}
 
 /* A mark that marked, a disconnect. */
-static inline void reader_event(const slot_table_view *t) { count_event(t, &t->shared->reader_events); }
+static inline void reader_event(const slot_table_view *t, slot_table *shared)
+{
+    count_event(t, shared, &shared->reader_events);
+}
 
 static inline uint32_t generation_of(slot_table *shared)
 {
@@ -632,7 +640,7 @@ static bool repair_publication(const slot_table_view *t)
             if (atomic_compare_exchange_weak_explicit(&c->state, &s, next, memory_order_release, memory_order_relaxed))
                 break;
         }
-        writer_event(t);
+        writer_event(t, shared);
     }
     atomic_store_explicit(&shared->publish_slot, NO_SLOT, memory_order_release);
     return repaired; /* the slot was freed or published */
@@ -690,21 +698,21 @@ __attribute__((noinline)) static slotkit_status publish_lock_contended(const slo
 /* Takes the publish lock: OK, or LOCK_POISONED when its owner is alive (or
  * names no process) and keeps it PEER_WAIT_LIMIT_NS. A dead owner's lock is
  * taken over and its publication repaired. */
-static inline slotkit_status publish_lock(const slot_table_view *t)
+static inline slotkit_status publish_lock(const slot_table_view *t, slot_table *shared, bool process_shared)
 {
-    const uint64_t me = self_identity(t);
+    const uint64_t me = process_shared ? proc_identity_self() : 1u; /* self_identity(t) */
     uint64_t owner = 0;
     /* Acquire: the previous owner's stores happen before ours. */
-    if (__builtin_expect(atomic_compare_exchange_strong_explicit(&t->shared->publish_owner, &owner, me,
+    if (__builtin_expect(atomic_compare_exchange_strong_explicit(&shared->publish_owner, &owner, me,
                                                                  memory_order_acquire, memory_order_relaxed),
                          1))
         return SLOTKIT_OK;
     return publish_lock_contended(t, me);
 }
 
-static void publish_unlock(const slot_table_view *t)
+static inline void publish_unlock(slot_table *shared)
 {
-    atomic_store_explicit(&t->shared->publish_owner, 0u, memory_order_release);
+    atomic_store_explicit(&shared->publish_owner, 0u, memory_order_release);
 }
 
 /* A dead owner left the lock held and nobody commits any more: a reserve
@@ -720,7 +728,7 @@ static bool repair_abandoned_publish_lock(const slot_table_view *t)
     if (atomic_compare_exchange_strong_explicit(&shared->publish_owner, &owner, me, memory_order_acquire,
                                                 memory_order_relaxed)) {
         repaired = repair_publication(t);
-        publish_unlock(t);
+        publish_unlock(shared);
     }
     return repaired;
 }
@@ -766,7 +774,7 @@ static uint32_t reclaim_dead_loans(const slot_table_view *t)
             }
         }
     }
-    if (freed != 0) writer_event(t); /* writers waiting for space (R-NOTIFY-5) */
+    if (freed != 0) writer_event(t, t->shared); /* writers waiting for space (R-NOTIFY-5) */
     return freed;
 }
 
@@ -842,9 +850,10 @@ static bool take_pinned_slot(const slot_table_view *t, uint32_t index, slotkit_r
 }
 
 /* Hands out slot index as the caller's loan. */
-static inline slotkit_status loaned(slot_table_view *t, uint32_t index, slotkit_handle *out_handle)
+static inline slotkit_status loaned(const slot_table_view *t, slot_table *shared, uint32_t index,
+                                    slotkit_handle *out_handle)
 {
-    atomic_store_explicit(&t->shared->reserve_cursor, index + 1 == t->slot_count ? 0 : index + 1, memory_order_relaxed);
+    atomic_store_explicit(&shared->reserve_cursor, index + 1 == t->slot_count ? 0 : index + 1, memory_order_relaxed);
     out_handle->segment_id = t->segment_id;
     out_handle->slot_index = index;
     return SLOTKIT_OK;
@@ -878,11 +887,12 @@ reserve_scan(slot_table_view *t, slotkit_reader_mask active_readers_mask, slotki
                 }
                 taken = take_slot(t, c, &s, active_readers_mask, false);
             }
-            if (taken == TAKE_OK) return loaned(t, index, out_handle);
+            if (taken == TAKE_OK) return loaned(t, t->shared, index, out_handle);
         }
 
         if (pinned_index != UINT32_MAX) {
-            if (take_pinned_slot(t, pinned_index, active_readers_mask)) return loaned(t, pinned_index, out_handle);
+            if (take_pinned_slot(t, pinned_index, active_readers_mask))
+                return loaned(t, t->shared, pinned_index, out_handle);
         } else if (!t->process_shared || reclaim_dead_loans(t) == 0) {
             /* R-XPROC-8: before giving up, take back the loans of dead
              * processes, and scan again if some came back. */
@@ -900,14 +910,33 @@ static inline bool st_takeable(uint64_t s)
     return held == 0 || held == (uint64_t)PHASE_COMMITTED << ST_PHASE_SHIFT;
 }
 
+/* The cursor's slot, if it is takeable, in a shared table (take_slot
+ * records the holder first); else the scan. Apart from slot_table_reserve so
+ * that its fast path (private tables) keeps no registers for this one. */
+__attribute__((noinline)) static slotkit_status
+reserve_shared_or_scan(slot_table_view *t, slotkit_reader_mask active_readers_mask, slotkit_handle *out_handle)
+{
+    const uint32_t index = atomic_load_explicit(&t->shared->reserve_cursor, memory_order_relaxed);
+    if (t->process_shared && index < t->slot_count) {
+        struct slot_control *c = control_of(t, index);
+        uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
+        if (st_takeable(s)) {
+            prefetch_write(payload_of(t, index)); /* see slot_table_reserve */
+            if (take_slot(t, c, &s, active_readers_mask, false) == TAKE_OK)
+                return loaned(t, t->shared, index, out_handle);
+        }
+    }
+    return reserve_scan(t, active_readers_mask, out_handle);
+}
+
 slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active_readers_mask,
                                   slotkit_handle *out_handle)
 {
     if (!out_handle) return SLOTKIT_INVALID_ARGUMENT;
-    /* The common case: the cursor's slot is takeable. A shared table
-     * records the holder first (take_slot). */
-    const uint32_t index = atomic_load_explicit(&t->shared->reserve_cursor, memory_order_relaxed);
-    if (index < t->slot_count) {
+    /* The common case: the cursor's slot is takeable, in a private table. */
+    slot_table *shared = t->shared;
+    const uint32_t index = atomic_load_explicit(&shared->reserve_cursor, memory_order_relaxed);
+    if (!t->process_shared && index < t->slot_count) {
         struct slot_control *c = control_of(t, index);
         uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
         if (st_takeable(s)) {
@@ -917,13 +946,12 @@ slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active
             /* Acquire: see take_slot. */
             const uint64_t loan =
                 ((s & ST_TAG_BITS) + ST_TAG_ONE) | (uint64_t)PHASE_LOANED << ST_PHASE_SHIFT | active_readers_mask;
-            if (t->process_shared ? take_slot(t, c, &s, active_readers_mask, false) == TAKE_OK
-                                  : atomic_compare_exchange_strong_explicit(&c->state, &s, loan, memory_order_acquire,
-                                                                            memory_order_relaxed))
-                return loaned(t, index, out_handle);
+            if (atomic_compare_exchange_strong_explicit(&c->state, &s, loan, memory_order_acquire,
+                                                        memory_order_relaxed))
+                return loaned(t, shared, index, out_handle);
         }
     }
-    return reserve_scan(t, active_readers_mask, out_handle);
+    return reserve_shared_or_scan(t, active_readers_mask, out_handle);
 }
 
 /* ---- commit ---------------------------------------------------------- */
@@ -981,16 +1009,16 @@ static void describe_publication(slot_table *shared, uint32_t index, uint64_t co
 /* Steps (1)-(4) of a commit, under the publish lock (see "the publish lock
  * and recovery"): takes the SN and publishes slot `index`, claimed as
  * `committing`. false when the slot was not COMMITTING any more (only a
- * corrupt table does that), and then no SN is consumed. */
-static inline bool publish(const slot_table_view *t, struct slot_control *c, uint32_t index, uint64_t committing,
-                           uint32_t *out_sn)
+ * corrupt table does that), and then no SN is consumed. shared and
+ * process_shared are the view's (process_shared a constant where inlined). */
+static inline bool publish(slot_table *shared, bool process_shared, struct slot_control *c, uint32_t index,
+                           uint64_t committing, uint32_t *out_sn)
 {
-    slot_table *shared = t->shared;
     /* Step (1): the SN goes into the slot (and, shared, the publication is
      * described) before it is handed out. */
     const uint32_t sn = atomic_load_explicit(&shared->next_sequence, memory_order_relaxed);
     atomic_store_explicit(&c->sequence, sn, memory_order_release);
-    if (t->process_shared) describe_publication(shared, index, committing, sn);
+    if (process_shared) describe_publication(shared, index, committing, sn);
     /* Step (2): hand the SN out. */
     atomic_store_explicit(&shared->next_sequence, sn + 1u, memory_order_release);
 
@@ -1001,82 +1029,102 @@ static inline bool publish(const slot_table_view *t, struct slot_control *c, uin
      * anything else is a corrupt table. */
     bool published = false;
     uint64_t expected = committing;
-    while ((expected & ~ST_MASK_BITS) == (committing & ~ST_MASK_BITS)) {
+    do {
         atomic_store_explicit(&c->wait_set, st_mask(expected), memory_order_relaxed);
-        if (atomic_compare_exchange_weak_explicit(&c->state, &expected, expected + ST_PHASE_ONE, memory_order_release,
-                                                  memory_order_relaxed)) {
-            published = true;
-            break;
-        }
-    }
+        published = atomic_compare_exchange_strong_explicit(&c->state, &expected, expected + ST_PHASE_ONE,
+                                                            memory_order_release, memory_order_relaxed);
+    } while (!published && (expected & ~ST_MASK_BITS) == (committing & ~ST_MASK_BITS));
     if (!published) atomic_store_explicit(&shared->next_sequence, sn, memory_order_relaxed); /* R-SEQ-2 */
 
     /* Step (4). */
-    if (t->process_shared) atomic_store_explicit(&shared->publish_slot, NO_SLOT, memory_order_release);
+    if (process_shared) atomic_store_explicit(&shared->publish_slot, NO_SLOT, memory_order_release);
     *out_sn = sn;
     return published;
 }
 
-/* Claims the live loan in c (state *s) for commit: of two racing commits (or
- * a commit and a discard) of one handle only one wins, and the loser has
- * consumed nothing. Acquire keeps the payload writes after the claim. */
-static inline slotkit_status claim_loan(const slot_table_view *t, struct slot_control *c, size_t len, uint64_t *s)
+/* Claims the live loan in c for commit, *committing then its new state: of
+ * two racing commits (or a commit and a discard) of one handle only one
+ * wins, and the loser has consumed nothing. Acquire keeps the payload writes
+ * after the claim. */
+static inline slotkit_status claim_loan(const slot_table_view *t, bool process_shared, struct slot_control *c,
+                                        size_t len, uint64_t *committing)
 {
-    *s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
     for (;;) {
-        if (!st_live_loan(*s)) return SLOTKIT_OUT_OF_BOUNDS;    /* R-COMMIT-2, R-INPLACE-4 */
+        if (!st_live_loan(s)) return SLOTKIT_OUT_OF_BOUNDS;     /* R-COMMIT-2, R-INPLACE-4 */
         if (len > t->capacity) return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
-        if (t->process_shared && !record_committer(holder_of(t, c), st_tag(*s)))
+        if (process_shared && !record_committer(holder_of(t, c), st_tag(s)))
             return SLOTKIT_OUT_OF_BOUNDS; /* a racing commit of this handle wins */
-        if (atomic_compare_exchange_weak_explicit(&c->state, s, *s + ST_PHASE_ONE, memory_order_acquire,
-                                                  memory_order_relaxed)) {
-            *s += ST_PHASE_ONE; /* LOANED -> COMMITTING */
+        if (atomic_compare_exchange_strong_explicit(&c->state, &s, s + ST_PHASE_ONE, memory_order_acquire,
+                                                    memory_order_relaxed)) {
+            *committing = s + ST_PHASE_ONE; /* LOANED -> COMMITTING */
             return SLOTKIT_OK;
         }
     }
 }
 
-/* See "the publish lock and recovery" for why SNs are taken under a lock. */
-static slotkit_status commit_common(slot_table_view *t, slotkit_handle h, const void *bytes, size_t len, bool copy,
-                                    uint32_t *out_sequence)
+/* See "the publish lock and recovery" for why SNs are taken under a lock.
+ * Inlined twice: process_shared a constant, so a private table's commit
+ * carries none of the shared tables' bookkeeping (commit_shared). */
+static inline __attribute__((always_inline)) slotkit_status
+commit_common(slot_table_view *t, slotkit_handle h, const void *bytes, size_t len, bool copy, uint32_t *out_sequence,
+              bool process_shared)
 {
     if (!out_sequence || (copy && !bytes && len != 0)) return SLOTKIT_INVALID_ARGUMENT;
     slotkit_status st = check_handle(t, h);
     if (st != SLOTKIT_OK) return st;
     struct slot_control *c = control_of(t, h.slot_index);
     uint64_t committing = 0;
-    st = claim_loan(t, c, len, &committing);
+    st = claim_loan(t, process_shared, c, len, &committing);
     if (st != SLOTKIT_OK) return st;
 
-    if (copy && len != 0) memcpy(payload_of(t, h.slot_index), bytes, len);
     /* Release on the header stores: a reader that validates a sample by
      * (state, field, state) and reads a value stored here also sees the
-     * claim above, so its second state load shows the slot changed. */
+     * claim above, so its second state load shows the slot changed. No
+     * reader looks at the size before the publishing CAS, so it may precede
+     * the copy (and len need not outlive the memcpy call). */
     atomic_store_explicit(&c->size, (uint32_t)len, memory_order_release);
+    if (copy && len != 0) memcpy(payload_of(t, h.slot_index), bytes, len);
 
-    st = publish_lock(t);
+    slot_table *shared = t->shared; /* once: every atomic below would reload it */
+    st = publish_lock(t, shared, process_shared);
     if (st != SLOTKIT_OK) {
         unclaim(t, c, st_tag(committing));
         return st;
     }
     uint32_t sn = 0;
-    const bool published = publish(t, c, h.slot_index, committing, &sn);
-    publish_unlock(t);
+    const bool published = publish(shared, process_shared, c, h.slot_index, committing, &sn);
+    publish_unlock(shared);
     if (!published) return SLOTKIT_OUT_OF_BOUNDS;
-    writer_event(t);
-    *out_sequence = sn;
+    *out_sequence = sn; /* before the event: sn need not outlive a wake */
+    writer_event(t, shared);
     return SLOTKIT_OK;
+}
+
+/* The commits of a process_shared table, out of line (see commit_common). */
+__attribute__((noinline)) static slotkit_status commit_shared(slot_table_view *t, slotkit_handle h, const void *bytes,
+                                                              size_t len, uint32_t *out_sequence)
+{
+    return commit_common(t, h, bytes, len, true, out_sequence, true);
+}
+
+__attribute__((noinline)) static slotkit_status commit_in_place_shared(slot_table_view *t, slotkit_handle h,
+                                                                       size_t len, uint32_t *out_sequence)
+{
+    return commit_common(t, h, NULL, len, false, out_sequence, true);
 }
 
 slotkit_status slot_table_commit(slot_table_view *t, slotkit_handle h, const void *bytes, size_t len,
                                  uint32_t *out_sequence)
 {
-    return commit_common(t, h, bytes, len, true, out_sequence);
+    if (t->process_shared) return commit_shared(t, h, bytes, len, out_sequence);
+    return commit_common(t, h, bytes, len, true, out_sequence, false);
 }
 
 slotkit_status slot_table_commit_in_place(slot_table_view *t, slotkit_handle h, size_t len, uint32_t *out_sequence)
 {
-    return commit_common(t, h, NULL, len, false, out_sequence);
+    if (t->process_shared) return commit_in_place_shared(t, h, len, out_sequence);
+    return commit_common(t, h, NULL, len, false, out_sequence, false);
 }
 
 slotkit_status slot_table_data_ptr(slot_table_view *t, slotkit_handle h, void **out_ptr, size_t *out_capacity)
@@ -1105,7 +1153,7 @@ slotkit_status slot_table_discard(slot_table_view *t, slotkit_handle h)
                                                   memory_order_release, memory_order_relaxed))
             break;
     }
-    writer_event(t);
+    writer_event(t, t->shared);
     return SLOTKIT_OK;
 }
 
@@ -1247,6 +1295,7 @@ slotkit_status slot_table_mark_read(slot_table_view *t, slotkit_handle h, uint32
     if (st != SLOTKIT_OK) return st;
     struct slot_control *c = control_of(t, h.slot_index);
     const uint64_t bit = 1ull << reader_index;
+    slot_table *shared = t->shared; /* once: the CAS would make the event reload it */
 
     uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
     for (;;) {
@@ -1259,7 +1308,7 @@ slotkit_status slot_table_mark_read(slot_table_view *t, slotkit_handle h, uint32
         if (atomic_compare_exchange_weak_explicit(&c->state, &s, s & ~bit, memory_order_release, memory_order_relaxed))
             break;
     }
-    reader_event(t);
+    reader_event(t, shared);
     return SLOTKIT_OK;
 }
 
@@ -1277,7 +1326,7 @@ slotkit_status slot_table_disconnect(slot_table_view *t, uint32_t reader_index)
         if (atomic_load_explicit(&c->state, memory_order_relaxed) & bit)
             atomic_fetch_and_explicit(&c->state, ~bit, memory_order_release);
     }
-    reader_event(t);
+    reader_event(t, t->shared);
     return SLOTKIT_OK;
 }
 
