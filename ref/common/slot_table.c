@@ -1190,34 +1190,85 @@ __attribute__((noinline, cold)) static slotkit_status wait_for_free_pin(struct s
     return SLOTKIT_OK;
 }
 
-/* Pins the sample in slot `index`, its state then in *s: while pins > 0 no
- * reserve completes on the slot, so the header and payload cannot change
+/* Pins the sample in slot `index`, its state then in *pinned: while pins > 0
+ * no reserve completes on the slot, so the header and payload cannot change
  * under the copy (R-THREAD-3). Acquire pairs with the publishing CAS. */
-static inline slotkit_status pin_sample(struct slot_control *c, uint32_t index, uint64_t *s)
+static inline slotkit_status pin_sample(struct slot_control *c, uint32_t index, uint64_t *pinned)
 {
-    *s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
     for (;;) {
-        if (__builtin_expect(st_pins(*s) == ST_PINS_MAX, 0)) {
-            slotkit_status st = wait_for_free_pin(c, index, s);
+        if (__builtin_expect(st_pins(s) == ST_PINS_MAX, 0)) {
+            uint64_t waited = s; /* its address goes to the cold path only */
+            slotkit_status st = wait_for_free_pin(c, index, &waited);
             if (st != SLOTKIT_OK) return st;
+            s = waited;
         }
-        if (st_phase(*s) != PHASE_COMMITTED) return SLOTKIT_OUT_OF_BOUNDS; /* R-READ-3 */
-        if (atomic_compare_exchange_weak_explicit(&c->state, s, *s + ST_PIN_ONE, memory_order_acquire,
-                                                  memory_order_relaxed))
+        if (st_phase(s) != PHASE_COMMITTED) return SLOTKIT_OUT_OF_BOUNDS; /* R-READ-3 */
+        if (atomic_compare_exchange_strong_explicit(&c->state, &s, s + ST_PIN_ONE, memory_order_acquire,
+                                                    memory_order_relaxed)) {
+            *pinned = s + ST_PIN_ONE;
             return SLOTKIT_OK;
+        }
     }
 }
 
-slotkit_status slot_table_read(slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header, void *buf,
-                               size_t buf_len)
+/* Shared memory: a reserve may have dropped the pins after waiting
+ * PIN_WAIT_LIMIT_NS (it cannot tell a slow reader from a dead one), and
+ * then the copy may be torn. Our pin (taken in state `pinned`) still counts
+ * while the slot holds our sample (same tag) or is the reserve draining it
+ * (LOANED, tag + 1) with pins left; otherwise report the sample gone
+ * (R-THREAD-3). Returns st, the read's status, when the pin counted. */
+static inline slotkit_status unpin_shared(struct slot_control *c, uint64_t pinned, slotkit_status st)
+{
+    const uint64_t our_tag = st_tag(pinned);
+    uint64_t cur = atomic_load_explicit(&c->state, memory_order_relaxed);
+    for (;;) {
+        const bool pin_counted =
+            st_pins(cur) != 0 &&
+            (st_tag(cur) == our_tag || (st_phase(cur) == PHASE_LOANED && st_tag(cur) == ((our_tag + 1u) & ST_TAG_MAX)));
+        if (!pin_counted) return SLOTKIT_OUT_OF_BOUNDS;
+        if (atomic_compare_exchange_weak_explicit(&c->state, &cur, cur - ST_PIN_ONE, memory_order_release,
+                                                  memory_order_relaxed))
+            return st;
+    }
+}
+
+/* pin_sample's common case, one CAS and no call: false when the slot is not
+ * plainly pinnable (all pins taken, not COMMITTED) or the CAS lost a race. */
+static inline bool pin_first_try(struct slot_control *c, uint64_t *pinned)
+{
+    uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    if (st_pins(s) == ST_PINS_MAX || st_phase(s) != PHASE_COMMITTED) return false;
+    /* Acquire: as in pin_sample. */
+    if (!atomic_compare_exchange_strong_explicit(&c->state, &s, s + ST_PIN_ONE, memory_order_acquire,
+                                                 memory_order_relaxed))
+        return false;
+    *pinned = s + ST_PIN_ONE;
+    return true;
+}
+
+static slotkit_status read_slow(slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header, void *buf,
+                                size_t buf_len);
+
+/* Inlined with constant flags. process_shared: the view's. pin_once: one
+ * pin_first_try, and when that fails the whole read again as read_slow
+ * (pin_sample and its waits), so that the fast path keeps nothing but the
+ * control line's address across the memcpy call. */
+static inline __attribute__((always_inline)) slotkit_status
+read_common(slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header, void *buf, size_t buf_len,
+            bool process_shared, bool pin_once)
 {
     if (!out_header || (!buf && buf_len != 0)) return SLOTKIT_INVALID_ARGUMENT;
     slotkit_status st = check_handle(t, h);
     if (st != SLOTKIT_OK) return st;
     struct slot_control *c = control_of(t, h.slot_index);
     uint64_t s = 0;
-    st = pin_sample(c, h.slot_index, &s);
-    if (st != SLOTKIT_OK) return st;
+    if (pin_once) {
+        if (!pin_first_try(c, &s)) return read_slow(t, h, out_header, buf, buf_len);
+    } else {
+        st = pin_sample(c, h.slot_index, &s);
+        if (st != SLOTKIT_OK) return st;
+    }
 
     uint32_t size = atomic_load_explicit(&c->size, memory_order_relaxed);
     out_header->sequence_number = atomic_load_explicit(&c->sequence, memory_order_relaxed);
@@ -1237,29 +1288,28 @@ slotkit_status slot_table_read(slot_table_view *t, slotkit_handle h, slotkit_slo
         memcpy(buf, payload_of(t, h.slot_index), size);
     }
 
-    if (!t->process_shared) {
-        /* Unpin with a plain fetch_sub: the field is > 0, so no borrow, and
-         * it is valid in any phase. Release: the copy happens before a
-         * reserve that waits for the pins to drain. */
-        atomic_fetch_sub_explicit(&c->state, ST_PIN_ONE, memory_order_release);
-        return st;
-    }
-    /* Shared memory: a reserve may have dropped the pins after waiting
-     * PIN_WAIT_LIMIT_NS (it cannot tell a slow reader from a dead one), and
-     * then the copy may be torn. Our pin still counts while the slot holds
-     * our sample (same tag) or is the reserve draining it (LOANED, tag + 1)
-     * with pins left; otherwise report the sample gone (R-THREAD-3). */
-    const uint64_t our_tag = st_tag(s);
-    uint64_t cur = atomic_load_explicit(&c->state, memory_order_relaxed);
-    for (;;) {
-        const bool pin_counted =
-            st_pins(cur) != 0 &&
-            (st_tag(cur) == our_tag || (st_phase(cur) == PHASE_LOANED && st_tag(cur) == ((our_tag + 1u) & ST_TAG_MAX)));
-        if (!pin_counted) return SLOTKIT_OUT_OF_BOUNDS;
-        if (atomic_compare_exchange_weak_explicit(&c->state, &cur, cur - ST_PIN_ONE, memory_order_release,
-                                                  memory_order_relaxed))
-            return st;
-    }
+    if (process_shared) return unpin_shared(c, s, st);
+    /* Unpin with a plain fetch_sub: the field is > 0, so no borrow, and it
+     * is valid in any phase. Release: the copy happens before a reserve
+     * that waits for the pins to drain. */
+    atomic_fetch_sub_explicit(&c->state, ST_PIN_ONE, memory_order_release);
+    return st;
+}
+
+/* The read of a process_shared table, and a private table's read whose
+ * first pin attempt failed: out of line (see read_common). */
+__attribute__((noinline)) static slotkit_status read_slow(slot_table_view *t, slotkit_handle h,
+                                                          slotkit_slot_header *out_header, void *buf, size_t buf_len)
+{
+    if (t->process_shared) return read_common(t, h, out_header, buf, buf_len, true, false);
+    return read_common(t, h, out_header, buf, buf_len, false, false);
+}
+
+slotkit_status slot_table_read(slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header, void *buf,
+                               size_t buf_len)
+{
+    if (t->process_shared) return read_slow(t, h, out_header, buf, buf_len);
+    return read_common(t, h, out_header, buf, buf_len, false, true);
 }
 
 slotkit_status slot_table_read_ptr(slot_table_view *t, slotkit_handle h, const void **out_ptr, size_t *out_len)
