@@ -1066,9 +1066,9 @@ static inline slotkit_status claim_loan(const slot_table_view *t, bool process_s
 /* See "the publish lock and recovery" for why SNs are taken under a lock.
  * Inlined twice: process_shared a constant, so a private table's commit
  * carries none of the shared tables' bookkeeping (commit_shared). */
-static inline __attribute__((always_inline)) slotkit_status
-commit_common(slot_table_view *t, slotkit_handle h, const void *bytes, size_t len, bool copy, uint32_t *out_sequence,
-              bool process_shared)
+static inline __attribute__((always_inline)) slotkit_status commit_common(slot_table_view *t, slotkit_handle h,
+                                                                          const void *bytes, size_t len, bool copy,
+                                                                          uint32_t *out_sequence, bool process_shared)
 {
     if (!out_sequence || (copy && !bytes && len != 0)) return SLOTKIT_INVALID_ARGUMENT;
     slotkit_status st = check_handle(t, h);
@@ -1108,8 +1108,8 @@ __attribute__((noinline)) static slotkit_status commit_shared(slot_table_view *t
     return commit_common(t, h, bytes, len, true, out_sequence, true);
 }
 
-__attribute__((noinline)) static slotkit_status commit_in_place_shared(slot_table_view *t, slotkit_handle h,
-                                                                       size_t len, uint32_t *out_sequence)
+__attribute__((noinline)) static slotkit_status commit_in_place_shared(slot_table_view *t, slotkit_handle h, size_t len,
+                                                                       uint32_t *out_sequence)
 {
     return commit_common(t, h, NULL, len, false, out_sequence, true);
 }
@@ -1254,9 +1254,10 @@ static slotkit_status read_slow(slot_table_view *t, slotkit_handle h, slotkit_sl
  * pin_first_try, and when that fails the whole read again as read_slow
  * (pin_sample and its waits), so that the fast path keeps nothing but the
  * control line's address across the memcpy call. */
-static inline __attribute__((always_inline)) slotkit_status
-read_common(slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header, void *buf, size_t buf_len,
-            bool process_shared, bool pin_once)
+static inline __attribute__((always_inline)) slotkit_status read_common(slot_table_view *t, slotkit_handle h,
+                                                                        slotkit_slot_header *out_header, void *buf,
+                                                                        size_t buf_len, bool process_shared,
+                                                                        bool pin_once)
 {
     if (!out_header || (!buf && buf_len != 0)) return SLOTKIT_INVALID_ARGUMENT;
     slotkit_status st = check_handle(t, h);
