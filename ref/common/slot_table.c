@@ -695,19 +695,17 @@ __attribute__((noinline)) static slotkit_status publish_lock_contended(const slo
     }
 }
 
-/* Takes the publish lock: OK, or LOCK_POISONED when its owner is alive (or
- * names no process) and keeps it PEER_WAIT_LIMIT_NS. A dead owner's lock is
- * taken over and its publication repaired. */
-static inline slotkit_status publish_lock(const slot_table_view *t, slot_table *shared, bool process_shared)
+/* Takes the publish lock if it is free (me: self_identity). When it is not,
+ * publish_lock_contended waits for it: OK, or LOCK_POISONED when its owner
+ * is alive (or names no process) and keeps it PEER_WAIT_LIMIT_NS. A dead
+ * owner's lock is taken over and its publication repaired. */
+static inline bool publish_lock_free(slot_table *shared, uint64_t me)
 {
-    const uint64_t me = process_shared ? proc_identity_self() : 1u; /* self_identity(t) */
     uint64_t owner = 0;
     /* Acquire: the previous owner's stores happen before ours. */
-    if (__builtin_expect(atomic_compare_exchange_strong_explicit(&shared->publish_owner, &owner, me,
-                                                                 memory_order_acquire, memory_order_relaxed),
-                         1))
-        return SLOTKIT_OK;
-    return publish_lock_contended(t, me);
+    return __builtin_expect(atomic_compare_exchange_strong_explicit(&shared->publish_owner, &owner, me,
+                                                                    memory_order_acquire, memory_order_relaxed),
+                            1);
 }
 
 static inline void publish_unlock(slot_table *shared)
@@ -957,7 +955,10 @@ slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active
 /* ---- commit ---------------------------------------------------------- */
 
 /* A live loan: LOANED and not still being drained by its reserve. */
-static inline bool st_live_loan(uint64_t s) { return st_phase(s) == PHASE_LOANED && st_pins(s) == 0; }
+static inline bool st_live_loan(uint64_t s)
+{
+    return (s & (ST_PHASE_BITS | ST_PINS_BITS)) == (uint64_t)PHASE_LOANED << ST_PHASE_SHIFT; /* one test */
+}
 
 /* Shared tables: before claiming the loan of tag `tag` for commit, make
  * the record name us (see "dead peers"). false when another live committer
@@ -1063,6 +1064,36 @@ static inline slotkit_status claim_loan(const slot_table_view *t, bool process_s
     }
 }
 
+/* The end of a commit, the publish lock held: publish (the SN goes to
+ * *out_sequence), unlock, count the event. */
+static inline slotkit_status publish_and_unlock(const slot_table_view *t, slot_table *shared, bool process_shared,
+                                                struct slot_control *c, uint32_t index, uint64_t committing,
+                                                uint32_t *out_sequence)
+{
+    uint32_t sn = 0;
+    const bool published = publish(shared, process_shared, c, index, committing, &sn);
+    publish_unlock(shared);
+    if (!published) return SLOTKIT_OUT_OF_BOUNDS;
+    *out_sequence = sn; /* before the event: sn need not outlive a wake */
+    writer_event(t, shared);
+    return SLOTKIT_OK;
+}
+
+/* A commit found the publish lock taken: the rest of it out of line, so
+ * that the common case keeps no registers across a call for it (not even
+ * the slot's index: c tells it). */
+__attribute__((noinline)) static slotkit_status commit_contended(slot_table_view *t, struct slot_control *c,
+                                                                 uint64_t committing, uint32_t *out_sequence)
+{
+    const uint32_t index = (uint32_t)(((char *)c - (char *)t->controls) / CONTROL_STRIDE);
+    const slotkit_status st = publish_lock_contended(t, self_identity(t));
+    if (st != SLOTKIT_OK) {
+        unclaim(t, c, st_tag(committing));
+        return st;
+    }
+    return publish_and_unlock(t, t->shared, t->process_shared, c, index, committing, out_sequence);
+}
+
 /* See "the publish lock and recovery" for why SNs are taken under a lock.
  * Inlined twice: process_shared a constant, so a private table's commit
  * carries none of the shared tables' bookkeeping (commit_shared). */
@@ -1087,18 +1118,9 @@ static inline __attribute__((always_inline)) slotkit_status commit_common(slot_t
     if (copy && len != 0) memcpy(payload_of(t, h.slot_index), bytes, len);
 
     slot_table *shared = t->shared; /* once: every atomic below would reload it */
-    st = publish_lock(t, shared, process_shared);
-    if (st != SLOTKIT_OK) {
-        unclaim(t, c, st_tag(committing));
-        return st;
-    }
-    uint32_t sn = 0;
-    const bool published = publish(shared, process_shared, c, h.slot_index, committing, &sn);
-    publish_unlock(shared);
-    if (!published) return SLOTKIT_OUT_OF_BOUNDS;
-    *out_sequence = sn; /* before the event: sn need not outlive a wake */
-    writer_event(t, shared);
-    return SLOTKIT_OK;
+    if (!publish_lock_free(shared, process_shared ? proc_identity_self() : 1u))
+        return commit_contended(t, c, committing, out_sequence);
+    return publish_and_unlock(t, shared, process_shared, c, h.slot_index, committing, out_sequence);
 }
 
 /* The commits of a process_shared table, out of line (see commit_common). */
