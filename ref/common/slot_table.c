@@ -932,8 +932,7 @@ slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active
 {
     if (!out_handle) return SLOTKIT_INVALID_ARGUMENT;
     /* The common case: the cursor's slot is takeable, in a private table. */
-    slot_table *shared = t->shared;
-    const uint32_t index = atomic_load_explicit(&shared->reserve_cursor, memory_order_relaxed);
+    const uint32_t index = atomic_load_explicit(&t->shared->reserve_cursor, memory_order_relaxed);
     if (!t->process_shared && index < t->slot_count) {
         struct slot_control *c = control_of(t, index);
         uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
@@ -946,7 +945,7 @@ slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active
                 ((s & ST_TAG_BITS) + ST_TAG_ONE) | (uint64_t)PHASE_LOANED << ST_PHASE_SHIFT | active_readers_mask;
             if (atomic_compare_exchange_strong_explicit(&c->state, &s, loan, memory_order_acquire,
                                                         memory_order_relaxed))
-                return loaned(t, shared, index, out_handle);
+                return loaned(t, t->shared, index, out_handle); /* a load, not a register to save */
         }
     }
     return reserve_shared_or_scan(t, active_readers_mask, out_handle);
