@@ -216,17 +216,25 @@ __attribute__((noinline, cold)) static void wake_waiters(const slot_table_view *
     errno = saved;
 }
 
-static inline void count_event(const slot_table_view *t, _Atomic uint32_t *events)
+/* shared is t->shared, passed in so that a caller that holds it in a register
+ * does not load it again after each atomic. */
+static inline void count_event(const slot_table_view *t, slot_table *shared, _Atomic uint32_t *events)
 {
     atomic_fetch_add_explicit(events, 1u, memory_order_seq_cst);
-    if (atomic_load_explicit(&t->shared->waiters, memory_order_seq_cst) != 0) wake_waiters(t);
+    if (atomic_load_explicit(&shared->waiters, memory_order_seq_cst) != 0) wake_waiters(t);
 }
 
 /* Commit, discard, a repaired publication or loans freed (R-NOTIFY-1, -5). */
-static inline void writer_event(const slot_table_view *t) { count_event(t, &t->shared->writer_events); }
+static inline void writer_event(const slot_table_view *t, slot_table *shared)
+{
+    count_event(t, shared, &shared->writer_events);
+}
 
 /* A mark that marked, a disconnect. */
-static inline void reader_event(const slot_table_view *t) { count_event(t, &t->shared->reader_events); }
+static inline void reader_event(const slot_table_view *t, slot_table *shared)
+{
+    count_event(t, shared, &shared->reader_events);
+}
 
 static inline uint32_t generation_of(slot_table *shared)
 {
@@ -339,6 +347,14 @@ static inline uint64_t record_owner(uint64_t r) { return r & PROC_IDENTITY48_MAS
 static inline uint64_t make_record(uint32_t key, uint64_t owner)
 {
     return ((uint64_t)key << 48) | (owner & PROC_IDENTITY48_MASK);
+}
+
+/* make_record(key_of(st_tag(state), phase), owner) in two instructions: the
+ * key's tag sits where the state word keeps it. */
+_Static_assert(ST_TAG_SHIFT == 48 + 2, "a record's key is the state's tag, then the phase");
+static inline uint64_t record_of(uint64_t state, unsigned phase, uint64_t owner)
+{
+    return (state & ST_TAG_BITS) | ((uint64_t)phase << 48) | (owner & PROC_IDENTITY48_MASK);
 }
 
 /* The owner of a record still runs (or there is none). Costs syscalls,
@@ -646,7 +662,7 @@ static bool repair_publication(const slot_table_view *t)
             if (atomic_compare_exchange_weak_explicit(&c->state, &s, next, memory_order_release, memory_order_relaxed))
                 break;
         }
-        writer_event(t);
+        writer_event(t, shared);
     }
     atomic_store_explicit(&shared->publish_slot, NO_SLOT, memory_order_release);
     return repaired; /* the slot was freed or published */
@@ -701,24 +717,22 @@ __attribute__((noinline)) static slotkit_status publish_lock_contended(const slo
     }
 }
 
-/* Takes the publish lock: OK, or LOCK_POISONED when its owner is alive (or
- * names no process) and keeps it PEER_WAIT_LIMIT_NS. A dead owner's lock is
- * taken over and its publication repaired. */
-static inline slotkit_status publish_lock(const slot_table_view *t)
+/* Takes the publish lock if it is free (me: self_identity). When it is not,
+ * publish_lock_contended waits for it: OK, or LOCK_POISONED when its owner
+ * is alive (or names no process) and keeps it PEER_WAIT_LIMIT_NS. A dead
+ * owner's lock is taken over and its publication repaired. */
+static inline bool publish_lock_free(slot_table *shared, uint64_t me)
 {
-    const uint64_t me = self_identity(t);
     uint64_t owner = 0;
     /* Acquire: the previous owner's stores happen before ours. */
-    if (__builtin_expect(atomic_compare_exchange_strong_explicit(&t->shared->publish_owner, &owner, me,
-                                                                 memory_order_acquire, memory_order_relaxed),
-                         1))
-        return SLOTKIT_OK;
-    return publish_lock_contended(t, me);
+    return __builtin_expect(atomic_compare_exchange_strong_explicit(&shared->publish_owner, &owner, me,
+                                                                    memory_order_acquire, memory_order_relaxed),
+                            1);
 }
 
-static void publish_unlock(const slot_table_view *t)
+static inline void publish_unlock(slot_table *shared)
 {
-    atomic_store_explicit(&t->shared->publish_owner, 0u, memory_order_release);
+    atomic_store_explicit(&shared->publish_owner, 0u, memory_order_release);
 }
 
 /* A dead owner left the lock held and nobody commits any more: a reserve
@@ -734,7 +748,7 @@ static bool repair_abandoned_publish_lock(const slot_table_view *t)
     if (atomic_compare_exchange_strong_explicit(&shared->publish_owner, &owner, me, memory_order_acquire,
                                                 memory_order_relaxed)) {
         repaired = repair_publication(t);
-        publish_unlock(t);
+        publish_unlock(shared);
     }
     return repaired;
 }
@@ -783,7 +797,7 @@ static uint32_t reclaim_dead_loans(const slot_table_view *t)
             }
         }
     }
-    if (freed != 0) writer_event(t); /* writers waiting for space (R-NOTIFY-5) */
+    if (freed != 0) writer_event(t, t->shared); /* writers waiting for space (R-NOTIFY-5) */
     return freed;
 }
 
@@ -862,14 +876,24 @@ static bool take_pinned_slot(const slot_table_view *t, uint32_t index, slotkit_r
  * loan now (a shared one did before taking it, claim_record), so that the
  * commit's claim (claim_holder) finds a record for this loan, never an old
  * one whose tag came round again. The holder line is the writers' alone. */
-static inline slotkit_status loaned(slot_table_view *t, uint32_t index, slotkit_handle *out_handle)
+static inline slotkit_status hand_out(const slot_table_view *t, slot_table *shared, uint32_t index,
+                                      slotkit_handle *out_handle);
+static inline slotkit_status loaned(const slot_table_view *t, slot_table *shared, uint32_t index,
+                                    slotkit_handle *out_handle)
 {
     if (!t->process_shared) {
         struct slot_control *c = control_of(t, index);
-        const uint64_t tag = st_tag(atomic_load_explicit(&c->state, memory_order_relaxed));
-        atomic_store_explicit(holder_of(t, c), make_record(key_of(tag, PHASE_LOANED), 1u), memory_order_relaxed);
+        const uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
+        atomic_store_explicit(holder_of(t, c), record_of(s, PHASE_LOANED, 1u), memory_order_relaxed);
     }
-    atomic_store_explicit(&t->shared->reserve_cursor, index + 1 == t->slot_count ? 0 : index + 1, memory_order_relaxed);
+    return hand_out(t, shared, index, out_handle);
+}
+
+/* The loan's handle, and the cursor past it. */
+static inline slotkit_status hand_out(const slot_table_view *t, slot_table *shared, uint32_t index,
+                                      slotkit_handle *out_handle)
+{
+    atomic_store_explicit(&shared->reserve_cursor, index + 1 == t->slot_count ? 0 : index + 1, memory_order_relaxed);
     out_handle->segment_id = t->segment_id;
     out_handle->slot_index = index;
     return SLOTKIT_OK;
@@ -903,11 +927,12 @@ reserve_scan(slot_table_view *t, slotkit_reader_mask active_readers_mask, slotki
                 }
                 taken = take_slot(t, c, &s, active_readers_mask, false);
             }
-            if (taken == TAKE_OK) return loaned(t, index, out_handle);
+            if (taken == TAKE_OK) return loaned(t, t->shared, index, out_handle);
         }
 
         if (pinned_index != UINT32_MAX) {
-            if (take_pinned_slot(t, pinned_index, active_readers_mask)) return loaned(t, pinned_index, out_handle);
+            if (take_pinned_slot(t, pinned_index, active_readers_mask))
+                return loaned(t, t->shared, pinned_index, out_handle);
         } else if (!t->process_shared || reclaim_dead_loans(t) == 0) {
             /* R-XPROC-8: before giving up, take back the loans of dead
              * processes, and scan again if some came back. */
@@ -925,14 +950,32 @@ static inline bool st_takeable(uint64_t s)
     return held == 0 || held == (uint64_t)PHASE_COMMITTED << ST_PHASE_SHIFT;
 }
 
+/* The cursor's slot, if it is takeable, in a shared table (take_slot
+ * records the holder first); else the scan. Apart from slot_table_reserve so
+ * that its fast path (private tables) keeps no registers for this one. */
+__attribute__((noinline)) static slotkit_status
+reserve_shared_or_scan(slot_table_view *t, slotkit_reader_mask active_readers_mask, slotkit_handle *out_handle)
+{
+    const uint32_t index = atomic_load_explicit(&t->shared->reserve_cursor, memory_order_relaxed);
+    if (t->process_shared && index < t->slot_count) {
+        struct slot_control *c = control_of(t, index);
+        uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
+        if (st_takeable(s)) {
+            prefetch_write(payload_of(t, index)); /* see slot_table_reserve */
+            if (take_slot(t, c, &s, active_readers_mask, false) == TAKE_OK)
+                return loaned(t, t->shared, index, out_handle);
+        }
+    }
+    return reserve_scan(t, active_readers_mask, out_handle);
+}
+
 slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active_readers_mask,
                                   slotkit_handle *out_handle)
 {
     if (!out_handle) return SLOTKIT_INVALID_ARGUMENT;
-    /* The common case: the cursor's slot is takeable. A shared table
-     * records the holder first (take_slot). */
+    /* The common case: the cursor's slot is takeable, in a private table. */
     const uint32_t index = atomic_load_explicit(&t->shared->reserve_cursor, memory_order_relaxed);
-    if (index < t->slot_count) {
+    if (!t->process_shared && index < t->slot_count) {
         struct slot_control *c = control_of(t, index);
         uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
         if (st_takeable(s)) {
@@ -942,25 +985,29 @@ slotkit_status slot_table_reserve(slot_table_view *t, slotkit_reader_mask active
             /* Acquire: see take_slot. */
             const uint64_t loan =
                 ((s & ST_TAG_BITS) + ST_TAG_ONE) | (uint64_t)PHASE_LOANED << ST_PHASE_SHIFT | active_readers_mask;
-            if (t->process_shared ? take_slot(t, c, &s, active_readers_mask, false) == TAKE_OK
-                                  : atomic_compare_exchange_strong_explicit(&c->state, &s, loan, memory_order_acquire,
-                                                                            memory_order_relaxed))
-                return loaned(t, index, out_handle);
+            if (atomic_compare_exchange_strong_explicit(&c->state, &s, loan, memory_order_acquire,
+                                                        memory_order_relaxed)) {
+                atomic_store_explicit(holder_of(t, c), record_of(loan, PHASE_LOANED, 1u), memory_order_relaxed);
+                return hand_out(t, t->shared, index, out_handle); /* a load, not a register to save */
+            }
         }
     }
-    return reserve_scan(t, active_readers_mask, out_handle);
+    return reserve_shared_or_scan(t, active_readers_mask, out_handle);
 }
 
 /* ---- commit ---------------------------------------------------------- */
 
 /* A live loan: LOANED and not still being drained by its reserve. */
-static inline bool st_live_loan(uint64_t s) { return st_phase(s) == PHASE_LOANED && st_pins(s) == 0; }
-
-/* The holder identity of this view's records: the process (shared tables),
- * or a constant (private ones, whose threads all die with the process). */
-static inline uint64_t record_self(const slot_table_view *t)
+static inline bool st_live_loan(uint64_t s)
 {
-    return t->process_shared ? proc_identity_pack48(proc_identity_self()) : 1u;
+    return (s & (ST_PHASE_BITS | ST_PINS_BITS)) == (uint64_t)PHASE_LOANED << ST_PHASE_SHIFT; /* one test */
+}
+
+/* The holder identity of a view's records: the process (shared tables), or
+ * a constant (private ones, whose threads all die with the process). */
+static inline uint64_t record_self(bool process_shared)
+{
+    return process_shared ? proc_identity_pack48(proc_identity_self()) : 1u;
 }
 
 /* What claiming a loan on its holder record found. */
@@ -978,15 +1025,20 @@ enum claim_result {
  * writers touch, so a commit writes the control line that readers poll once
  * (the publish), not twice. Acquire: the reserver's stores come first.
  */
-static enum claim_result claim_holder(const slot_table_view *t, _Atomic uint64_t *holder, uint64_t tag)
+static inline enum claim_result claim_holder(bool process_shared, _Atomic uint64_t *holder, uint64_t state)
 {
-    const uint32_t loaned = key_of(tag, PHASE_LOANED), claimed = key_of(tag, PHASE_CLAIMED);
-    uint64_t r = atomic_load_explicit(holder, memory_order_acquire);
+    const uint64_t loaned = record_of(state, PHASE_LOANED, 0), claimed = record_of(state, PHASE_CLAIMED, 0);
+    const uint64_t mine = claimed | record_self(process_shared);
+    /* A private table's record is known, (tag, LOANED, 1) (loaned): try it. */
+    uint64_t r = loaned | 1u;
+    if (process_shared)
+        r = atomic_load_explicit(holder, memory_order_acquire);
+    else if (atomic_compare_exchange_strong_explicit(holder, &r, mine, memory_order_acq_rel, memory_order_acquire))
+        return CLAIM_OK;
     for (;;) {
-        if (record_key(r) == claimed) return CLAIM_LOST;
-        if (record_key(r) != loaned) return CLAIM_STALE;
-        if (atomic_compare_exchange_weak_explicit(holder, &r, make_record(claimed, record_self(t)),
-                                                  memory_order_acq_rel, memory_order_acquire))
+        if ((r & ~PROC_IDENTITY48_MASK) == claimed) return CLAIM_LOST;
+        if ((r & ~PROC_IDENTITY48_MASK) != loaned) return CLAIM_STALE;
+        if (atomic_compare_exchange_strong_explicit(holder, &r, mine, memory_order_acq_rel, memory_order_acquire))
             return CLAIM_OK;
     }
 }
@@ -996,9 +1048,9 @@ static enum claim_result claim_holder(const slot_table_view *t, _Atomic uint64_t
  * discard it. The record names us as the loan's holder from now on. */
 static void unclaim(const slot_table_view *t, struct slot_control *c, uint64_t tag)
 {
-    uint64_t claimed = make_record(key_of(tag, PHASE_CLAIMED), record_self(t));
-    atomic_compare_exchange_strong_explicit(holder_of(t, c), &claimed,
-                                            make_record(key_of(tag, PHASE_LOANED), record_self(t)),
+    const uint64_t me = record_self(t->process_shared);
+    uint64_t claimed = make_record(key_of(tag, PHASE_CLAIMED), me);
+    atomic_compare_exchange_strong_explicit(holder_of(t, c), &claimed, make_record(key_of(tag, PHASE_LOANED), me),
                                             memory_order_release, memory_order_relaxed);
 }
 
@@ -1014,16 +1066,16 @@ static void describe_publication(slot_table *shared, uint32_t index, uint64_t co
 /* Steps (1)-(4) of a commit, under the publish lock (see "the publish lock
  * and recovery"): takes the SN and publishes slot `index`, the loan claimed
  * in state `committing`. false when the slot is not that loan any more (only
- * a corrupt table does that), and then no SN is consumed. */
-static inline bool publish(const slot_table_view *t, struct slot_control *c, uint32_t index, uint64_t committing,
-                           uint32_t *out_sn)
+ * a corrupt table does that), and then no SN is consumed. shared and
+ * process_shared are the view's (process_shared a constant where inlined). */
+static inline bool publish(slot_table *shared, bool process_shared, struct slot_control *c, uint32_t index,
+                           uint64_t committing, uint32_t *out_sn)
 {
-    slot_table *shared = t->shared;
     /* Step (1): the SN goes into the slot (and, shared, the publication is
      * described) before it is handed out. */
     const uint32_t sn = atomic_load_explicit(&shared->next_sequence, memory_order_relaxed);
     atomic_store_explicit(&c->sequence, sn, memory_order_release);
-    if (t->process_shared) describe_publication(shared, index, committing, sn);
+    if (process_shared) describe_publication(shared, index, committing, sn);
     /* Step (2): hand the SN out. */
     atomic_store_explicit(&shared->next_sequence, sn + 1u, memory_order_release);
 
@@ -1034,83 +1086,127 @@ static inline bool publish(const slot_table_view *t, struct slot_control *c, uin
      * anything else is a corrupt table. */
     bool published = false;
     uint64_t expected = committing;
-    while ((expected & ~ST_MASK_BITS) == (committing & ~ST_MASK_BITS)) {
+    do {
         atomic_store_explicit(&c->wait_set, st_mask(expected), memory_order_relaxed);
-        if (atomic_compare_exchange_weak_explicit(&c->state, &expected, expected + ST_PUBLISH_STEP,
-                                                  memory_order_release, memory_order_relaxed)) {
-            published = true;
-            break;
-        }
-    }
+        published = atomic_compare_exchange_strong_explicit(&c->state, &expected, expected + ST_PUBLISH_STEP,
+                                                            memory_order_release, memory_order_relaxed);
+    } while (!published && (expected & ~ST_MASK_BITS) == (committing & ~ST_MASK_BITS));
     if (!published) atomic_store_explicit(&shared->next_sequence, sn, memory_order_relaxed); /* R-SEQ-2 */
 
     /* Step (4). */
-    if (t->process_shared) atomic_store_explicit(&shared->publish_slot, NO_SLOT, memory_order_release);
+    if (process_shared) atomic_store_explicit(&shared->publish_slot, NO_SLOT, memory_order_release);
     *out_sn = sn;
     return published;
 }
 
-/* Claims the live loan in c (state then in *s) to end it (claim_holder): of
- * two racing commits (or a commit and a discard) of one handle only one
- * wins, and the loser has consumed nothing. The claim's acquire keeps the
- * payload writes after it. A record for another loan means our state was
- * stale: look again, once per change (a record that never matches an
- * unchanged state is forged). */
-static inline slotkit_status claim_loan(const slot_table_view *t, struct slot_control *c, size_t len, uint64_t *s)
+/* Claims the live loan in c to end it (claim_holder), *committing then its
+ * state: of two racing commits (or a commit and a discard) of one handle
+ * only one wins, and the loser has consumed nothing. The claim's acquire
+ * keeps the payload writes after it. A record for another loan means our
+ * state was stale: look again, once per change (a record that never matches
+ * an unchanged state is forged). */
+static inline slotkit_status claim_loan(const slot_table_view *t, bool process_shared, struct slot_control *c,
+                                        size_t len, uint64_t *committing)
 {
-    *s = atomic_load_explicit(&c->state, memory_order_acquire);
+    uint64_t s = atomic_load_explicit(&c->state, memory_order_acquire);
     for (;;) {
-        if (!st_live_loan(*s)) return SLOTKIT_OUT_OF_BOUNDS;    /* R-COMMIT-2, R-INPLACE-4 */
+        if (!st_live_loan(s)) return SLOTKIT_OUT_OF_BOUNDS;     /* R-COMMIT-2, R-INPLACE-4 */
         if (len > t->capacity) return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
-        const enum claim_result claimed = claim_holder(t, holder_of(t, c), st_tag(*s));
-        if (claimed == CLAIM_OK) return SLOTKIT_OK;
-        const uint64_t seen = *s;
-        *s = atomic_load_explicit(&c->state, memory_order_acquire);
-        if (claimed == CLAIM_LOST || *s == seen) return SLOTKIT_OUT_OF_BOUNDS; /* a racing end of this loan won */
+        const enum claim_result claimed = claim_holder(process_shared, holder_of(t, c), s);
+        if (claimed == CLAIM_OK) {
+            *committing = s; /* still LOANED: the publish moves it on */
+            return SLOTKIT_OK;
+        }
+        const uint64_t seen = s;
+        s = atomic_load_explicit(&c->state, memory_order_acquire);
+        if (claimed == CLAIM_LOST || s == seen) return SLOTKIT_OUT_OF_BOUNDS; /* a racing end of this loan won */
     }
 }
 
-/* See "the publish lock and recovery" for why SNs are taken under a lock. */
-static slotkit_status commit_common(slot_table_view *t, slotkit_handle h, const void *bytes, size_t len, bool copy,
-                                    uint32_t *out_sequence)
+/* The end of a commit, the publish lock held: publish (the SN goes to
+ * *out_sequence), unlock, count the event. */
+static inline slotkit_status publish_and_unlock(const slot_table_view *t, slot_table *shared, bool process_shared,
+                                                struct slot_control *c, uint32_t index, uint64_t committing,
+                                                uint32_t *out_sequence)
+{
+    uint32_t sn = 0;
+    const bool published = publish(shared, process_shared, c, index, committing, &sn);
+    publish_unlock(shared);
+    if (!published) return SLOTKIT_OUT_OF_BOUNDS;
+    *out_sequence = sn; /* before the event: sn need not outlive a wake */
+    writer_event(t, shared);
+    return SLOTKIT_OK;
+}
+
+/* A commit found the publish lock taken: the rest of it out of line, so
+ * that the common case keeps no registers across a call for it (not even
+ * the slot's index: c tells it). */
+__attribute__((noinline)) static slotkit_status commit_contended(slot_table_view *t, struct slot_control *c,
+                                                                 uint64_t committing, uint32_t *out_sequence)
+{
+    const uint32_t index = (uint32_t)(((char *)c - (char *)t->controls) / CONTROL_STRIDE);
+    const slotkit_status st = publish_lock_contended(t, self_identity(t));
+    if (st != SLOTKIT_OK) {
+        unclaim(t, c, st_tag(committing));
+        return st;
+    }
+    return publish_and_unlock(t, t->shared, t->process_shared, c, index, committing, out_sequence);
+}
+
+/* See "the publish lock and recovery" for why SNs are taken under a lock.
+ * Inlined twice: process_shared a constant, so a private table's commit
+ * carries none of the shared tables' bookkeeping (commit_shared). */
+static inline __attribute__((always_inline)) slotkit_status commit_common(slot_table_view *t, slotkit_handle h,
+                                                                          const void *bytes, size_t len, bool copy,
+                                                                          uint32_t *out_sequence, bool process_shared)
 {
     if (!out_sequence || (copy && !bytes && len != 0)) return SLOTKIT_INVALID_ARGUMENT;
     slotkit_status st = check_handle(t, h);
     if (st != SLOTKIT_OK) return st;
     struct slot_control *c = control_of(t, h.slot_index);
     uint64_t committing = 0;
-    st = claim_loan(t, c, len, &committing);
+    st = claim_loan(t, process_shared, c, len, &committing);
     if (st != SLOTKIT_OK) return st;
 
-    if (copy && len != 0) memcpy(payload_of(t, h.slot_index), bytes, len);
     /* Release on the header stores: a reader that validates a sample by
      * (state, field, state) and reads a value stored here also sees the
-     * claim above, so its second state load shows the slot changed. */
+     * reserve that took the slot (tag + 1), so its second state load shows
+     * the slot changed. No
+     * reader looks at the size before the publishing CAS, so it may precede
+     * the copy (and len need not outlive the memcpy call). */
     atomic_store_explicit(&c->size, (uint32_t)len, memory_order_release);
+    if (copy && len != 0) memcpy(payload_of(t, h.slot_index), bytes, len);
 
-    st = publish_lock(t);
-    if (st != SLOTKIT_OK) {
-        unclaim(t, c, st_tag(committing));
-        return st;
-    }
-    uint32_t sn = 0;
-    const bool published = publish(t, c, h.slot_index, committing, &sn);
-    publish_unlock(t);
-    if (!published) return SLOTKIT_OUT_OF_BOUNDS;
-    writer_event(t);
-    *out_sequence = sn;
-    return SLOTKIT_OK;
+    slot_table *shared = t->shared; /* once: every atomic below would reload it */
+    if (!publish_lock_free(shared, process_shared ? proc_identity_self() : 1u))
+        return commit_contended(t, c, committing, out_sequence);
+    return publish_and_unlock(t, shared, process_shared, c, h.slot_index, committing, out_sequence);
+}
+
+/* The commits of a process_shared table, out of line (see commit_common). */
+__attribute__((noinline)) static slotkit_status commit_shared(slot_table_view *t, slotkit_handle h, const void *bytes,
+                                                              size_t len, uint32_t *out_sequence)
+{
+    return commit_common(t, h, bytes, len, true, out_sequence, true);
+}
+
+__attribute__((noinline)) static slotkit_status commit_in_place_shared(slot_table_view *t, slotkit_handle h, size_t len,
+                                                                       uint32_t *out_sequence)
+{
+    return commit_common(t, h, NULL, len, false, out_sequence, true);
 }
 
 slotkit_status slot_table_commit(slot_table_view *t, slotkit_handle h, const void *bytes, size_t len,
                                  uint32_t *out_sequence)
 {
-    return commit_common(t, h, bytes, len, true, out_sequence);
+    if (t->process_shared) return commit_shared(t, h, bytes, len, out_sequence);
+    return commit_common(t, h, bytes, len, true, out_sequence, false);
 }
 
 slotkit_status slot_table_commit_in_place(slot_table_view *t, slotkit_handle h, size_t len, uint32_t *out_sequence)
 {
-    return commit_common(t, h, NULL, len, false, out_sequence);
+    if (t->process_shared) return commit_in_place_shared(t, h, len, out_sequence);
+    return commit_common(t, h, NULL, len, false, out_sequence, false);
 }
 
 slotkit_status slot_table_data_ptr(slot_table_view *t, slotkit_handle h, void **out_ptr, size_t *out_capacity)
@@ -1131,7 +1227,7 @@ slotkit_status slot_table_data_ptr(slot_table_view *t, slotkit_handle h, void **
 static bool discard_claim(const slot_table_view *t, struct slot_control *c, uint64_t *s)
 {
     for (;;) {
-        const enum claim_result claimed = claim_holder(t, holder_of(t, c), st_tag(*s));
+        const enum claim_result claimed = claim_holder(t->process_shared, holder_of(t, c), *s);
         if (claimed == CLAIM_OK) return true;
         const uint64_t seen = *s;
         *s = atomic_load_explicit(&c->state, memory_order_acquire);
@@ -1155,7 +1251,7 @@ slotkit_status slot_table_discard(slot_table_view *t, slotkit_handle h)
                                                   memory_order_release, memory_order_relaxed))
             break;
     }
-    writer_event(t);
+    writer_event(t, t->shared);
     return SLOTKIT_OK;
 }
 
@@ -1192,34 +1288,86 @@ __attribute__((noinline, cold)) static slotkit_status wait_for_free_pin(struct s
     return SLOTKIT_OK;
 }
 
-/* Pins the sample in slot `index`, its state then in *s: while pins > 0 no
- * reserve completes on the slot, so the header and payload cannot change
+/* Pins the sample in slot `index`, its state then in *pinned: while pins > 0
+ * no reserve completes on the slot, so the header and payload cannot change
  * under the copy (R-THREAD-3). Acquire pairs with the publishing CAS. */
-static inline slotkit_status pin_sample(struct slot_control *c, uint32_t index, uint64_t *s)
+static inline slotkit_status pin_sample(struct slot_control *c, uint32_t index, uint64_t *pinned)
 {
-    *s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
     for (;;) {
-        if (__builtin_expect(st_pins(*s) == ST_PINS_MAX, 0)) {
-            slotkit_status st = wait_for_free_pin(c, index, s);
+        if (__builtin_expect(st_pins(s) == ST_PINS_MAX, 0)) {
+            uint64_t waited = s; /* its address goes to the cold path only */
+            slotkit_status st = wait_for_free_pin(c, index, &waited);
             if (st != SLOTKIT_OK) return st;
+            s = waited;
         }
-        if (st_phase(*s) != PHASE_COMMITTED) return SLOTKIT_OUT_OF_BOUNDS; /* R-READ-3 */
-        if (atomic_compare_exchange_weak_explicit(&c->state, s, *s + ST_PIN_ONE, memory_order_acquire,
-                                                  memory_order_relaxed))
+        if (st_phase(s) != PHASE_COMMITTED) return SLOTKIT_OUT_OF_BOUNDS; /* R-READ-3 */
+        if (atomic_compare_exchange_strong_explicit(&c->state, &s, s + ST_PIN_ONE, memory_order_acquire,
+                                                    memory_order_relaxed)) {
+            *pinned = s + ST_PIN_ONE;
             return SLOTKIT_OK;
+        }
     }
 }
 
-slotkit_status slot_table_read(slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header, void *buf,
-                               size_t buf_len)
+/* Shared memory: a reserve may have dropped the pins after waiting
+ * PIN_WAIT_LIMIT_NS (it cannot tell a slow reader from a dead one), and
+ * then the copy may be torn. Our pin (taken in state `pinned`) still counts
+ * while the slot holds our sample (same tag) or is the reserve draining it
+ * (LOANED, tag + 1) with pins left; otherwise report the sample gone
+ * (R-THREAD-3). Returns st, the read's status, when the pin counted. */
+static inline slotkit_status unpin_shared(struct slot_control *c, uint64_t pinned, slotkit_status st)
+{
+    const uint64_t our_tag = st_tag(pinned);
+    uint64_t cur = atomic_load_explicit(&c->state, memory_order_relaxed);
+    for (;;) {
+        const bool pin_counted =
+            st_pins(cur) != 0 &&
+            (st_tag(cur) == our_tag || (st_phase(cur) == PHASE_LOANED && st_tag(cur) == ((our_tag + 1u) & ST_TAG_MAX)));
+        if (!pin_counted) return SLOTKIT_OUT_OF_BOUNDS;
+        if (atomic_compare_exchange_weak_explicit(&c->state, &cur, cur - ST_PIN_ONE, memory_order_release,
+                                                  memory_order_relaxed))
+            return st;
+    }
+}
+
+/* pin_sample's common case, one CAS and no call: false when the slot is not
+ * plainly pinnable (all pins taken, not COMMITTED) or the CAS lost a race. */
+static inline bool pin_first_try(struct slot_control *c, uint64_t *pinned)
+{
+    uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
+    if (st_pins(s) == ST_PINS_MAX || st_phase(s) != PHASE_COMMITTED) return false;
+    /* Acquire: as in pin_sample. */
+    if (!atomic_compare_exchange_strong_explicit(&c->state, &s, s + ST_PIN_ONE, memory_order_acquire,
+                                                 memory_order_relaxed))
+        return false;
+    *pinned = s + ST_PIN_ONE;
+    return true;
+}
+
+static slotkit_status read_slow(slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header, void *buf,
+                                size_t buf_len);
+
+/* Inlined with constant flags. process_shared: the view's. pin_once: one
+ * pin_first_try, and when that fails the whole read again as read_slow
+ * (pin_sample and its waits), so that the fast path keeps nothing but the
+ * control line's address across the memcpy call. */
+static inline __attribute__((always_inline)) slotkit_status read_common(slot_table_view *t, slotkit_handle h,
+                                                                        slotkit_slot_header *out_header, void *buf,
+                                                                        size_t buf_len, bool process_shared,
+                                                                        bool pin_once)
 {
     if (!out_header || (!buf && buf_len != 0)) return SLOTKIT_INVALID_ARGUMENT;
     slotkit_status st = check_handle(t, h);
     if (st != SLOTKIT_OK) return st;
     struct slot_control *c = control_of(t, h.slot_index);
     uint64_t s = 0;
-    st = pin_sample(c, h.slot_index, &s);
-    if (st != SLOTKIT_OK) return st;
+    if (pin_once) {
+        if (!pin_first_try(c, &s)) return read_slow(t, h, out_header, buf, buf_len);
+    } else {
+        st = pin_sample(c, h.slot_index, &s);
+        if (st != SLOTKIT_OK) return st;
+    }
 
     uint32_t size = atomic_load_explicit(&c->size, memory_order_relaxed);
     out_header->sequence_number = atomic_load_explicit(&c->sequence, memory_order_relaxed);
@@ -1239,29 +1387,28 @@ slotkit_status slot_table_read(slot_table_view *t, slotkit_handle h, slotkit_slo
         memcpy(buf, payload_of(t, h.slot_index), size);
     }
 
-    if (!t->process_shared) {
-        /* Unpin with a plain fetch_sub: the field is > 0, so no borrow, and
-         * it is valid in any phase. Release: the copy happens before a
-         * reserve that waits for the pins to drain. */
-        atomic_fetch_sub_explicit(&c->state, ST_PIN_ONE, memory_order_release);
-        return st;
-    }
-    /* Shared memory: a reserve may have dropped the pins after waiting
-     * PIN_WAIT_LIMIT_NS (it cannot tell a slow reader from a dead one), and
-     * then the copy may be torn. Our pin still counts while the slot holds
-     * our sample (same tag) or is the reserve draining it (LOANED, tag + 1)
-     * with pins left; otherwise report the sample gone (R-THREAD-3). */
-    const uint64_t our_tag = st_tag(s);
-    uint64_t cur = atomic_load_explicit(&c->state, memory_order_relaxed);
-    for (;;) {
-        const bool pin_counted =
-            st_pins(cur) != 0 &&
-            (st_tag(cur) == our_tag || (st_phase(cur) == PHASE_LOANED && st_tag(cur) == ((our_tag + 1u) & ST_TAG_MAX)));
-        if (!pin_counted) return SLOTKIT_OUT_OF_BOUNDS;
-        if (atomic_compare_exchange_weak_explicit(&c->state, &cur, cur - ST_PIN_ONE, memory_order_release,
-                                                  memory_order_relaxed))
-            return st;
-    }
+    if (process_shared) return unpin_shared(c, s, st);
+    /* Unpin with a plain fetch_sub: the field is > 0, so no borrow, and it
+     * is valid in any phase. Release: the copy happens before a reserve
+     * that waits for the pins to drain. */
+    atomic_fetch_sub_explicit(&c->state, ST_PIN_ONE, memory_order_release);
+    return st;
+}
+
+/* The read of a process_shared table, and a private table's read whose
+ * first pin attempt failed: out of line (see read_common). */
+__attribute__((noinline)) static slotkit_status read_slow(slot_table_view *t, slotkit_handle h,
+                                                          slotkit_slot_header *out_header, void *buf, size_t buf_len)
+{
+    if (t->process_shared) return read_common(t, h, out_header, buf, buf_len, true, false);
+    return read_common(t, h, out_header, buf, buf_len, false, false);
+}
+
+slotkit_status slot_table_read(slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header, void *buf,
+                               size_t buf_len)
+{
+    if (t->process_shared) return read_slow(t, h, out_header, buf, buf_len);
+    return read_common(t, h, out_header, buf, buf_len, false, true);
 }
 
 slotkit_status slot_table_read_ptr(slot_table_view *t, slotkit_handle h, const void **out_ptr, size_t *out_len)
@@ -1297,6 +1444,7 @@ slotkit_status slot_table_mark_read(slot_table_view *t, slotkit_handle h, uint32
     if (st != SLOTKIT_OK) return st;
     struct slot_control *c = control_of(t, h.slot_index);
     const uint64_t bit = 1ull << reader_index;
+    slot_table *shared = t->shared; /* once: the CAS would make the event reload it */
 
     uint64_t s = atomic_load_explicit(&c->state, memory_order_relaxed);
     for (;;) {
@@ -1309,7 +1457,7 @@ slotkit_status slot_table_mark_read(slot_table_view *t, slotkit_handle h, uint32
         if (atomic_compare_exchange_weak_explicit(&c->state, &s, s & ~bit, memory_order_release, memory_order_relaxed))
             break;
     }
-    reader_event(t);
+    reader_event(t, shared);
     return SLOTKIT_OK;
 }
 
@@ -1327,7 +1475,7 @@ slotkit_status slot_table_disconnect(slot_table_view *t, uint32_t reader_index)
         if (atomic_load_explicit(&c->state, memory_order_relaxed) & bit)
             atomic_fetch_and_explicit(&c->state, ~bit, memory_order_release);
     }
-    reader_event(t);
+    reader_event(t, t->shared);
     return SLOTKIT_OK;
 }
 
