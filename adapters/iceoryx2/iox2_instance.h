@@ -38,7 +38,8 @@
  * it first (the queue has room for them beside a full re-send). */
 #define IOX2_OWN_UNDRAINED_MAX 8u
 /* Samples replaced in held[] whose release (a write into the publisher's
- * queue) waits for a moment off the read path. */
+ * queue) waits for a moment off the read path: the next commit's
+ * preparation, a full drain (the service thread's), or a full list. */
 #define IOX2_RETIRED_MAX 4u
 /* How often a wait for missing samples asks for a re-send again. */
 #define IOX2_RESEND_EVERY_NS 100000000ull
@@ -91,7 +92,6 @@ struct slotkit_instance {
     uint8_t *spare_payload;
     sk_iox2_sample *retired[IOX2_RETIRED_MAX];
     uint32_t retired_count;
-    _Atomic bool has_retired; /* retired_count != 0, for a look without the lock */
     /* Own samples sent since the last full drain of the subscriber. */
     uint32_t own_undrained;
     /* The last failure of a send or receive, told by the read that misses

@@ -29,7 +29,7 @@
 /* How long a commit waits for the read it let go first before readying the
  * next commit (a read of a large sample holds the lock for a while: then
  * the next commit readies itself). */
-#define PREPARE_LOCK_TRIES 64
+#define PREPARE_LOCK_TRIES 8
 
 static slotkit_status check_handle(const slotkit_instance *inst, slotkit_handle h)
 {
@@ -310,14 +310,7 @@ static size_t iox2_slot_capacity(slotkit_instance *inst) { return inst->capacity
 static slotkit_status iox2_next_unread(slotkit_instance *inst, uint32_t reader_index, bool *out_found,
                                        slotkit_handle *out_handle)
 {
-    slotkit_status st = slot_table_next_unread(inst->table, reader_index, out_found, out_handle);
-    /* Nothing to read: a moment to release the samples reads replaced. */
-    if (st == SLOTKIT_OK && !*out_found && atomic_load_explicit(&inst->has_retired, memory_order_relaxed) &&
-        pthread_mutex_trylock(&inst->lock) == 0) {
-        transport_release_retired(inst);
-        pthread_mutex_unlock(&inst->lock);
-    }
-    return st;
+    return slot_table_next_unread(inst->table, reader_index, out_found, out_handle);
 }
 
 static bool iox2_type_hash(slotkit_instance *inst, uint8_t out_hash[16])

@@ -112,7 +112,6 @@ void transport_release_retired(slotkit_instance *inst)
 {
     for (uint32_t i = 0; i < inst->retired_count; i++) sk_iox2_sample_drop(inst->retired[i]);
     inst->retired_count = 0;
-    atomic_store_explicit(&inst->has_retired, false, memory_order_relaxed);
 }
 
 /* Moves the sample held for slot aside, released later (lock held). */
@@ -122,7 +121,6 @@ static void retire_held(slotkit_instance *inst, uint32_t slot)
     if (held->sample) {
         if (inst->retired_count == IOX2_RETIRED_MAX) transport_release_retired(inst);
         inst->retired[inst->retired_count++] = held->sample;
-        atomic_store_explicit(&inst->has_retired, true, memory_order_relaxed);
     }
     memset(held, 0, sizeof *held);
 }
