@@ -30,6 +30,9 @@
  * next commit (a read of a large sample holds the lock for a while: then
  * the next commit readies itself). */
 #define PREPARE_LOCK_TRIES 8
+/* How long it waits for that read to take the lock (it spins for it, so
+ * this is short unless many reads queue up). */
+#define PREPARE_WAIT_SPINS 64
 
 static slotkit_status check_handle(const slotkit_instance *inst, slotkit_handle h)
 {
@@ -65,7 +68,7 @@ static slotkit_status iox2_reserve(slotkit_instance *inst, slotkit_reader_mask m
  * only by trylock; a read of another instance never waits for it. */
 static void ready_next_commit(slotkit_instance *inst, bool read_here)
 {
-    for (int spins = 0; read_here && spins < READ_LOCK_SPINS; spins++) {
+    for (int spins = 0; read_here && spins < PREPARE_WAIT_SPINS; spins++) {
         if (atomic_load_explicit(&inst->lock_waiters, memory_order_relaxed) == 0) break;
         cpu_relax();
     }
