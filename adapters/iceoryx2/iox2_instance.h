@@ -171,6 +171,9 @@ void transport_drain(slotkit_instance *inst);
  * held or the queue is empty (lock held): a read's drain, which leaves the
  * rest for later. */
 void transport_drain_for(slotkit_instance *inst, uint32_t slot, uint32_t sequence);
+/* After a send (lock held): the subscriber takes the own sample of that SN
+ * for slot, and the ones queued before it. */
+void transport_take_own(slotkit_instance *inst, uint32_t slot, uint32_t sequence);
 /* Readies the next commit (lock held): releases retired samples, drains
  * the own samples it sent and loans the spare chunk. */
 void transport_prepare(slotkit_instance *inst);

@@ -94,7 +94,7 @@ static slotkit_status publish(slotkit_instance *inst, slotkit_handle h, const vo
     const bool read_here = reads != inst->reads_at_commit;
     inst->reads_at_commit = reads;
     slotkit_status st = transport_publish(inst, h, src, len, out_sequence);
-    if (st == SLOTKIT_OK && read_here) transport_drain_for(inst, h.slot_index, *out_sequence);
+    if (st == SLOTKIT_OK && read_here) transport_take_own(inst, h.slot_index, *out_sequence);
     atomic_store_explicit(&inst->publishing, false, memory_order_relaxed);
     pthread_mutex_unlock(&inst->lock);
     ready_next_commit(inst, read_here);

@@ -174,6 +174,14 @@ void transport_drain_for(slotkit_instance *inst, uint32_t slot, uint32_t sequenc
     while (!(held->sample && held->sequence == sequence) && receive_one(inst)) {}
 }
 
+void transport_take_own(slotkit_instance *inst, uint32_t slot, uint32_t sequence)
+{
+    transport_drain_for(inst, slot, sequence);
+    /* Its own sample came back, so did every older one of its own (one
+     * publisher's samples arrive in order). */
+    if (inst->held[slot].sample && inst->held[slot].sequence == sequence) inst->own_undrained = 0;
+}
+
 void transport_prepare(slotkit_instance *inst)
 {
     if (inst->own_undrained != 0) transport_drain(inst);
