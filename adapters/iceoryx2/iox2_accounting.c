@@ -201,7 +201,7 @@ bool acct_committed_sn(slotkit_instance *inst, uint32_t slot, uint32_t *sn)
 {
     slotkit_slot_header header;
     slotkit_handle h = {.segment_id = inst->segment_id, .slot_index = slot};
-    if (slot_table_read(inst->table, h, &header, NULL, 0) != SLOTKIT_OK) return false;
+    if (slot_table_peek_header(inst->table, h, &header) != SLOTKIT_OK) return false;
     *sn = header.sequence_number;
     return true;
 }

@@ -34,6 +34,13 @@
 /* iceoryx2 caps service names at 255 bytes; ours are "slotkit/<pool name>". */
 #define IOX2_SERVICE_PREFIX "slotkit/"
 #define IOX2_MAX_POOL_NAME (255u - (sizeof IOX2_SERVICE_PREFIX - 1u))
+/* Own samples a commit may leave in the instance's queue before it drains
+ * it first (the queue has room for them beside a full re-send). */
+#define IOX2_OWN_UNDRAINED_MAX 8u
+/* Samples replaced in held[] whose release (a write into the publisher's
+ * queue) waits for a moment off the read path: the next commit's
+ * preparation, a full drain (the service thread's), or a full list. */
+#define IOX2_RETIRED_MAX 4u
 /* How often a wait for missing samples asks for a re-send again. */
 #define IOX2_RESEND_EVERY_NS 100000000ull
 
@@ -79,12 +86,28 @@ struct slotkit_instance {
     sk_iox2_publisher *publisher;
     sk_iox2_subscriber *subscriber;
     struct held_sample *held;
+    /* The chunk for the next commit, loaned after the last send while no
+     * read waited for the lock (NULL: none yet). */
+    sk_iox2_loan *spare_loan;
+    uint8_t *spare_payload;
+    sk_iox2_sample *retired[IOX2_RETIRED_MAX];
+    uint32_t retired_count;
+    /* Own samples sent since the last full drain of the subscriber. */
+    uint32_t own_undrained;
     /* The last failure of a send or receive, told by the read that misses
      * its sample because of it ("" when none). */
     char transport_error[IOX2_ERR_LEN];
     /* Drains so far (any thread): the service thread skips its own while
      * the instance's operations drain. */
     _Atomic uint32_t drains;
+    /* Reads spinning for the lock, and reads so far: a commit leaves its
+     * after-send work (drain, next loan) to the next commit when a read
+     * waits for the lock or read here since the last commit (the reader
+     * would wait for that work). */
+    _Atomic uint32_t lock_waiters;
+    _Atomic bool publishing; /* a hint for those reads: a commit holds the lock */
+    _Atomic uint32_t reads;
+    uint32_t reads_at_commit; /* lock held */
 
     /* The service thread and re-sends (iox2_service.c). */
     uint32_t seen_epoch;
@@ -144,6 +167,18 @@ slotkit_status transport_open(slotkit_instance *inst, const char *name, bool cre
 bool transport_close(slotkit_instance *inst);
 /* Moves every queued sample into held[] (lock held). */
 void transport_drain(slotkit_instance *inst);
+/* Moves queued samples into held[] until the one of SN sequence for slot is
+ * held or the queue is empty (lock held): a read's drain, which leaves the
+ * rest for later. */
+void transport_drain_for(slotkit_instance *inst, uint32_t slot, uint32_t sequence);
+/* After a send (lock held): the subscriber takes the own sample of that SN
+ * for slot, and the ones queued before it. */
+void transport_take_own(slotkit_instance *inst, uint32_t slot, uint32_t sequence);
+/* Readies the next commit (lock held): releases retired samples, drains
+ * the own samples it sent and loans the spare chunk. */
+void transport_prepare(slotkit_instance *inst);
+/* Releases the retired samples (lock held). */
+void transport_release_retired(slotkit_instance *inst);
 /* Loans a chunk, copies len bytes from src into it and sends it (lock held). */
 void transport_send_copy(slotkit_instance *inst, const void *src, size_t len, const sk_iox2_header *hdr);
 /* Publishes len bytes from src as the sample of the live loan h (lock held). */

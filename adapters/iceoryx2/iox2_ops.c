@@ -26,6 +26,13 @@
 #define READ_SPIN_PAUSES 4
 #define READ_YIELD_NS 500000ull
 #define READ_LOCK_SPINS 2000
+/* How long a commit waits for the read it let go first before readying the
+ * next commit (a read of a large sample holds the lock for a while: then
+ * the next commit readies itself). */
+#define PREPARE_LOCK_TRIES 8
+/* How long it waits for that read to take the lock (it spins for it, so
+ * this is short unless many reads queue up). */
+#define PREPARE_WAIT_SPINS 64
 
 static slotkit_status check_handle(const slotkit_instance *inst, slotkit_handle h)
 {
@@ -55,6 +62,45 @@ static slotkit_status iox2_reserve(slotkit_instance *inst, slotkit_reader_mask m
     return slot_table_reserve(inst->table, mask, out_handle);
 }
 
+/* After a commit, readies the next one (drain, spare loan) without making
+ * a read wait for that: where reads use this instance too, after the read
+ * that spins for the lock now (it is after this sample), taking the lock
+ * only by trylock; a read of another instance never waits for it. */
+static void ready_next_commit(slotkit_instance *inst, bool read_here)
+{
+    for (int spins = 0; read_here && spins < PREPARE_WAIT_SPINS; spins++) {
+        if (atomic_load_explicit(&inst->lock_waiters, memory_order_relaxed) == 0) break;
+        cpu_relax();
+    }
+    for (int tries = 0;; tries++) {
+        if (atomic_load_explicit(&inst->lock_waiters, memory_order_relaxed) != 0) return;
+        if (pthread_mutex_trylock(&inst->lock) == 0) break;
+        if (!read_here || tries >= PREPARE_LOCK_TRIES) return; /* the next commit does it */
+        cpu_relax();
+    }
+    transport_prepare(inst);
+    pthread_mutex_unlock(&inst->lock);
+}
+
+/* Publishes under the lock. Where reads use this instance too (threads
+ * sharing it), its subscriber takes the own sample at once, in the thread
+ * whose caches hold the chunk: the read then finds it held. */
+static slotkit_status publish(slotkit_instance *inst, slotkit_handle h, const void *src, size_t len,
+                              uint32_t *out_sequence)
+{
+    pthread_mutex_lock(&inst->lock);
+    atomic_store_explicit(&inst->publishing, true, memory_order_relaxed);
+    const uint32_t reads = atomic_load_explicit(&inst->reads, memory_order_relaxed);
+    const bool read_here = reads != inst->reads_at_commit;
+    inst->reads_at_commit = reads;
+    slotkit_status st = transport_publish(inst, h, src, len, out_sequence);
+    if (st == SLOTKIT_OK && read_here) transport_take_own(inst, h.slot_index, *out_sequence);
+    atomic_store_explicit(&inst->publishing, false, memory_order_relaxed);
+    pthread_mutex_unlock(&inst->lock);
+    ready_next_commit(inst, read_here);
+    return st;
+}
+
 static slotkit_status iox2_commit(slotkit_instance *inst, slotkit_handle h, const void *bytes, size_t len,
                                   uint32_t *out_sequence)
 {
@@ -63,10 +109,7 @@ static slotkit_status iox2_commit(slotkit_instance *inst, slotkit_handle h, cons
     slotkit_status st = live_loan(inst, h, &staging);
     if (st != SLOTKIT_OK) return st;                           /* R-COMMIT-2 */
     if (len > inst->capacity) return SLOTKIT_SAMPLE_TOO_LARGE; /* R-COMMIT-3: the loan stays live */
-    pthread_mutex_lock(&inst->lock);
-    st = transport_publish(inst, h, bytes, len, out_sequence);
-    pthread_mutex_unlock(&inst->lock);
-    return st;
+    return publish(inst, h, bytes, len, out_sequence);
 }
 
 static slotkit_status iox2_discard(slotkit_instance *inst, slotkit_handle h)
@@ -97,29 +140,28 @@ static slotkit_status iox2_commit_in_place(slotkit_instance *inst, slotkit_handl
     slotkit_status st = live_loan(inst, h, &staging);
     if (st != SLOTKIT_OK) return st;                           /* R-INPLACE-4 */
     if (len > inst->capacity) return SLOTKIT_SAMPLE_TOO_LARGE; /* R-INPLACE-4: the loan stays live */
-    pthread_mutex_lock(&inst->lock);
-    st = transport_publish(inst, h, staging, len, out_sequence);
-    pthread_mutex_unlock(&inst->lock);
-    return st;
+    return publish(inst, h, staging, len, out_sequence);
 }
 
 /* ---- the read path --------------------------------------------------------- */
 
 /* The accounting's header plus the held sample, checked to be the same
  * sample (same SN and slot). SLOTKIT_OK with *out NULL: committed, but this
- * instance does not hold its bytes yet. Lock held. */
+ * instance does not hold its bytes yet. The header is read unpinned (no
+ * write to the slot's line the writer uses): the bytes come from the held
+ * sample of that SN, never from the table. Lock held. */
 static slotkit_status sample_of(slotkit_instance *inst, slotkit_handle h, slotkit_slot_header *out_header,
                                 const struct held_sample **out)
 {
     *out = NULL;
     slotkit_status st = check_handle(inst, h);
-    if (st == SLOTKIT_OK) st = slot_table_read(inst->table, h, out_header, NULL, 0);
+    if (st == SLOTKIT_OK) st = slot_table_peek_header(inst->table, h, out_header);
     if (st != SLOTKIT_OK) return st; /* R-HANDLE-1/2, R-READ-3: FREE or LOANED */
     const struct held_sample *held = &inst->held[h.slot_index];
     if (!held->sample || held->sequence != out_header->sequence_number) {
-        transport_drain(inst);
-        st = slot_table_read(inst->table, h, out_header, NULL, 0);
-        if (st != SLOTKIT_OK) return st;
+        transport_drain_for(inst, h.slot_index, out_header->sequence_number);
+        /* A newer sample of the slot may have come instead: the caller
+         * retries, reading the accounting again. */
         if (!held->sample || held->sequence != out_header->sequence_number) return SLOTKIT_OK;
     }
     out_header->sample_size = held->length;
@@ -132,11 +174,19 @@ static slotkit_status sample_of(slotkit_instance *inst, slotkit_handle h, slotki
  * tens of microseconds on a loaded box). */
 static void lock_for_read(slotkit_instance *inst)
 {
-    for (int i = 0; i < READ_LOCK_SPINS; i++) {
-        if (pthread_mutex_trylock(&inst->lock) == 0) return;
+    if (pthread_mutex_trylock(&inst->lock) == 0) return;
+    /* Counted while waiting: a commit then does not take the lock again. */
+    atomic_fetch_add_explicit(&inst->lock_waiters, 1u, memory_order_relaxed);
+    int i = 0;
+    /* While a commit holds it, only look: a failed trylock takes the lock's
+     * line from the committer, which then waits for it to unlock. */
+    while (i < READ_LOCK_SPINS &&
+           (atomic_load_explicit(&inst->publishing, memory_order_relaxed) || pthread_mutex_trylock(&inst->lock) != 0)) {
         cpu_relax();
+        i++;
     }
-    pthread_mutex_lock(&inst->lock);
+    if (i == READ_LOCK_SPINS) pthread_mutex_lock(&inst->lock);
+    atomic_fetch_sub_explicit(&inst->lock_waiters, 1u, memory_order_relaxed);
 }
 
 /* The read fails: why, with the transport's last failure if it had one. */
@@ -171,6 +221,7 @@ static slotkit_status with_sample(slotkit_instance *inst, slotkit_handle h, slot
                                   slotkit_status (*fn)(const struct held_sample *, void *), void *arg)
 {
     uint64_t start = 0, last_request = 0;
+    atomic_fetch_add_explicit(&inst->reads, 1u, memory_order_relaxed);
     for (;;) {
         lock_for_read(inst);
         const struct held_sample *held = NULL;

@@ -40,7 +40,7 @@ static sk_iox2_service_limits service_limits(size_t slot_count)
         .max_subscribers = IOX2_MAX_INSTANCES,
         .max_nodes = IOX2_MAX_INSTANCES,
         .subscriber_max_buffer_size = 2u * slot_count + 16u,
-        .subscriber_max_borrowed_samples = slot_count + 2u,
+        .subscriber_max_borrowed_samples = slot_count + 2u + IOX2_RETIRED_MAX,
         .history_size = 0,
         .payload_alignment = PAYLOAD_ALIGN,
     };
@@ -83,6 +83,9 @@ slotkit_status transport_open(slotkit_instance *inst, const char *name, bool cre
 
 bool transport_close(slotkit_instance *inst)
 {
+    sk_iox2_loan_drop(inst->spare_loan); /* before its publisher */
+    inst->spare_loan = NULL;
+    transport_release_retired(inst);
     if (inst->held) {
         for (size_t i = 0; i < inst->slot_count; i++) sk_iox2_sample_drop(inst->held[i].sample);
     }
@@ -105,47 +108,90 @@ bool transport_close(slotkit_instance *inst)
     return true;
 }
 
-/* Releases the sample held for slot (lock held). */
-static void drop_held(slotkit_instance *inst, uint32_t slot)
+void transport_release_retired(slotkit_instance *inst)
+{
+    for (uint32_t i = 0; i < inst->retired_count; i++) sk_iox2_sample_drop(inst->retired[i]);
+    inst->retired_count = 0;
+}
+
+/* Moves the sample held for slot aside, released later (lock held). */
+static void retire_held(slotkit_instance *inst, uint32_t slot)
 {
     struct held_sample *held = &inst->held[slot];
-    sk_iox2_sample_drop(held->sample);
+    if (held->sample) {
+        if (inst->retired_count == IOX2_RETIRED_MAX) transport_release_retired(inst);
+        inst->retired[inst->retired_count++] = held->sample;
+    }
     memset(held, 0, sizeof *held);
 }
 
-/* Keeps the held sample when it is the slot's current one (a duplicate from a
- * re-send, or an older sample arriving late from another publisher). */
-static bool keeps_held(slotkit_instance *inst, const sk_iox2_header *hdr)
+/* Keeps the held sample when the arrival is not newer: a duplicate from a
+ * re-send, or an older sample arriving late from another publisher. The
+ * accounting hands out SNs in commit order, so the newer SN (serial
+ * arithmetic, R-SEQ) is the slot's later sample; no accounting read. */
+static bool keeps_held(const slotkit_instance *inst, const sk_iox2_header *hdr)
 {
     const struct held_sample *held = &inst->held[hdr->slot];
-    uint32_t sn = 0;
-    return held->sample &&
-           (held->sequence == hdr->sequence || (acct_committed_sn(inst, hdr->slot, &sn) && sn == held->sequence));
+    return held->sample && (int32_t)(hdr->sequence - held->sequence) <= 0;
+}
+
+/* Takes the oldest queued sample into held[] unless it is not newer than
+ * the held one; false when the queue is empty (or failed). */
+static bool receive_one(slotkit_instance *inst)
+{
+    sk_iox2_sample *sample = NULL;
+    const uint8_t *payload = NULL;
+    size_t payload_len = 0;
+    sk_iox2_header hdr;
+    char msg[IOX2_ERR_LEN];
+    if (sk_iox2_receive(inst->subscriber, &sample, &payload, &payload_len, &hdr, msg, sizeof msg) != SK_IOX2_OK) {
+        note_error(inst, "%s", msg);
+        return false;
+    }
+    if (!sample) return false;
+    if (hdr.slot >= inst->slot_count || hdr.length > payload_len || hdr.length > inst->capacity ||
+        keeps_held(inst, &hdr)) {
+        sk_iox2_sample_drop(sample);
+        return true;
+    }
+    retire_held(inst, hdr.slot);
+    inst->held[hdr.slot] =
+        (struct held_sample){.sample = sample, .payload = payload, .sequence = hdr.sequence, .length = hdr.length};
+    return true;
 }
 
 void transport_drain(slotkit_instance *inst)
 {
     atomic_fetch_add_explicit(&inst->drains, 1u, memory_order_relaxed);
-    for (;;) {
-        sk_iox2_sample *sample = NULL;
-        const uint8_t *payload = NULL;
-        size_t payload_len = 0;
-        sk_iox2_header hdr;
-        char msg[IOX2_ERR_LEN];
-        if (sk_iox2_receive(inst->subscriber, &sample, &payload, &payload_len, &hdr, msg, sizeof msg) != SK_IOX2_OK) {
-            note_error(inst, "%s", msg);
-            return;
-        }
-        if (!sample) return;
-        if (hdr.slot >= inst->slot_count || hdr.length > payload_len || hdr.length > inst->capacity ||
-            keeps_held(inst, &hdr)) {
-            sk_iox2_sample_drop(sample);
-            continue;
-        }
-        drop_held(inst, hdr.slot);
-        inst->held[hdr.slot] =
-            (struct held_sample){.sample = sample, .payload = payload, .sequence = hdr.sequence, .length = hdr.length};
-    }
+    inst->own_undrained = 0;
+    while (receive_one(inst)) {}
+    transport_release_retired(inst);
+}
+
+void transport_drain_for(slotkit_instance *inst, uint32_t slot, uint32_t sequence)
+{
+    const struct held_sample *held = &inst->held[slot];
+    while (!(held->sample && held->sequence == sequence) && receive_one(inst)) {}
+}
+
+void transport_take_own(slotkit_instance *inst, uint32_t slot, uint32_t sequence)
+{
+    transport_drain_for(inst, slot, sequence);
+    /* Its own sample came back, so did every older one of its own (one
+     * publisher's samples arrive in order). */
+    if (inst->held[slot].sample && inst->held[slot].sequence == sequence) inst->own_undrained = 0;
+}
+
+void transport_prepare(slotkit_instance *inst)
+{
+    if (inst->own_undrained != 0) transport_drain(inst);
+    transport_release_retired(inst);
+    if (inst->spare_loan) return;
+    char msg[IOX2_ERR_LEN];
+    /* A failure here is left to the commit's own loan, which reports it. */
+    if (sk_iox2_loan_slice(inst->publisher, inst->loan_len, &inst->spare_loan, &inst->spare_payload, msg, sizeof msg) !=
+        SK_IOX2_OK)
+        inst->spare_loan = NULL;
 }
 
 void transport_send_copy(slotkit_instance *inst, const void *src, size_t len, const sk_iox2_header *hdr)
@@ -162,32 +208,53 @@ void transport_send_copy(slotkit_instance *inst, const void *src, size_t len, co
     if (sk_iox2_send(loan, hdr, &recipients, msg, sizeof msg) != SK_IOX2_OK) note_error(inst, "%s", msg);
 }
 
+/* The spare chunk if there is one, else a fresh loan. */
+static slotkit_status take_loan(slotkit_instance *inst, sk_iox2_loan **loan, uint8_t **payload)
+{
+    if (inst->spare_loan) {
+        *loan = inst->spare_loan;
+        *payload = inst->spare_payload;
+        inst->spare_loan = NULL;
+        return SLOTKIT_OK;
+    }
+    char msg[IOX2_ERR_LEN];
+    if (sk_iox2_loan_slice(inst->publisher, inst->loan_len, loan, payload, msg, sizeof msg) != SK_IOX2_OK)
+        return backend_op_error(SLOTKIT_SYSTEM_ERROR, "iceoryx2: %s", msg);
+    return SLOTKIT_OK;
+}
+
 /* The chunk is filled first, then the accounting commits (it hands out the
- * SN and refuses a handle that is not a live loan any more), then the send. */
+ * SN and refuses a handle that is not a live loan any more), then the send.
+ * The own copy that comes back to this instance's subscriber is drained
+ * later (transport_prepare, a read, the service thread), off the path from
+ * the send to the readers. */
 slotkit_status transport_publish(slotkit_instance *inst, slotkit_handle h, const void *src, size_t len,
                                  uint32_t *out_sequence)
 {
+    if (inst->own_undrained >= IOX2_OWN_UNDRAINED_MAX) transport_drain(inst);
     sk_iox2_loan *loan = NULL;
     uint8_t *payload = NULL;
-    char msg[IOX2_ERR_LEN];
-    if (sk_iox2_loan_slice(inst->publisher, inst->loan_len, &loan, &payload, msg, sizeof msg) != SK_IOX2_OK)
-        return backend_op_error(SLOTKIT_SYSTEM_ERROR, "iceoryx2: %s", msg);
+    slotkit_status st = take_loan(inst, &loan, &payload);
+    if (st != SLOTKIT_OK) return st;
     if (len != 0) memcpy(payload, src, len);
     uint32_t sn = 0;
-    slotkit_status st = slot_table_commit(inst->table, h, NULL, 0, &sn);
+    st = slot_table_commit(inst->table, h, NULL, 0, &sn);
     if (st != SLOTKIT_OK) {
-        sk_iox2_loan_drop(loan);
+        /* The chunk stays this instance's spare for the next commit. */
+        inst->spare_loan = loan;
+        inst->spare_payload = payload;
         return st;
     }
     const sk_iox2_header hdr = {.sequence = sn, .length = (uint32_t)len, .slot = h.slot_index, .reserved = 0};
     size_t recipients = 0;
+    char msg[IOX2_ERR_LEN];
     if (sk_iox2_send(loan, &hdr, &recipients, msg, sizeof msg) != SK_IOX2_OK) {
         /* The slot is committed in the accounting but has no sample: the
          * commit stands, and a read of it fails with this reason (it never
          * returns other bytes). */
         note_error(inst, "sample %u not sent: %s", sn, msg);
     }
-    transport_drain(inst);
+    inst->own_undrained++;
     *out_sequence = sn;
     return SLOTKIT_OK;
 }

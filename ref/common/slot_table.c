@@ -1435,6 +1435,30 @@ slotkit_status slot_table_read_ptr(slot_table_view *t, slotkit_handle h, const v
     }
 }
 
+slotkit_status slot_table_peek_header(const slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header)
+{
+    if (!out_header) return SLOTKIT_INVALID_ARGUMENT;
+    slotkit_status st = check_handle(t, h);
+    if (st != SLOTKIT_OK) return st;
+    struct slot_control *c = control_of(t, h.slot_index);
+    /* As read_ptr: the words read belong to the sample the state showed if
+     * the state still shows it afterwards (the fence keeps them before). */
+    for (;;) {
+        uint64_t before = atomic_load_explicit(&c->state, memory_order_acquire);
+        if (st_phase(before) != PHASE_COMMITTED) return SLOTKIT_OUT_OF_BOUNDS; /* R-READ-3 */
+        uint32_t size = atomic_load_explicit(&c->size, memory_order_relaxed);
+        uint32_t sequence = atomic_load_explicit(&c->sequence, memory_order_relaxed);
+        uint32_t wait_set = atomic_load_explicit(&c->wait_set, memory_order_relaxed);
+        atomic_thread_fence(memory_order_acquire);
+        uint64_t after = atomic_load_explicit(&c->state, memory_order_relaxed);
+        if (!st_same_sample(before, after)) continue;
+        if (size > t->capacity) return size_word_corrupt(t, h.slot_index, size);
+        *out_header = (slotkit_slot_header){
+            .sequence_number = sequence, .sample_size = size, .reader_mask = wait_set & ~st_mask(after)};
+        return SLOTKIT_OK;
+    }
+}
+
 /* ---- mark, disconnect, next unread ---------------------------------- */
 
 slotkit_status slot_table_mark_read(slot_table_view *t, slotkit_handle h, uint32_t reader_index)

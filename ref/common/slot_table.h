@@ -165,6 +165,10 @@ slotkit_status slot_table_discard(slot_table_view *t, slotkit_handle h);
 slotkit_status slot_table_read(slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header, void *buf,
                                size_t buf_len);
 slotkit_status slot_table_read_ptr(slot_table_view *t, slotkit_handle h, const void **out_ptr, size_t *out_len);
+/* The header of the sample committed in h's slot, read without pinning it
+ * (loads only; no write to the table): consistent, but the slot may be
+ * recycled right after. For a backend whose payload lives elsewhere. */
+slotkit_status slot_table_peek_header(const slot_table_view *t, slotkit_handle h, slotkit_slot_header *out_header);
 slotkit_status slot_table_mark_read(slot_table_view *t, slotkit_handle h, uint32_t reader_index);
 slotkit_status slot_table_disconnect(slot_table_view *t, uint32_t reader_index);
 slotkit_status slot_table_next_unread(slot_table_view *t, uint32_t reader_index, bool *out_found,
