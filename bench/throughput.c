@@ -11,6 +11,10 @@
  *              commits in place; the reader reads that line through
  *              slot_read_ptr. limit = one cache-line handoff per sample
  *              (1 / cache-line one-way latency); pipelining can beat it.
+ * Before the clock starts, one turn of the ring (one sample per slot) goes
+ * through unclocked, every reader taking it: a reader process that attached
+ * takes its page faults on the pool there, not in the figure (the limits'
+ * buffers are warm too). Those samples are checked like the rest.
  * Every sample carries its number in a checked pattern (verify.c); each reader
  * checks FIFO order, SNs, size and pattern, and expects every sample: a sample
  * lost, duplicated, reordered or torn makes the case invalid, not a figure.
@@ -39,9 +43,9 @@ typedef struct tput_shared {
     size_t size;
     bool in_place, process, yield;
     int readers;
-    uint64_t total;
+    uint64_t total, warmup;             /* samples each reader takes; the first warmup of them before the clock */
     _Atomic uint32_t go, stop, written; /* written: the writer has published every sample */
-    _Atomic uint32_t done[MAX_TPUT_READERS];
+    _Atomic uint32_t done[MAX_TPUT_READERS], warm[MAX_TPUT_READERS];
     int cpu[MAX_TPUT_READERS];
     peer_ctl ctl[MAX_TPUT_READERS];
     sample_check chk[MAX_TPUT_READERS]; /* what each reader received */
@@ -128,6 +132,7 @@ static int reader_main(void *p)
         slotkit_handle h;
         if ((got = await_sample(sh, pool, r, n, &h)) <= 0) break;
         if (!read_one(sh, pool, r, h, buf, &sink)) rc = 1;
+        if (n + 1 == sh->warmup) atomic_store(&sh->warm[r], 1);
     }
     if (got < 0) rc = 1;
     check_finish(&sh->chk[r], sh->total);
@@ -220,7 +225,8 @@ static bool tput_setup(tput_run *r)
     sh->in_place = c->in_place;
     sh->process = c->process;
     sh->readers = c->readers;
-    sh->total = (uint64_t)r->total;
+    sh->warmup = (uint64_t)c->slots;
+    sh->total = (uint64_t)r->total + sh->warmup;
     sh->yield = c->readers + 1 > G.ncpus;
     pool_name(sh->name, sizeof sh->name);
     if ((sh->pool = pool_create(sh->name, (size_t)c->slots, c->size, r->msg, sizeof r->msg)) == NULL) return false;
@@ -257,13 +263,29 @@ static bool await_readers(gb_state *st, tput_run *r)
     return true;
 }
 
-/* Publishes sh->total samples in batches of 64, as fast as reserve lets it. */
+/* The unclocked turn of the ring: sh->warmup samples, until every reader took them. */
+static void tput_warm_up(tput_run *r, slotkit_reader_mask mask)
+{
+    tput_shared *sh = r->sh;
+    atomic_store(&sh->go, 1);
+    for (; r->ok && r->n < sh->warmup; r->n++) r->ok = write_one(sh, r->src, r->n, mask, &r->nfs, &r->why);
+    for (int i = 0; r->ok && i < r->c->readers; i++)
+        if (!await_word(&sh->warm[i], 1, &sh->ctl[i], 30.0)) {
+            snprintf(r->msg, sizeof r->msg, "reader %d did not take the warm-up turn: %s", i,
+                     sh->ctl[i].msg[0] ? sh->ctl[i].msg : "timeout");
+            r->ok = false;
+        }
+    r->nfs = 0;
+}
+
+/* Publishes the rest of sh->total samples in batches of 64, as fast as
+ * reserve lets it, after the warm-up turn. */
 static void tput_measure(gb_state *st, tput_run *r)
 {
     int readers = r->c->readers;
     slotkit_reader_mask mask = readers >= 32 ? 0xFFFFFFFFu : (1u << readers) - 1u;
+    if (r->ok) tput_warm_up(r, mask);
     r->t0 = r->t1 = monotonic_ns();
-    atomic_store(&r->sh->go, 1);
     while (r->ok && r->n < r->sh->total && gb_keep_running_batch(st, 64))
         for (int k = 0; k < 64 && r->ok; k++, r->n++) r->ok = write_one(r->sh, r->src, r->n, mask, &r->nfs, &r->why);
     if (r->ok && r->n == r->sh->total) {
@@ -376,7 +398,7 @@ static double tput_pass(gb_state *st, const bench_case *c, int64_t total, tput_t
     check_merge(&t->received, &received);
     t->ok = r.ok;
     if (!r.ok) snprintf(t->msg, sizeof t->msg, "%s", r.msg);
-    t->samples += r.n;
+    t->samples += r.n > r.sh->warmup ? r.n - r.sh->warmup : 0;
     t->nfs += r.nfs;
     t->ns += r.t1 - r.t0;
     t->cpu_reader0 = r.sh->ctl[0].cpu_used;
