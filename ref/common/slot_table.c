@@ -382,6 +382,16 @@ static enum take_result claim_record(struct slot_control *c, _Atomic uint64_t *h
         if (record_key(r) == key && record_owner(r) != 0 &&
             (record_owner(r) == me || !proc_identity48_is_dead(record_owner(r))))
             return TAKE_BUSY;
+        /* Never overwrite the record of a live loan: a commit claims its
+         * loan on the record (claim_holder) and must find it intact. The
+         * state read after r (acquire) is at least as new as the one r was
+         * written for, so a stale *s shows here; and the CAS fails if a
+         * newer record came meanwhile. */
+        const uint64_t now = atomic_load_explicit(&c->state, memory_order_acquire);
+        if (!st_recyclable(now) || st_tag(now) != tag) {
+            *s = now;
+            return TAKE_CHANGED;
+        }
         if (atomic_compare_exchange_weak_explicit(holder, &r, mine, memory_order_acq_rel, memory_order_acquire)) break;
     }
     /* Our view of the state may have been stale, and then r was the record
