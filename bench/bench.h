@@ -114,6 +114,9 @@ slotkit_pool *pool_attach(const char *name, char *msg, size_t len);
 /* Pins the calling thread (numa_mem) and sets its memory policy for the case, so
  * every page it first touches follows the placement; returns the CPU read back. */
 int place_thread(int cpu, const placement_case *pc, char *msg, size_t len);
+/* A peer's place_thread: the CPU read back goes to ctl->cpu_used; when it
+ * cannot be placed, peer_fail(ctl, "<what>: <why>") and false. */
+bool peer_place(peer_ctl *ctl, int cpu, const placement_case *pc, const char *what);
 /* The NUMA node holding the pool's payload pages (move_pages through the in-place
  * pointer of a sample the caller holds), -1 when unknown; *why explains -1. */
 int pool_payload_node(slotkit_pool *pool, slotkit_handle h, bool loan, const char **why);

@@ -240,6 +240,15 @@ void peer_fail(peer_ctl *ctl, const char *fmt, ...)
     atomic_store(&ctl->failed, 1);
 }
 
+bool peer_place(peer_ctl *ctl, int cpu, const placement_case *pc, const char *what)
+{
+    char msg[160];
+    ctl->cpu_used = place_thread(cpu, pc, msg, sizeof msg);
+    if (ctl->cpu_used >= 0) return true;
+    peer_fail(ctl, "%s: %s", what, msg);
+    return false;
+}
+
 bool await_word(_Atomic uint32_t *word, uint32_t value, const peer_ctl *abort_on, double timeout_s)
 {
     uint64_t deadline = monotonic_ns() + (uint64_t)(timeout_s * 1e9);

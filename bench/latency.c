@@ -115,11 +115,7 @@ static int pong_side(void *arg)
     lat_shared *sh = arg;
     char msg[160];
     const char *why = "";
-    sh->ctl.cpu_used = place_thread(sh->cpu, sh->has_place ? &sh->place : NULL, msg, sizeof msg);
-    if (sh->ctl.cpu_used < 0) {
-        peer_fail(&sh->ctl, "pinning: %s", msg);
-        return 1;
-    }
+    if (!peer_place(&sh->ctl, sh->cpu, sh->has_place ? &sh->place : NULL, "pinning")) return 1;
     slotkit_pool *ping = sh->ping, *pong = sh->pong;
     if (sh->process) {
         ping = pool_attach(sh->ping_name, msg, sizeof msg);

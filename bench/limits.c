@@ -112,12 +112,7 @@ static bool futex_until(_Atomic uint32_t *w, uint32_t want, const peer_ctl *ctl,
 static int pong_main(void *arg)
 {
     pingpong *pp = arg;
-    char msg[160];
-    pp->ctl.cpu_used = place_thread(pp->cpu, NULL, msg, sizeof msg);
-    if (pp->ctl.cpu_used < 0) {
-        peer_fail(&pp->ctl, "pinning the pong side: %s", msg);
-        return 1;
-    }
+    if (!peer_place(&pp->ctl, pp->cpu, NULL, "pinning the pong side")) return 1;
     atomic_store(&pp->ctl.ready, 1);
     for (uint32_t i = 1;; i++) {
         if (pp->futex) {
@@ -330,11 +325,7 @@ static bool xcore_wait(_Atomic uint64_t *word, uint64_t at_least, const peer_ctl
 static int xcore_reader(void *arg)
 {
     xcore *x = arg;
-    char msg[160];
-    if ((x->ctl.cpu_used = place_thread(x->cpu, NULL, msg, sizeof msg)) < 0) {
-        peer_fail(&x->ctl, "pinning the reader: %s", msg);
-        return 1;
-    }
+    if (!peer_place(&x->ctl, x->cpu, NULL, "pinning the reader")) return 1;
     unsigned char *dst = aligned_alloc(64, x->size);
     memset(dst, 0, x->size);
     atomic_store(&x->ctl.ready, 1);

@@ -120,12 +120,7 @@ static bool floor_get(const floor_ring *r, uint32_t n, void *dst, size_t size, c
 static int floor_pong(void *arg)
 {
     floor_shared *sh = arg;
-    char msg[160];
-    sh->ctl.cpu_used = place_thread(sh->cpu, NULL, msg, sizeof msg);
-    if (sh->ctl.cpu_used < 0) {
-        peer_fail(&sh->ctl, "pinning the floor's pong side: %s", msg);
-        return 1;
-    }
+    if (!peer_place(&sh->ctl, sh->cpu, NULL, "pinning the floor's pong side")) return 1;
     unsigned char *buf = aligned_alloc(64, sh->size + 64);
     atomic_store(&sh->ctl.ready, 1);
     for (uint32_t n = 1; buf; n++)

@@ -113,11 +113,9 @@ static int reader_main(void *p)
     uint32_t r = (uint32_t)a->index;
     peer_ctl *ctl = &sh->ctl[r];
     char msg[160];
-    ctl->cpu_used = place_thread(sh->cpu[r], NULL, msg, sizeof msg);
-    if (ctl->cpu_used < 0) {
-        peer_fail(ctl, "reader %u: pinning: %s", r, msg);
-        return 1;
-    }
+    char what[40];
+    snprintf(what, sizeof what, "reader %u: pinning", r);
+    if (!peer_place(ctl, sh->cpu[r], NULL, what)) return 1;
     slotkit_pool *pool = sh->process ? pool_attach(sh->name, msg, sizeof msg) : sh->pool;
     if (pool == NULL) {
         peer_fail(ctl, "reader %u: %s", r, msg);

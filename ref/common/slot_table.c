@@ -1109,6 +1109,16 @@ static inline bool publish(slot_table *shared, bool process_shared, struct slot_
     return published;
 }
 
+/* After a claim that failed: the state again, into *s. true when another
+ * try is worth it (the state moved on since *s); false when a racing end of
+ * the loan won, or the record stays foreign to an unchanged state (forged). */
+static inline bool claim_again(struct slot_control *c, enum claim_result claimed, uint64_t *s)
+{
+    const uint64_t seen = *s;
+    *s = atomic_load_explicit(&c->state, memory_order_acquire);
+    return claimed != CLAIM_LOST && *s != seen;
+}
+
 /* Claims the live loan in c to end it (claim_holder), *committing then its
  * state: of two racing commits (or a commit and a discard) of one handle
  * only one wins, and the loser has consumed nothing. The claim's acquire
@@ -1127,9 +1137,7 @@ static inline slotkit_status claim_loan(const slot_table_view *t, bool process_s
             *committing = s; /* still LOANED: the publish moves it on */
             return SLOTKIT_OK;
         }
-        const uint64_t seen = s;
-        s = atomic_load_explicit(&c->state, memory_order_acquire);
-        if (claimed == CLAIM_LOST || s == seen) return SLOTKIT_OUT_OF_BOUNDS; /* a racing end of this loan won */
+        if (!claim_again(c, claimed, &s)) return SLOTKIT_OUT_OF_BOUNDS; /* a racing end of this loan won */
     }
 }
 
@@ -1239,9 +1247,7 @@ static bool discard_claim(const slot_table_view *t, struct slot_control *c, uint
     for (;;) {
         const enum claim_result claimed = claim_holder(t->process_shared, holder_of(t, c), *s);
         if (claimed == CLAIM_OK) return true;
-        const uint64_t seen = *s;
-        *s = atomic_load_explicit(&c->state, memory_order_acquire);
-        if (claimed == CLAIM_LOST || *s == seen || !st_live_loan(*s)) return false;
+        if (!claim_again(c, claimed, s) || !st_live_loan(*s)) return false;
     }
 }
 
